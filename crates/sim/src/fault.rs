@@ -1,0 +1,101 @@
+//! Faults and the fault schedule: timed actions that make a run reproducible.
+//! Anything a user does interactively is recorded as one of these at the current time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::Millis;
+
+/// One fault, naming boxes and processes by their scenario names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// The named boxes are cut off from all others (together, in one new island).
+    Isolate {
+        /// Box names.
+        boxes: Vec<String>,
+    },
+    /// Moves one box into island `island` (what a drag on the canvas does).
+    MoveBox {
+        /// Box name.
+        #[serde(rename = "box")]
+        box_name: String,
+        /// Island number; boxes with equal numbers can talk.
+        island: u32,
+    },
+    /// Traffic from box `from` no longer reaches box `to` (the other way still flows).
+    CutOneWay {
+        /// Sending box.
+        from: String,
+        /// Box that stops hearing it.
+        to: String,
+    },
+    /// Cuts the link between two processes, both ways unless `one_way`.
+    CutLink {
+        /// First process.
+        a: String,
+        /// Second process.
+        b: String,
+        /// Only traffic from `a` to `b` is cut.
+        #[serde(default)]
+        one_way: bool,
+    },
+    /// Rejoins every island and removes every cut.
+    Heal,
+    /// The process stops; messages to it are lost and its timers die.
+    Crash {
+        /// Process name.
+        process: String,
+    },
+    /// The process starts again; `persist` overrides the scenario's persistence setting.
+    Restart {
+        /// Process name.
+        process: String,
+        /// Keep its data (RDB/AOF) or start empty.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        persist: Option<bool>,
+    },
+    /// The process handles nothing for `ms` (what `DEBUG SLEEP` does); input queues up.
+    Pause {
+        /// Process name.
+        process: String,
+        /// How long.
+        ms: Millis,
+    },
+}
+
+/// A fault at a moment of the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledFault {
+    /// When, in ms of virtual time.
+    pub at_ms: Millis,
+    /// What.
+    #[serde(flatten)]
+    pub action: FaultAction,
+}
+
+impl FaultAction {
+    /// A one-line description for the trace and the event log.
+    pub fn describe(&self) -> String {
+        match self {
+            FaultAction::Isolate { boxes } => format!("isolate {}", boxes.join(", ")),
+            FaultAction::MoveBox { box_name, island } => format!("move {box_name} to island {island}"),
+            FaultAction::CutOneWay { from, to } => format!("cut {from} -> {to} (one way)"),
+            FaultAction::CutLink { a, b, one_way } => {
+                if *one_way {
+                    format!("cut link {a} -> {b}")
+                } else {
+                    format!("cut link {a} <-> {b}")
+                }
+            }
+            FaultAction::Heal => "heal the network".to_string(),
+            FaultAction::Crash { process } => format!("crash {process}"),
+            FaultAction::Restart { process, persist } => match persist {
+                Some(true) => format!("restart {process} with its data"),
+                Some(false) => format!("restart {process} empty"),
+                None => format!("restart {process}"),
+            },
+            FaultAction::Pause { process, ms } => format!("pause {process} for {ms} ms"),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Identifiers and virtual time.
+
+use serde::{Deserialize, Serialize};
+
+/// Virtual time in milliseconds since the start of a run.
+pub type Millis = u64;
+
+/// A process (a Redis server, a Sentinel, a client, ...): an index into the engine's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ProcId(pub u16);
+
+/// A box (a host or a zone) that holds processes; partitions move boxes, not processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BoxId(pub u16);
+
+impl ProcId {
+    /// The index of this process in the engine's tables.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl BoxId {
+    /// The index of this box in the topology.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}

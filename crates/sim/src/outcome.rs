@@ -1,0 +1,158 @@
+//! The outcome of a run, computed from the history, the signals and the final state;
+//! never set by hand.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::engine::SignalRecord;
+use crate::history::{History, OpKind, OpResult};
+use crate::ids::Millis;
+use crate::process::Signal;
+
+/// A failover: when, in which epoch, and who was promoted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailoverRecord {
+    /// When the new primary was confirmed.
+    pub time_ms: Millis,
+    /// The epoch or term it ran in.
+    pub epoch: u64,
+    /// The promoted process.
+    pub new_primary: String,
+}
+
+/// An acknowledged write that is not in the final converged state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LostWrite {
+    /// The client that wrote it.
+    pub client: String,
+    /// The key.
+    pub key: u32,
+    /// The value.
+    pub value: u64,
+    /// When it was acknowledged.
+    pub acked_ms: Millis,
+}
+
+/// What a run did to the data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Writes invoked.
+    pub writes_attempted: u64,
+    /// Writes acknowledged.
+    pub writes_acked: u64,
+    /// Writes definitely refused.
+    pub writes_rejected: u64,
+    /// Refusals by reason (`NOREPLICAS`, `READONLY`, `FENCED`).
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Writes with no definite answer (timeouts, WAIT short of replicas, in flight at the end).
+    pub writes_unknown: u64,
+    /// Acknowledged writes absent from the final state.
+    pub acked_writes_lost: u64,
+    /// Those writes.
+    pub lost_writes: Vec<LostWrite>,
+    /// Reads that returned a value older than one already acknowledged before they began.
+    pub stale_reads: u64,
+    /// Total time during which more than one process accepted client writes as primary.
+    pub split_brain_ms: Millis,
+    /// Authorized failovers.
+    pub failovers: Vec<FailoverRecord>,
+    /// Writes that shared storage rejected for a stale fencing token.
+    pub fencing_rejections: u64,
+    /// Alerts the split-brain monitor raised.
+    pub monitor_alerts: u64,
+    /// Events handled.
+    pub events: u64,
+    /// Hash of the whole trace, as 16 hex digits (same natively and in wasm).
+    pub trace_hash: String,
+    /// The process whose data is the final state.
+    pub final_primary: Option<String>,
+    /// Settings that are accepted but cannot work as intended.
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// Computes the outcome. `final_data` is the converged state the run ended with.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute(
+        history: &History,
+        signals: &[SignalRecord],
+        final_data: Option<&BTreeSet<u64>>,
+        final_primary: Option<String>,
+        proc_names: &[String],
+        split_brain_ms: Millis,
+        events: u64,
+        trace_hash: u64,
+        warnings: Vec<String>,
+    ) -> Outcome {
+        let mut o = Outcome {
+            writes_attempted: 0,
+            writes_acked: 0,
+            writes_rejected: 0,
+            rejected_by_reason: BTreeMap::new(),
+            writes_unknown: 0,
+            acked_writes_lost: 0,
+            lost_writes: Vec::new(),
+            stale_reads: 0,
+            split_brain_ms,
+            failovers: Vec::new(),
+            fencing_rejections: 0,
+            monitor_alerts: 0,
+            events,
+            trace_hash: format!("{trace_hash:016x}"),
+            final_primary,
+            warnings,
+        };
+        let empty = BTreeSet::new();
+        let data = final_data.unwrap_or(&empty);
+        let name = |p: crate::ids::ProcId| proc_names.get(p.idx()).cloned().unwrap_or_else(|| format!("#{}", p.0));
+        // Writes acknowledged so far, by completion time, for the stale-read check.
+        let mut acked_writes: Vec<(Millis, u64)> = Vec::new();
+        for op in &history.ops {
+            if op.kind != OpKind::Write {
+                continue;
+            }
+            o.writes_attempted += 1;
+            match &op.result {
+                Some(OpResult::Ok) => {
+                    o.writes_acked += 1;
+                    let at = op.complete_ms.unwrap_or(op.invoke_ms);
+                    acked_writes.push((at, op.value));
+                    if !data.contains(&op.value) {
+                        o.lost_writes.push(LostWrite { client: name(op.process), key: op.key, value: op.value, acked_ms: at });
+                    }
+                }
+                Some(OpResult::Error(reason)) => {
+                    o.writes_rejected += 1;
+                    *o.rejected_by_reason.entry(reason.clone()).or_default() += 1;
+                }
+                Some(OpResult::Unknown(_)) | None => o.writes_unknown += 1,
+            }
+        }
+        o.acked_writes_lost = o.lost_writes.len() as u64;
+        acked_writes.sort_unstable();
+        for op in &history.ops {
+            if op.kind == OpKind::Read && op.result == Some(OpResult::Ok) {
+                // The newest write acknowledged before this read began: values are
+                // increasing per client, so a read below it from the same writer is stale.
+                let before = acked_writes.iter().take_while(|w| w.0 < op.invoke_ms).map(|w| w.1).max();
+                if let (Some(b), Some(r)) = (before, op.read) {
+                    if r < b && (r >> 32) == (b >> 32) {
+                        o.stale_reads += 1;
+                    }
+                }
+            }
+        }
+        for r in signals {
+            match &r.signal {
+                Signal::Failover { epoch, new_primary } => {
+                    o.failovers.push(FailoverRecord { time_ms: r.time_ms, epoch: *epoch, new_primary: name(*new_primary) })
+                }
+                Signal::FencingRejected { .. } => o.fencing_rejections += 1,
+                Signal::MonitorAlert { .. } => o.monitor_alerts += 1,
+                _ => {}
+            }
+        }
+        o
+    }
+}

@@ -1,0 +1,239 @@
+//! A client application: runs a workload at a fixed rate, one operation at a time,
+//! and finds the master through Sentinel the way redis-py's `Sentinel` does
+//! (`discover_master`: ask each Sentinel in turn, skip one that flags the master
+//! s_down/o_down, move the one that answered to the front; ask again after a
+//! connection error, a timeout or `READONLY`).
+
+use super::config::{Discovery, Workload};
+use super::msg::{Cmd, Msg, Reply};
+use super::{RCtx, Timer};
+use crate::history::{OpId, OpKind, OpResult};
+use crate::ids::{Millis, ProcId};
+use crate::process::Signal;
+use crate::view::{ProcView, Role};
+
+/// How long a client waits for one Sentinel's answer before trying the next.
+pub const SENTINEL_TIMEOUT_MS: Millis = 500;
+/// Pause before asking all Sentinels again when none named a usable master.
+pub const DISCOVERY_RETRY_MS: Millis = 1000;
+
+/// A client's fixed settings.
+#[derive(Clone, Debug)]
+pub struct ClientCfg {
+    /// Its index among clients (makes written values unique).
+    pub index: u32,
+    /// Milliseconds between operation starts.
+    pub interval: Millis,
+    /// Socket timeout.
+    pub timeout: Millis,
+    /// Sentinel or fixed address.
+    pub discovery: Discovery,
+    /// Set or register.
+    pub workload: Workload,
+    /// `WAIT n timeout` after each write.
+    pub wait: Option<(u32, Millis)>,
+    /// The initial master (used by fixed discovery).
+    pub fixed: ProcId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum State {
+    Idle,
+    Discovering { req: u64, k: usize },
+    InFlight { op: OpId, kind: OpKind },
+}
+
+/// One client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    cfg: ClientCfg,
+    sentinels: Vec<ProcId>,
+    master: Option<ProcId>,
+    state: State,
+    seq: u64,
+    req: u64,
+    last_start: Millis,
+    acked: u64,
+    failed: u64,
+}
+
+impl Client {
+    /// A client that knows these Sentinels (in configuration order).
+    pub fn new(cfg: ClientCfg, sentinels: Vec<ProcId>) -> Self {
+        Client { cfg, sentinels, master: None, state: State::Idle, seq: 0, req: 0, last_start: 0, acked: 0, failed: 0 }
+    }
+
+    pub(super) fn start(&mut self, ctx: &mut RCtx) {
+        // Clients start a little apart so that they do not act in lockstep.
+        let offset = ctx.rng().below(self.cfg.interval.max(1));
+        ctx.timer(offset, Timer::Tick);
+    }
+
+    pub(super) fn restart(&mut self, ctx: &mut RCtx) {
+        self.master = None;
+        self.state = State::Idle;
+        self.start(ctx);
+    }
+
+    fn discover(&mut self, k: usize, ctx: &mut RCtx) {
+        match self.cfg.discovery {
+            Discovery::Fixed => {
+                self.master = Some(self.cfg.fixed);
+                self.state = State::Idle;
+                self.next_op(ctx);
+            }
+            Discovery::Sentinel => {
+                if k >= self.sentinels.len() {
+                    self.state = State::Idle;
+                    ctx.note(|| "no Sentinel named a usable master; asking again in 1 s".into());
+                    ctx.timer(DISCOVERY_RETRY_MS, Timer::Tick);
+                    return;
+                }
+                self.req += 1;
+                let req = self.req;
+                self.state = State::Discovering { req, k };
+                ctx.send(self.sentinels[k], Msg::GetMaster { req });
+                ctx.timer(SENTINEL_TIMEOUT_MS, Timer::Discover(req));
+            }
+        }
+    }
+
+    fn next_op(&mut self, ctx: &mut RCtx) {
+        let due = self.last_start + self.cfg.interval;
+        ctx.timer(due.saturating_sub(ctx.now), Timer::Tick);
+    }
+
+    fn invoke(&mut self, master: ProcId, ctx: &mut RCtx) {
+        self.seq += 1;
+        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        self.last_start = ctx.now;
+        let (kind, cmd, value) = match self.cfg.workload {
+            Workload::Register if self.seq % 2 == 0 => (OpKind::Read, Cmd::Read, 0),
+            _ => (OpKind::Write, Cmd::Write { value: op.0, wait: self.cfg.wait }, op.0),
+        };
+        ctx.signal(Signal::OpInvoke { op, kind, key: 0, value });
+        ctx.send(master, Msg::Cmd { op, cmd });
+        self.state = State::InFlight { op, kind };
+        ctx.timer(self.cfg.timeout, Timer::OpTimeout(op));
+    }
+
+    fn complete(&mut self, op: OpId, result: OpResult, read: Option<u64>, ctx: &mut RCtx) {
+        match result {
+            OpResult::Ok => self.acked += 1,
+            _ => self.failed += 1,
+        }
+        ctx.signal(Signal::OpComplete { op, result, read });
+        self.state = State::Idle;
+    }
+
+    pub(super) fn on_timer(&mut self, t: Timer, ctx: &mut RCtx) {
+        match t {
+            Timer::Tick => {
+                if self.state != State::Idle {
+                    return;
+                }
+                match self.master {
+                    Some(m) => self.invoke(m, ctx),
+                    None => self.discover(0, ctx),
+                }
+            }
+            Timer::OpTimeout(op) => {
+                if let State::InFlight { op: cur, .. } = self.state {
+                    if cur == op {
+                        let t = self.cfg.timeout;
+                        self.complete(op, OpResult::Unknown(format!("timeout after {t} ms")), None, ctx);
+                        // redis-py: a connection error makes the pool ask Sentinel again.
+                        self.master = None;
+                        self.discover(0, ctx);
+                    }
+                }
+            }
+            Timer::Discover(req) => {
+                if let State::Discovering { req: cur, k } = self.state {
+                    if cur == req {
+                        self.discover(k + 1, ctx);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
+        match msg {
+            Msg::MasterIs { req, master, down } => {
+                let State::Discovering { req: cur, k } = self.state else { return };
+                if cur != req {
+                    return;
+                }
+                if down {
+                    // check_master_state: a master flagged s_down/o_down is not used.
+                    self.discover(k + 1, ctx);
+                    return;
+                }
+                self.sentinels.swap(0, k);
+                if self.master != Some(master) {
+                    ctx.note(move || format!("Sentinel {} says the master is {}", from.0, master.0));
+                }
+                self.master = Some(master);
+                self.state = State::Idle;
+                self.next_op(ctx);
+            }
+            Msg::Reply { op, reply } => {
+                let State::InFlight { op: cur, .. } = self.state else { return };
+                if cur != op {
+                    return;
+                }
+                let (result, read, rediscover) = match reply {
+                    Reply::Ok => (OpResult::Ok, None, false),
+                    Reply::Value(v) => (OpResult::Ok, Some(v.unwrap_or(0)), false),
+                    Reply::Waited(n) => match self.cfg.wait {
+                        Some((need, _)) if n < need => (
+                            OpResult::Unknown(format!(
+                                "WAIT {need} returned {n}: applied on the master, not confirmed on {need} replica(s)"
+                            )),
+                            None,
+                            false,
+                        ),
+                        _ => (OpResult::Ok, None, false),
+                    },
+                    Reply::ReadOnly => (OpResult::Error("READONLY".into()), None, true),
+                    Reply::NoReplicas => (OpResult::Error("NOREPLICAS".into()), None, false),
+                    Reply::Fenced { .. } => (OpResult::Error("FENCED".into()), None, false),
+                };
+                self.complete(op, result, read, ctx);
+                if rediscover {
+                    self.master = None;
+                    self.discover(0, ctx);
+                } else {
+                    self.next_op(ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn view(&self) -> ProcView {
+        ProcView {
+            role: Role::Client,
+            role_label: "client".into(),
+            epoch: None,
+            offset: None,
+            believes_primary: self.master,
+            writable: false,
+            data_len: 0,
+            facts: vec![
+                ("acknowledged".into(), self.acked.to_string()),
+                ("failed or unknown".into(), self.failed.to_string()),
+                (
+                    "state".into(),
+                    match self.state {
+                        State::Idle => "idle".into(),
+                        State::Discovering { .. } => "asking Sentinel".into(),
+                        State::InFlight { .. } => "waiting for reply".into(),
+                    },
+                ),
+            ],
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Redis with Sentinel and asynchronous replication, modelled on Redis 7.0.
+//!
+//! Sources: the Redis docs "High availability with Redis Sentinel" and "Redis
+//! replication", and, where the docs are silent, `src/sentinel.c` and
+//! `src/replication.c` at tag 7.0.15 (each rule cites its function).
+
+pub mod client;
+pub mod config;
+pub mod monitor;
+pub mod msg;
+pub mod sentinel;
+pub mod server;
+pub mod storage;
+
+use std::collections::BTreeSet;
+
+use crate::history::OpId;
+use crate::ids::ProcId;
+use crate::process::{Ctx, Process};
+use crate::scenario::{parse_settings, Scenario, ScenarioError};
+use crate::simulation::{Run, RunOptions, Simulation, System};
+use crate::view::ProcView;
+
+use client::{Client, ClientCfg};
+use config::RedisSettings;
+use monitor::Monitor;
+use msg::{Msg, WRITE_BYTES};
+use sentinel::{Sentinel, SentinelCfg};
+use server::{Server, ServerCfg};
+use storage::Storage;
+
+/// The `system` name in scenario files.
+pub const SYSTEM: &str = "redis-sentinel";
+
+/// The timers of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// `replicationCron` (servers).
+    Cron,
+    /// `sentinelTimer` (Sentinels), the next operation (clients), a round (monitor).
+    Tick,
+    /// A client's socket timeout for an operation.
+    OpTimeout(OpId),
+    /// A client's wait for one Sentinel's answer.
+    Discover(u64),
+    /// A blocked `WAIT` reaches its timeout.
+    WaitTimeout(OpId),
+}
+
+pub(crate) type RCtx<'a> = Ctx<'a, Msg, Timer>;
+
+/// One process of the model.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum RedisProc {
+    /// A Redis server.
+    Server(Server),
+    /// A Sentinel.
+    Sentinel(Sentinel),
+    /// A client application.
+    Client(Client),
+    /// A split-brain monitor.
+    Monitor(Monitor),
+    /// Fenced shared storage.
+    Storage(Storage),
+}
+
+impl Process for RedisProc {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn on_start(&mut self, ctx: &mut RCtx) {
+        match self {
+            RedisProc::Server(s) => s.start(ctx),
+            RedisProc::Sentinel(s) => s.start(ctx),
+            RedisProc::Client(c) => c.start(ctx),
+            RedisProc::Monitor(m) => m.start(ctx),
+            RedisProc::Storage(_) => {}
+        }
+    }
+
+    fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
+        match self {
+            RedisProc::Server(s) => s.on_msg(from, msg, ctx),
+            RedisProc::Sentinel(s) => s.on_msg(from, msg, ctx),
+            RedisProc::Client(c) => c.on_msg(from, msg, ctx),
+            RedisProc::Monitor(m) => m.on_msg(msg),
+            RedisProc::Storage(s) => s.on_msg(from, msg, ctx),
+        }
+    }
+
+    fn on_timer(&mut self, t: Timer, ctx: &mut RCtx) {
+        match self {
+            RedisProc::Server(s) => s.on_timer(t, ctx),
+            RedisProc::Sentinel(s) => s.on_timer(t, ctx),
+            RedisProc::Client(c) => c.on_timer(t, ctx),
+            RedisProc::Monitor(m) => m.on_timer(t, ctx),
+            RedisProc::Storage(_) => {}
+        }
+    }
+
+    fn on_restart(&mut self, persist: bool, ctx: &mut RCtx) {
+        match self {
+            RedisProc::Server(s) => s.restart(persist, ctx),
+            RedisProc::Sentinel(s) => s.restart(ctx),
+            RedisProc::Client(c) => c.restart(ctx),
+            RedisProc::Monitor(m) => m.start(ctx),
+            RedisProc::Storage(_) => {}
+        }
+    }
+
+    fn view(&self) -> ProcView {
+        match self {
+            RedisProc::Server(s) => s.view(),
+            RedisProc::Sentinel(s) => s.view(),
+            RedisProc::Client(c) => c.view(),
+            RedisProc::Monitor(m) => m.view(),
+            RedisProc::Storage(s) => s.view(),
+        }
+    }
+
+    fn data(&self) -> Option<&BTreeSet<u64>> {
+        match self {
+            RedisProc::Server(s) => Some(s.data()),
+            RedisProc::Storage(s) => Some(s.data()),
+            _ => None,
+        }
+    }
+}
+
+impl System for RedisProc {
+    /// With fencing, the storage is the system of record. Otherwise the final state is
+    /// the master named by the Sentinel with the newest config epoch (the config all
+    /// Sentinels converge to); without Sentinels, the first server that is a master.
+    fn final_holder(procs: &[Self]) -> Option<usize> {
+        if let Some(i) = procs.iter().position(|p| matches!(p, RedisProc::Storage(_))) {
+            return Some(i);
+        }
+        let named = procs
+            .iter()
+            .filter_map(|p| match p {
+                RedisProc::Sentinel(s) => Some((s.config_epoch(), s.current_master())),
+                _ => None,
+            })
+            .max_by_key(|(e, m)| (*e, std::cmp::Reverse(*m)));
+        match named {
+            Some((_, m)) => Some(m.idx()),
+            None => procs.iter().position(|p| matches!(p, RedisProc::Server(s) if s.master().is_none())),
+        }
+    }
+}
+
+/// Builds a Redis + Sentinel run from a scenario.
+pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
+    let set: RedisSettings = parse_settings(&s.settings)?;
+    let mut warnings = Vec::new();
+    let kinds = ["redis", "sentinel", "client", "monitor", "storage"];
+    let mut servers = Vec::new();
+    let mut sentinels = Vec::new();
+    let mut storage = None;
+    for (k, (_, p)) in s.processes().enumerate() {
+        let field = || {
+            let (bi, pj) = locate(s, k);
+            format!("boxes[{bi}].processes[{pj}]")
+        };
+        match p.kind.as_str() {
+            "redis" => servers.push(ProcId(k as u16)),
+            "sentinel" => sentinels.push(ProcId(k as u16)),
+            "storage" => {
+                if storage.is_some() {
+                    return Err(ScenarioError::new(format!("{}.kind", field()), "only one storage process is modelled"));
+                }
+                storage = Some(ProcId(k as u16));
+            }
+            "client" | "monitor" => {}
+            other => {
+                return Err(ScenarioError::new(
+                    format!("{}.kind", field()),
+                    format!("unknown kind `{other}` for {SYSTEM}; use one of: {}", kinds.join(", ")),
+                ))
+            }
+        }
+        if p.priority.is_some() && p.kind != "redis" {
+            return Err(ScenarioError::new(format!("{}.priority", field()), "only Redis servers have a replica-priority"));
+        }
+    }
+    let Some(&first) = servers.first() else {
+        return Err(ScenarioError::new("boxes", "a Redis scenario needs at least one process of kind `redis`"));
+    };
+    let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
+    let master = match &set.initial_master {
+        None => first,
+        Some(n) => match names.iter().position(|x| x == n) {
+            Some(i) if servers.contains(&ProcId(i as u16)) => ProcId(i as u16),
+            _ => return Err(ScenarioError::new("settings.initial_master", format!("`{n}` is not a Redis server of this scenario"))),
+        },
+    };
+    if set.quorum == 0 {
+        return Err(ScenarioError::new("settings.quorum", "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)"));
+    }
+    if set.down_after_ms == 0 || set.down_after_ms > 3_600_000 {
+        return Err(ScenarioError::new("settings.down_after_ms", "must be between 1 and 3600000 ms"));
+    }
+    if set.failover_timeout_ms == 0 || set.failover_timeout_ms > 86_400_000 {
+        return Err(ScenarioError::new("settings.failover_timeout_ms", "must be between 1 and 86400000 ms"));
+    }
+    if set.parallel_syncs == 0 {
+        return Err(ScenarioError::new("settings.parallel_syncs", "must be at least 1"));
+    }
+    if set.repl_backlog_bytes < WRITE_BYTES || set.repl_backlog_bytes > 1 << 34 {
+        return Err(ScenarioError::new("settings.repl_backlog_bytes", format!("must be between {WRITE_BYTES} and 17179869184 bytes")));
+    }
+    if set.repl_timeout_s == 0 || set.repl_timeout_s > 86_400 {
+        return Err(ScenarioError::new("settings.repl_timeout_s", "must be between 1 and 86400 s"));
+    }
+    if set.min_replicas_max_lag_s > 86_400 {
+        return Err(ScenarioError::new("settings.min_replicas_max_lag_s", "must be at most 86400 s"));
+    }
+    let c = &set.client;
+    if c.rate_per_s == 0 || c.rate_per_s > 1000 {
+        return Err(ScenarioError::new("settings.client.rate_per_s", "must be between 1 and 1000 operations per second"));
+    }
+    if c.timeout_ms == 0 || c.timeout_ms > 600_000 {
+        return Err(ScenarioError::new("settings.client.timeout_ms", "must be between 1 and 600000 ms"));
+    }
+    if c.wait_timeout_ms > 600_000 {
+        return Err(ScenarioError::new("settings.client.wait_timeout_ms", "must be at most 600000 ms"));
+    }
+    if set.fencing && storage.is_none() {
+        return Err(ScenarioError::new("settings.fencing", "fencing needs a process of kind `storage` to check the tokens"));
+    }
+    let n_sentinels = sentinels.len() as u32;
+    if n_sentinels > 0 && set.quorum > n_sentinels {
+        warnings.push(format!(
+            "quorum {} is larger than the {n_sentinels} Sentinels: Redis accepts it, but ODOWN can never be reached, so no failover will ever happen",
+            set.quorum
+        ));
+    } else if n_sentinels > 0 && set.quorum < n_sentinels / 2 + 1 {
+        warnings.push(format!(
+            "quorum {} is below a majority of {n_sentinels} Sentinels: a single Sentinel that loses the master (even through a flaky link) can start a failover that the others then authorize",
+            set.quorum
+        ));
+    }
+    if c.wait_replicas as usize >= servers.len() && c.wait_replicas > 0 {
+        warnings.push(format!(
+            "WAIT {} asks for more replicas than exist ({}): every WAIT will time out",
+            c.wait_replicas,
+            servers.len() - 1
+        ));
+    }
+    if c.discovery == config::Discovery::Sentinel && sentinels.is_empty() {
+        return Err(ScenarioError::new("settings.client.discovery", "clients ask Sentinel, but there is no Sentinel: add one or use `fixed`"));
+    }
+    let backlog_writes = (set.repl_backlog_bytes / WRITE_BYTES) as usize;
+    let interval = (1000 / c.rate_per_s as u64).max(1);
+    let mut client_index = 0;
+    let mut procs = Vec::new();
+    for (k, (_, p)) in s.processes().enumerate() {
+        let id = ProcId(k as u16);
+        let proc = match p.kind.as_str() {
+            "redis" => RedisProc::Server(Server::new(
+                ServerCfg {
+                    min_replicas: set.min_replicas_to_write,
+                    max_lag_s: set.min_replicas_max_lag_s,
+                    repl_timeout_ms: set.repl_timeout_s * 1000,
+                    backlog_writes,
+                    priority: p.priority.unwrap_or(100),
+                    storage: if set.fencing { storage } else { None },
+                },
+                (id != master).then_some(master),
+                0x1000 + k as u64,
+            )),
+            "sentinel" => RedisProc::Sentinel(Sentinel::new(
+                id,
+                SentinelCfg {
+                    quorum: set.quorum,
+                    down_after: set.down_after_ms,
+                    failover_timeout: set.failover_timeout_ms,
+                    parallel_syncs: set.parallel_syncs,
+                },
+                master,
+            )),
+            "client" => {
+                client_index += 1;
+                RedisProc::Client(Client::new(
+                    ClientCfg {
+                        index: client_index - 1,
+                        interval,
+                        timeout: c.timeout_ms,
+                        discovery: c.discovery,
+                        workload: c.workload,
+                        wait: (c.wait_replicas > 0).then_some((c.wait_replicas, c.wait_timeout_ms)),
+                        fixed: master,
+                    },
+                    sentinels.clone(),
+                ))
+            }
+            "monitor" => RedisProc::Monitor(Monitor::new(sentinels.clone())),
+            _ => RedisProc::Storage(Storage::default()),
+        };
+        procs.push(proc);
+    }
+    Ok(Box::new(Run::new(s.clone(), procs, warnings, set.persistence, opts)?))
+}
+
+fn locate(s: &Scenario, k: usize) -> (usize, usize) {
+    let mut n = 0;
+    for (bi, b) in s.boxes.iter().enumerate() {
+        if k < n + b.processes.len() {
+            return (bi, k - n);
+        }
+        n += b.processes.len();
+    }
+    (0, 0)
+}

@@ -1,0 +1,534 @@
+//! A Redis server: master or replica, asynchronous replication with offsets, the
+//! backlog and PSYNC, `min-replicas-to-write`, `WAIT`, and the write-through to a
+//! fenced storage. Rules cite Redis 7.0 `replication.c` and `server.c`.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::msg::{Cmd, Info, Msg, Reply, WRITE_BYTES};
+use super::{Timer, RCtx};
+use crate::history::OpId;
+use crate::ids::{Millis, ProcId};
+use crate::process::Signal;
+use crate::view::{ProcView, Role};
+
+/// `replicationCron` runs once a second (`run_with_period(1000)`).
+pub const CRON_MS: Millis = 1000;
+/// `repl-ping-replica-period` default: the master pings its replicas every 10 s.
+pub const REPL_PING_MS: Millis = 10_000;
+
+/// The fixed settings of one server.
+#[derive(Clone, Debug)]
+pub struct ServerCfg {
+    /// `min-replicas-to-write`.
+    pub min_replicas: u32,
+    /// `min-replicas-max-lag` (seconds).
+    pub max_lag_s: u64,
+    /// `repl-timeout` (ms).
+    pub repl_timeout_ms: Millis,
+    /// Backlog capacity in writes (`repl-backlog-size` / bytes per write).
+    pub backlog_writes: usize,
+    /// `replica-priority`.
+    pub priority: u32,
+    /// The fenced storage to write through to, when fencing is on.
+    pub storage: Option<ProcId>,
+}
+
+#[derive(Clone, Debug)]
+struct ReplicaLink {
+    id: ProcId,
+    ack_offset: u64,
+    ack_time: Millis,
+}
+
+#[derive(Clone, Debug)]
+struct PendingWait {
+    client: ProcId,
+    op: OpId,
+    target: u64,
+    need: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Link {
+    /// Waiting for the master's answer to PSYNC since this time.
+    Connecting(Millis),
+    /// Streaming; last data from the master at this time.
+    Up(Millis),
+    /// Timed out (`repl-timeout`) at this time; PSYNC is retried every cron tick.
+    Down(Millis),
+}
+
+/// One Redis server.
+#[derive(Clone, Debug)]
+pub struct Server {
+    cfg: ServerCfg,
+    run_id: u64,
+    master: Option<ProcId>,
+    replid: u64,
+    /// `replid2` and `second_replid_offset` (bytes): the history this server shares
+    /// with its former master, set by `shiftReplicationId` on promotion.
+    replid2: Option<(u64, u64)>,
+    offset: u64,
+    data: BTreeSet<u64>,
+    register: Option<u64>,
+    /// The backlog: values in order; `backlog_start` is the offset before the first.
+    backlog: VecDeque<u64>,
+    backlog_start: u64,
+    replicas: Vec<ReplicaLink>,
+    waits: Vec<PendingWait>,
+    fenced: Vec<(OpId, ProcId, u64, Option<(u32, Millis)>)>,
+    subscribers: Vec<ProcId>,
+    link: Link,
+    writable: bool,
+    good_replicas: u32,
+    token: u64,
+    writes_accepted: u64,
+    last_repl_ping: Millis,
+}
+
+impl Server {
+    /// A server that starts as master (`master` None) or as a replica of `master`.
+    pub fn new(cfg: ServerCfg, master: Option<ProcId>, run_id: u64) -> Self {
+        Server {
+            cfg,
+            run_id,
+            master,
+            replid: run_id,
+            replid2: None,
+            offset: 0,
+            data: BTreeSet::new(),
+            register: None,
+            backlog: VecDeque::new(),
+            backlog_start: 0,
+            replicas: Vec::new(),
+            waits: Vec::new(),
+            fenced: Vec::new(),
+            subscribers: Vec::new(),
+            link: Link::Connecting(0),
+            writable: false,
+            good_replicas: 0,
+            token: 0,
+            writes_accepted: 0,
+            last_repl_ping: 0,
+        }
+    }
+
+    /// The data set.
+    pub fn data(&self) -> &BTreeSet<u64> {
+        &self.data
+    }
+
+    /// The master it follows (None: it is a master).
+    pub fn master(&self) -> Option<ProcId> {
+        self.master
+    }
+
+    pub(super) fn start(&mut self, ctx: &mut RCtx) {
+        ctx.timer(CRON_MS, Timer::Cron);
+        match self.master {
+            Some(m) => self.connect(m, ctx),
+            None => self.refresh_good_replicas(ctx),
+        }
+    }
+
+    pub(super) fn restart(&mut self, persist: bool, ctx: &mut RCtx) {
+        // A restart is a new process: new run id and, per initServerConfig's
+        // changeReplicationId(), a new replication id. Without persistence the data is gone.
+        let run_id = ctx.rng().next_u64();
+        let keep = persist.then(|| (self.data.clone(), self.register, self.offset));
+        let master = self.master;
+        *self = Server::new(self.cfg.clone(), master, run_id);
+        if let Some((data, register, offset)) = keep {
+            // Loading an RDB with replication info keeps its history as replid2.
+            self.data = data;
+            self.register = register;
+            self.offset = offset;
+            self.backlog_start = offset;
+        }
+        ctx.note(|| {
+            if persist {
+                "restarted and loaded its data from disk".to_string()
+            } else {
+                "restarted empty: no persistence, new replication id".to_string()
+            }
+        });
+        self.start(ctx);
+    }
+
+    fn set_writable(&mut self, w: bool, ctx: &mut RCtx) {
+        if self.writable != w {
+            self.writable = w;
+            ctx.signal(Signal::Writable { writable: w });
+        }
+    }
+
+    /// `refreshGoodSlavesCount`: a replica is good if online and its last ACK is at
+    /// most `min-replicas-max-lag` whole seconds old (`lag <= max_lag`).
+    fn refresh_good_replicas(&mut self, ctx: &mut RCtx) {
+        if self.master.is_some() {
+            self.set_writable(false, ctx);
+            return;
+        }
+        let now_s = ctx.now / 1000;
+        let good = self
+            .replicas
+            .iter()
+            .filter(|r| now_s - r.ack_time / 1000 <= self.cfg.max_lag_s)
+            .count() as u32;
+        if good != self.good_replicas && self.cfg.min_replicas > 0 {
+            let (was, max_lag, need) = (self.good_replicas, self.cfg.max_lag_s, self.cfg.min_replicas);
+            ctx.note(move || {
+                format!("good replicas {was} -> {good} (acked within {max_lag} s; min-replicas-to-write {need})")
+            });
+        }
+        self.good_replicas = good;
+        let ok = self.cfg.min_replicas == 0 || good >= self.cfg.min_replicas;
+        self.set_writable(ok, ctx);
+    }
+
+    fn connect(&mut self, m: ProcId, ctx: &mut RCtx) {
+        self.link = Link::Connecting(ctx.now);
+        ctx.send(m, Msg::Psync { replid: self.replid, offset: self.offset });
+    }
+
+    /// `SLAVEOF host port` / `SLAVEOF NO ONE`.
+    fn slave_of(&mut self, master: Option<ProcId>, epoch: u64, ctx: &mut RCtx) {
+        match master {
+            None => {
+                if self.master.is_none() {
+                    return;
+                }
+                // replicationUnsetMaster -> shiftReplicationId: keep the old history as
+                // replid2 up to the current offset, so other replicas can PSYNC partially.
+                self.replid2 = Some((self.replid, self.offset));
+                self.replid = ctx.rng().next_u64();
+                self.master = None;
+                self.token = epoch;
+                self.backlog_start = self.backlog_start.min(self.offset);
+                ctx.note(|| format!("SLAVEOF NO ONE: now a master (fencing token {epoch})"));
+                self.refresh_good_replicas(ctx);
+            }
+            Some(m) => {
+                if self.master == Some(m) {
+                    return;
+                }
+                let was_master = self.master.is_none();
+                self.master = Some(m);
+                self.replicas.clear();
+                self.fail_waits(ctx);
+                self.set_writable(false, ctx);
+                ctx.note(move || {
+                    if was_master {
+                        format!("SLAVEOF {}: demoted, will PSYNC with its own history", m.0)
+                    } else {
+                        format!("SLAVEOF {}: following a new master", m.0)
+                    }
+                });
+                self.connect(m, ctx);
+            }
+        }
+    }
+
+    fn fail_waits(&mut self, ctx: &mut RCtx) {
+        for w in self.waits.drain(..) {
+            let acked = self.replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
+            ctx.send(w.client, Msg::Reply { op: w.op, reply: Reply::Waited(acked) });
+        }
+    }
+
+    fn apply_write(&mut self, value: u64) {
+        self.data.insert(value);
+        self.register = Some(value);
+        self.offset += WRITE_BYTES;
+        self.backlog.push_back(value);
+        if self.backlog.len() > self.cfg.backlog_writes {
+            self.backlog.pop_front();
+            self.backlog_start += WRITE_BYTES;
+        }
+    }
+
+    fn client_write(&mut self, client: ProcId, op: OpId, value: u64, wait: Option<(u32, Millis)>, ctx: &mut RCtx) {
+        // processCommand: the NOREPLICAS check comes before READONLY, and is skipped on replicas.
+        if self.master.is_some() {
+            ctx.send(client, Msg::Reply { op, reply: Reply::ReadOnly });
+            return;
+        }
+        if !self.writable {
+            ctx.send(client, Msg::Reply { op, reply: Reply::NoReplicas });
+            return;
+        }
+        let from = self.offset;
+        self.apply_write(value);
+        self.writes_accepted += 1;
+        for r in &self.replicas {
+            ctx.send(r.id, Msg::Stream { from, value });
+        }
+        if let Some(storage) = self.cfg.storage {
+            self.fenced.push((op, client, self.offset, wait));
+            ctx.send(storage, Msg::Store { op, token: self.token, value });
+            return;
+        }
+        self.after_write(client, op, self.offset, wait, ctx);
+    }
+
+    fn after_write(&mut self, client: ProcId, op: OpId, target: u64, wait: Option<(u32, Millis)>, ctx: &mut RCtx) {
+        match wait {
+            None => ctx.send(client, Msg::Reply { op, reply: Reply::Ok }),
+            Some((need, timeout)) => {
+                // WAIT counts replicas with repl_ack_off >= the client's write offset;
+                // it asks them to ACK now (REPLCONF GETACK) and blocks up to `timeout`.
+                let acked = self.replicas.iter().filter(|r| r.ack_offset >= target).count() as u32;
+                if acked >= need {
+                    ctx.send(client, Msg::Reply { op, reply: Reply::Waited(acked) });
+                } else {
+                    for r in &self.replicas {
+                        ctx.send(r.id, Msg::GetAck);
+                    }
+                    self.waits.push(PendingWait { client, op, target, need });
+                    ctx.timer(timeout, Timer::WaitTimeout(op));
+                }
+            }
+        }
+    }
+
+    fn check_waits(&mut self, ctx: &mut RCtx) {
+        let replicas = &self.replicas;
+        self.waits.retain(|w| {
+            let acked = replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
+            if acked >= w.need {
+                ctx.send(w.client, Msg::Reply { op: w.op, reply: Reply::Waited(acked) });
+                false
+            } else {
+                true
+            }
+        });
+    }
+
+    fn info(&self, now: Millis) -> Info {
+        let (link_up, link_down_ms) = match (self.master, self.link) {
+            (None, _) => (true, 0),
+            (Some(_), Link::Up(_)) => (true, 0),
+            (Some(_), Link::Connecting(since)) | (Some(_), Link::Down(since)) => (false, now - since),
+        };
+        Info {
+            run_id: self.run_id,
+            master_of: self.master,
+            link_up,
+            link_down_ms,
+            offset: self.offset,
+            priority: self.cfg.priority,
+            replicas: self.replicas.iter().map(|r| r.id).collect(),
+        }
+    }
+
+    /// `masterTryPartialResynchronization`: partial if the replica's history is ours
+    /// (replid, or replid2 up to second_replid_offset) and its offset is in the backlog.
+    fn psync(&mut self, from: ProcId, replid: u64, offset: u64, ctx: &mut RCtx) {
+        if self.master.is_some() {
+            return; // chained replication is not modelled: the replica retries
+        }
+        let ours = replid == self.replid || matches!(self.replid2, Some((id2, upto)) if id2 == replid && offset <= upto);
+        let in_backlog = offset >= self.backlog_start && offset <= self.offset;
+        self.replicas.retain(|r| r.id != from);
+        let start_offset = if ours && in_backlog {
+            let skip = ((offset - self.backlog_start) / WRITE_BYTES) as usize;
+            let values: Vec<u64> = self.backlog.iter().skip(skip).copied().collect();
+            let n = values.len();
+            ctx.note(move || format!("PSYNC from {}: partial resync (+CONTINUE, {n} writes)", from.0));
+            ctx.send(from, Msg::Continue { replid: self.replid, from: offset, values });
+            offset
+        } else {
+            let why = if !ours { "replication id differs" } else { "offset outside the backlog" };
+            ctx.note(move || format!("PSYNC from {}: full resync ({why})", from.0));
+            ctx.send(
+                from,
+                Msg::FullResync {
+                    replid: self.replid,
+                    offset: self.offset,
+                    data: self.data.clone(),
+                    register: self.register,
+                },
+            );
+            self.offset
+        };
+        self.replicas.push(ReplicaLink { id: from, ack_offset: start_offset, ack_time: ctx.now });
+        self.refresh_good_replicas(ctx);
+    }
+
+    pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
+        match msg {
+            Msg::Cmd { op, cmd } => match cmd {
+                Cmd::Write { value, wait } => self.client_write(from, op, value, wait, ctx),
+                Cmd::Read => ctx.send(from, Msg::Reply { op, reply: Reply::Value(self.register) }),
+            },
+            Msg::Ping => ctx.send(from, Msg::Pong),
+            Msg::InfoReq => ctx.send(from, Msg::Info(Box::new(self.info(ctx.now)))),
+            Msg::SlaveOf { master, epoch } => self.slave_of(master, epoch, ctx),
+            Msg::Hello(h) => {
+                // PUBLISH __sentinel__:hello: forwarded to every subscribed Sentinel.
+                if !self.subscribers.contains(&from) {
+                    self.subscribers.push(from);
+                }
+                for &s in &self.subscribers {
+                    if s != from {
+                        ctx.send(s, Msg::Hello(h));
+                    }
+                }
+            }
+            Msg::Psync { replid, offset } => self.psync(from, replid, offset, ctx),
+            Msg::FullResync { replid, offset, data, register } if self.master == Some(from) => {
+                let discarded = self.data.difference(&data).count() as u64;
+                if discarded > 0 {
+                    ctx.signal(Signal::Demoted { primary: from, discarded });
+                    ctx.note(move || format!("full resync from {}: discarded {discarded} values it alone had", from.0));
+                }
+                self.data = data;
+                self.register = register;
+                self.replid = replid;
+                self.replid2 = None;
+                self.offset = offset;
+                self.backlog.clear();
+                self.backlog_start = offset;
+                self.link = Link::Up(ctx.now);
+                ctx.send(from, Msg::Ack { offset: self.offset });
+            }
+            Msg::Continue { replid, from: at, values } if self.master == Some(from) => {
+                if at != self.offset {
+                    return;
+                }
+                self.replid = replid;
+                self.replid2 = None;
+                for v in values {
+                    self.apply_write(v);
+                }
+                self.link = Link::Up(ctx.now);
+                ctx.send(from, Msg::Ack { offset: self.offset });
+            }
+            Msg::Stream { from: at, value } if self.master == Some(from) => {
+                if !matches!(self.link, Link::Up(_)) {
+                    return;
+                }
+                if at == self.offset {
+                    self.apply_write(value);
+                    self.link = Link::Up(ctx.now);
+                } else if at > self.offset {
+                    // A gap: the connection lost data; reconnect and PSYNC from our offset.
+                    self.connect(from, ctx);
+                }
+            }
+            Msg::ReplPing if self.master == Some(from) => {
+                if matches!(self.link, Link::Up(_)) {
+                    self.link = Link::Up(ctx.now);
+                }
+            }
+            Msg::GetAck if self.master == Some(from) => {
+                ctx.send(from, Msg::Ack { offset: self.offset });
+            }
+            Msg::Ack { offset } => {
+                if let Some(r) = self.replicas.iter_mut().find(|r| r.id == from) {
+                    r.ack_offset = r.ack_offset.max(offset);
+                    r.ack_time = ctx.now;
+                    self.check_waits(ctx);
+                } else {
+                    // A replica still talking on a connection this process never had (it
+                    // restarted, or demoted it): TCP answers with a reset, and the replica
+                    // reconnects and sends PSYNC.
+                    ctx.send(from, Msg::ConnReset);
+                }
+            }
+            Msg::ConnReset if self.master == Some(from) => {
+                if !matches!(self.link, Link::Down(_)) {
+                    self.link = Link::Down(ctx.now);
+                    ctx.note(|| "connection with master lost; reconnecting".into());
+                }
+            }
+            Msg::StoreReply { op, accepted, newest } => {
+                if let Some(i) = self.fenced.iter().position(|f| f.0 == op) {
+                    let (op, client, target, wait) = self.fenced.remove(i);
+                    if accepted {
+                        self.after_write(client, op, target, wait, ctx);
+                    } else {
+                        let token = self.token;
+                        ctx.send(client, Msg::Reply { op, reply: Reply::Fenced { token, newest } });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_timer(&mut self, t: Timer, ctx: &mut RCtx) {
+        match t {
+            Timer::Cron => {
+                ctx.timer(CRON_MS, Timer::Cron);
+                match self.master {
+                    Some(m) => match self.link {
+                        Link::Up(last) => {
+                            if ctx.now - last > self.cfg.repl_timeout_ms {
+                                self.link = Link::Down(ctx.now);
+                                ctx.note(|| "MASTER timeout: no data nor PING received (repl-timeout)".into());
+                            } else {
+                                // replicationSendAck: REPLCONF ACK every second.
+                                ctx.send(m, Msg::Ack { offset: self.offset });
+                            }
+                        }
+                        Link::Connecting(since) | Link::Down(since) => {
+                            self.link = Link::Down(since);
+                            ctx.send(m, Msg::Psync { replid: self.replid, offset: self.offset });
+                        }
+                    },
+                    None => {
+                        let timeout = self.cfg.repl_timeout_ms;
+                        let now = ctx.now;
+                        self.replicas.retain(|r| now - r.ack_time <= timeout);
+                        if now - self.last_repl_ping >= REPL_PING_MS {
+                            self.last_repl_ping = now;
+                            for r in &self.replicas {
+                                ctx.send(r.id, Msg::ReplPing);
+                            }
+                        }
+                        self.refresh_good_replicas(ctx);
+                    }
+                }
+            }
+            Timer::WaitTimeout(op) => {
+                if let Some(i) = self.waits.iter().position(|w| w.op == op) {
+                    let w = self.waits.remove(i);
+                    let acked = self.replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
+                    ctx.send(w.client, Msg::Reply { op, reply: Reply::Waited(acked) });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn view(&self) -> ProcView {
+        let mut facts = vec![("run id".to_string(), format!("{:04x}", self.run_id & 0xffff))];
+        match self.master {
+            None => {
+                facts.push(("replicas".into(), self.replicas.len().to_string()));
+                facts.push(("good replicas".into(), self.good_replicas.to_string()));
+                facts.push(("writes accepted".into(), self.writes_accepted.to_string()));
+            }
+            Some(m) => {
+                let link = match self.link {
+                    Link::Up(_) => "up".to_string(),
+                    Link::Connecting(_) => "connecting".to_string(),
+                    Link::Down(_) => "down".to_string(),
+                };
+                facts.push(("master".into(), m.0.to_string()));
+                facts.push(("master link".into(), link));
+            }
+        }
+        ProcView {
+            role: if self.master.is_none() { Role::Primary } else { Role::Replica },
+            role_label: if self.master.is_none() { "master".into() } else { "replica".into() },
+            epoch: if self.master.is_none() { Some(self.token) } else { None },
+            offset: Some(self.offset),
+            believes_primary: Some(self.master.unwrap_or(ProcId(u16::MAX))).filter(|p| p.0 != u16::MAX),
+            writable: self.writable,
+            data_len: self.data.len(),
+            facts,
+        }
+    }
+}

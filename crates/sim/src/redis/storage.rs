@@ -1,0 +1,58 @@
+//! Shared storage that checks fencing tokens (Kleppmann, "How to do distributed
+//! locking"): it accepts a write only if its token is at least the newest it has seen.
+//! The token here is the Sentinel config epoch of the master that writes.
+
+use std::collections::BTreeSet;
+
+use super::msg::Msg;
+use super::RCtx;
+use crate::ids::ProcId;
+use crate::process::Signal;
+use crate::view::{ProcView, Role};
+
+/// The storage.
+#[derive(Clone, Debug, Default)]
+pub struct Storage {
+    newest: u64,
+    data: BTreeSet<u64>,
+    rejected: u64,
+}
+
+impl Storage {
+    /// The values it holds.
+    pub fn data(&self) -> &BTreeSet<u64> {
+        &self.data
+    }
+
+    pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
+        if let Msg::Store { op, token, value } = msg {
+            let accepted = token >= self.newest;
+            if accepted {
+                self.newest = token;
+                self.data.insert(value);
+            } else {
+                self.rejected += 1;
+                let newest = self.newest;
+                ctx.signal(Signal::FencingRejected { token, newest });
+                ctx.note(move || format!("rejected a write from {} with token {token}: newest seen is {newest}", from.0));
+            }
+            ctx.send(from, Msg::StoreReply { op, accepted, newest: self.newest });
+        }
+    }
+
+    pub(super) fn view(&self) -> ProcView {
+        ProcView {
+            role: Role::Storage,
+            role_label: "storage".into(),
+            epoch: Some(self.newest),
+            offset: None,
+            believes_primary: None,
+            writable: false,
+            data_len: self.data.len(),
+            facts: vec![
+                ("newest token".into(), self.newest.to_string()),
+                ("rejected".into(), self.rejected.to_string()),
+            ],
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Scenario files: JSON with a version field (documented in docs/scenario-format.md).
+//! Parsing and validation turn every bad input into one message that names the field.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fault::ScheduledFault;
+use crate::ids::Millis;
+use crate::net::LinkSettings;
+
+/// The scenario format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Limits that keep a scenario runnable in a browser tab.
+pub const MAX_BOXES: usize = 64;
+/// At most this many processes in all.
+pub const MAX_PROCS: usize = 256;
+/// At most a day of virtual time.
+pub const MAX_DURATION_MS: Millis = 86_400_000;
+/// At most this many scheduled faults.
+pub const MAX_FAULTS: usize = 10_000;
+
+/// A bad scenario: where, and what is wrong, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The field, as a path (`settings.quorum`, `faults[2].at_ms`), or empty for the whole file.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error about `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ScenarioError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A process on a box.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcSpec {
+    /// Unique name (`M1`, `S2`, `C1`).
+    pub name: String,
+    /// What it is, in the system's words (`redis`, `sentinel`, `client`, `monitor`, `storage`).
+    pub kind: String,
+    /// Failover priority where the system has one (`replica-priority`; lower wins, 0 never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+}
+
+/// A box: a host or a zone; partitions move whole boxes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoxSpec {
+    /// Unique name.
+    pub name: String,
+    /// Its processes.
+    #[serde(default)]
+    pub processes: Vec<ProcSpec>,
+}
+
+/// A whole scenario: topology, settings, network, fault schedule and seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; this build reads [`FORMAT_VERSION`].
+    pub version: u32,
+    /// Short name.
+    #[serde(default)]
+    pub name: String,
+    /// One line saying what it shows.
+    #[serde(default)]
+    pub description: String,
+    /// The modelled system (`redis-sentinel`).
+    pub system: String,
+    /// Seed of the run's one random generator.
+    #[serde(default)]
+    pub seed: u64,
+    /// How long the run lasts, in ms of virtual time.
+    pub duration_ms: Millis,
+    /// Latency, jitter and loss between boxes.
+    #[serde(default)]
+    pub network: LinkSettings,
+    /// The boxes and their processes.
+    pub boxes: Vec<BoxSpec>,
+    /// The system's settings; missing ones take the real system's defaults.
+    #[serde(default = "empty_object")]
+    pub settings: serde_json::Value,
+    /// Timed faults.
+    #[serde(default)]
+    pub faults: Vec<ScheduledFault>,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(Default::default())
+}
+
+fn from_value_at<T: serde::de::DeserializeOwned>(v: serde_json::Value, prefix: &str) -> Result<T, ScenarioError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (prefix.is_empty(), path.as_str()) {
+            (_, ".") if prefix.is_empty() => String::new(),
+            (_, ".") => prefix.to_string(),
+            (true, p) => p.to_string(),
+            (false, p) => format!("{prefix}.{p}"),
+        };
+        ScenarioError::new(field, plain(e.into_inner().to_string()))
+    })
+}
+
+/// Deserializes the system's part of a scenario, naming `settings.<field>` on error.
+pub fn parse_settings<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<T, ScenarioError> {
+    from_value_at(v.clone(), "settings")
+}
+
+/// serde's messages, minus the line/column noise that means nothing after a `--set`.
+fn plain(m: String) -> String {
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario file.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ScenarioError::new("", format!("not valid JSON: {e}")))?;
+        Scenario::from_value(v)
+    }
+
+    /// Validates a JSON value as a scenario.
+    pub fn from_value(v: serde_json::Value) -> Result<Scenario, ScenarioError> {
+        if !v.is_object() {
+            return Err(ScenarioError::new("", "a scenario must be a JSON object"));
+        }
+        match v.get("version") {
+            None => return Err(ScenarioError::new("version", "missing: add \"version\": 1")),
+            Some(x) if x.as_u64() != Some(FORMAT_VERSION as u64) => {
+                return Err(ScenarioError::new(
+                    "version",
+                    format!("this lab reads version {FORMAT_VERSION}, the file says {x}"),
+                ))
+            }
+            _ => {}
+        }
+        let s: Scenario = from_value_at(v, "")?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The scenario as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+
+    /// Checks what the types cannot: names, references, ranges and sizes.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.boxes.is_empty() {
+            return Err(ScenarioError::new("boxes", "a scenario needs at least one box"));
+        }
+        if self.boxes.len() > MAX_BOXES {
+            return Err(ScenarioError::new("boxes", format!("{} boxes is more than the {MAX_BOXES} this lab draws", self.boxes.len())));
+        }
+        let procs: usize = self.boxes.iter().map(|b| b.processes.len()).sum();
+        if procs > MAX_PROCS {
+            return Err(ScenarioError::new("boxes", format!("{procs} processes is more than the {MAX_PROCS} allowed")));
+        }
+        if self.duration_ms == 0 || self.duration_ms > MAX_DURATION_MS {
+            return Err(ScenarioError::new("duration_ms", format!("must be between 1 and {MAX_DURATION_MS} (a day)")));
+        }
+        let n = &self.network;
+        if !(0.0..=1.0).contains(&n.loss) || n.loss.is_nan() {
+            return Err(ScenarioError::new("network.loss", "must be a probability between 0 and 1"));
+        }
+        if n.latency_ms > 60_000 || n.jitter_ms > 60_000 {
+            return Err(ScenarioError::new("network.latency_ms", "latency and jitter must be at most 60000 ms"));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, b) in self.boxes.iter().enumerate() {
+            if b.name.trim().is_empty() {
+                return Err(ScenarioError::new(format!("boxes[{i}].name"), "must not be empty"));
+            }
+            if !names.insert(b.name.as_str()) {
+                return Err(ScenarioError::new(format!("boxes[{i}].name"), format!("`{}` is used twice", b.name)));
+            }
+        }
+        for (i, b) in self.boxes.iter().enumerate() {
+            for (j, p) in b.processes.iter().enumerate() {
+                if p.name.trim().is_empty() {
+                    return Err(ScenarioError::new(format!("boxes[{i}].processes[{j}].name"), "must not be empty"));
+                }
+                if !names.insert(p.name.as_str()) {
+                    return Err(ScenarioError::new(
+                        format!("boxes[{i}].processes[{j}].name"),
+                        format!("`{}` is already the name of a box or process", p.name),
+                    ));
+                }
+            }
+        }
+        if self.faults.len() > MAX_FAULTS {
+            return Err(ScenarioError::new("faults", format!("more than {MAX_FAULTS} faults")));
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            if f.at_ms > self.duration_ms {
+                return Err(ScenarioError::new(
+                    format!("faults[{i}].at_ms"),
+                    format!("{} is after the end of the run ({} ms)", f.at_ms, self.duration_ms),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `--set PATH=VALUE`: PATH is a dotted path into the scenario
+    /// (`network.loss`, `seed`); a path that is not a top-level field is looked up in
+    /// `settings` (`quorum` means `settings.quorum`). VALUE is JSON, or a plain string.
+    pub fn with_override(&self, path: &str, value: &str) -> Result<Scenario, ScenarioError> {
+        const TOP: [&str; 10] =
+            ["version", "name", "description", "system", "seed", "duration_ms", "network", "boxes", "settings", "faults"];
+        let mut root = serde_json::to_value(self).expect("a scenario always serializes");
+        let parts: Vec<&str> = path.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(ScenarioError::new(path, "not a setting path (use names like quorum or network.loss)"));
+        }
+        let full: Vec<&str> = if TOP.contains(&parts[0]) { parts } else { std::iter::once("settings").chain(parts).collect() };
+        let new: serde_json::Value =
+            serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        let mut cur = &mut root;
+        for (k, part) in full.iter().enumerate() {
+            let last = k + 1 == full.len();
+            cur = match cur {
+                serde_json::Value::Object(m) => {
+                    if last {
+                        m.insert(part.to_string(), new);
+                        break;
+                    }
+                    m.entry(part.to_string()).or_insert_with(empty_object)
+                }
+                serde_json::Value::Array(a) => {
+                    let Some(i) = part.parse::<usize>().ok().filter(|&i| i < a.len()) else {
+                        return Err(ScenarioError::new(full[..=k].join("."), "no such item"));
+                    };
+                    if last {
+                        a[i] = new;
+                        break;
+                    }
+                    &mut a[i]
+                }
+                _ => return Err(ScenarioError::new(full[..k].join("."), "is not a group of settings")),
+            };
+        }
+        Scenario::from_value(root)
+    }
+
+    /// Every process with its box index, in scenario order (the order of process ids).
+    pub fn processes(&self) -> impl Iterator<Item = (usize, &ProcSpec)> {
+        self.boxes.iter().enumerate().flat_map(|(b, bx)| bx.processes.iter().map(move |p| (b, p)))
+    }
+}

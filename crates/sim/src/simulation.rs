@@ -1,0 +1,210 @@
+//! The object-safe face of a run that the UI and the command-line tool drive,
+//! whatever the system behind it.
+
+use std::any::Any;
+
+use crate::engine::{Engine, Fault, SignalRecord, Snapshot, Topology};
+use crate::fault::FaultAction;
+use crate::ids::{BoxId, Millis, ProcId};
+use crate::net::Network;
+use crate::outcome::Outcome;
+use crate::process::Process;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::trace::TraceRecord;
+use crate::view::View;
+
+/// How much a run records besides its hash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Build the plain-language notes of the event log.
+    pub narrate: bool,
+    /// Keep every trace record.
+    pub keep_trace: bool,
+}
+
+/// A running scenario.
+pub trait Simulation {
+    /// The scenario, including faults injected since it started.
+    fn scenario(&self) -> &Scenario;
+    /// Virtual time now.
+    fn now(&self) -> Millis;
+    /// Events handled so far.
+    fn events(&self) -> u64;
+    /// Handles one event; false when nothing is left.
+    fn step(&mut self) -> bool;
+    /// Runs up to time `t`.
+    fn run_until(&mut self, t: Millis);
+    /// Applies a fault now and records it in the scenario's schedule.
+    fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError>;
+    /// What to draw.
+    fn view(&self) -> View;
+    /// Every signal so far.
+    fn signals(&self) -> &[SignalRecord];
+    /// Every trace record so far (empty unless kept).
+    fn trace(&self) -> &[TraceRecord];
+    /// The trace hash so far.
+    fn trace_hash(&self) -> u64;
+    /// The outcome so far.
+    fn outcome(&self) -> Outcome;
+    /// Settings that are accepted but cannot work as intended.
+    fn warnings(&self) -> &[String];
+    /// Saves this moment.
+    fn save(&self) -> Box<dyn Any>;
+    /// Returns to a moment saved from this run; false if `s` is not one.
+    fn load(&mut self, s: &dyn Any) -> bool;
+}
+
+/// Builds the system a scenario names. Each system is one module with a `build`.
+pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
+    match s.system.as_str() {
+        crate::redis::SYSTEM => crate::redis::build(s, opts),
+        other => Err(ScenarioError::new(
+            "system",
+            format!("unknown system `{other}`; this lab models: {}", crate::redis::SYSTEM),
+        )),
+    }
+}
+
+/// Builds, runs to the end and returns the outcome.
+pub fn run(s: &Scenario) -> Result<Outcome, ScenarioError> {
+    let mut sim = build(s, RunOptions::default())?;
+    sim.run_until(s.duration_ms);
+    Ok(sim.outcome())
+}
+
+/// A system's processes plus what the generic run needs from the system.
+pub trait System: Process + 'static {
+    /// The index of the process whose data is the final converged state.
+    fn final_holder(procs: &[Self]) -> Option<usize>;
+}
+
+/// A generic run of system `P`.
+pub struct Run<P: System> {
+    scenario: Scenario,
+    engine: Engine<P>,
+    warnings: Vec<String>,
+}
+
+impl<P: System> Run<P> {
+    /// Starts a run of `procs`, laid out as the scenario says, and schedules its faults.
+    pub fn new(scenario: Scenario, procs: Vec<P>, warnings: Vec<String>, persist: bool, opts: RunOptions) -> Result<Self, ScenarioError> {
+        let topo = Topology {
+            box_names: scenario.boxes.iter().map(|b| b.name.clone()).collect(),
+            proc_names: scenario.processes().map(|(_, p)| p.name.clone()).collect(),
+            box_of: scenario.processes().map(|(b, _)| BoxId(b as u16)).collect(),
+        };
+        let net = Network::new(topo.box_names.len(), topo.proc_names.len(), scenario.network.clone());
+        let mut resolved = Vec::new();
+        for (i, f) in scenario.faults.iter().enumerate() {
+            let fault = resolve(&topo, &f.action, persist).map_err(|e| ScenarioError::new(format!("faults[{i}].{}", e.field), e.message))?;
+            resolved.push((f.at_ms, fault, f.action.describe()));
+        }
+        let mut engine = Engine::new(topo, procs, net, scenario.seed, persist, opts.narrate, opts.keep_trace);
+        for (at, fault, label) in resolved {
+            engine.schedule(at, fault, &label);
+        }
+        Ok(Run { scenario, engine, warnings })
+    }
+
+    /// The engine, for system-specific tests.
+    pub fn engine(&self) -> &Engine<P> {
+        &self.engine
+    }
+}
+
+fn resolve(t: &Topology, a: &FaultAction, persist: bool) -> Result<Fault, ScenarioError> {
+    let bx = |field: &str, n: &str| {
+        t.box_names
+            .iter()
+            .position(|b| b == n)
+            .map(|i| BoxId(i as u16))
+            .ok_or_else(|| ScenarioError::new(field, format!("there is no box named `{n}`")))
+    };
+    let pr = |field: &str, n: &str| {
+        t.proc_names
+            .iter()
+            .position(|p| p == n)
+            .map(|i| ProcId(i as u16))
+            .ok_or_else(|| ScenarioError::new(field, format!("there is no process named `{n}`")))
+    };
+    Ok(match a {
+        FaultAction::Isolate { boxes } => {
+            Fault::Isolate(boxes.iter().map(|b| bx("boxes", b)).collect::<Result<_, _>>()?)
+        }
+        FaultAction::MoveBox { box_name, island } => Fault::MoveBox(bx("box", box_name)?, *island),
+        FaultAction::CutOneWay { from, to } => Fault::CutOneWay(bx("from", from)?, bx("to", to)?),
+        FaultAction::CutLink { a, b, one_way } => Fault::CutLink(pr("a", a)?, pr("b", b)?, *one_way),
+        FaultAction::Heal => Fault::Heal,
+        FaultAction::Crash { process } => Fault::Crash(pr("process", process)?),
+        FaultAction::Restart { process, persist: p } => Fault::Restart(pr("process", process)?, p.unwrap_or(persist)),
+        FaultAction::Pause { process, ms } => Fault::Pause(pr("process", process)?, *ms),
+    })
+}
+
+impl<P: System> Simulation for Run<P> {
+    fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    fn now(&self) -> Millis {
+        self.engine.now()
+    }
+    fn events(&self) -> u64 {
+        self.engine.events()
+    }
+    fn step(&mut self) -> bool {
+        self.engine.step()
+    }
+    fn run_until(&mut self, t: Millis) {
+        self.engine.run_until(t)
+    }
+    fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
+        let fault = resolve(self.engine.topology(), &action, self.engine.default_persist())?;
+        let now = self.engine.now();
+        self.engine.schedule(now, fault, &action.describe());
+        self.scenario.faults.push(crate::fault::ScheduledFault { at_ms: now, action });
+        Ok(())
+    }
+    fn view(&self) -> View {
+        self.engine.view()
+    }
+    fn signals(&self) -> &[SignalRecord] {
+        self.engine.signals()
+    }
+    fn trace(&self) -> &[TraceRecord] {
+        self.engine.trace()
+    }
+    fn trace_hash(&self) -> u64 {
+        self.engine.trace_hash()
+    }
+    fn outcome(&self) -> Outcome {
+        let procs = self.engine.procs();
+        let holder = P::final_holder(procs);
+        let names = &self.engine.topology().proc_names;
+        Outcome::compute(
+            &self.engine.history(),
+            self.engine.signals(),
+            holder.and_then(|i| procs[i].data()),
+            holder.map(|i| names[i].clone()),
+            names,
+            self.engine.split_brain_ms(),
+            self.engine.events(),
+            self.engine.trace_hash(),
+            self.warnings.clone(),
+        )
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn save(&self) -> Box<dyn Any> {
+        Box::new(self.engine.snapshot())
+    }
+    fn load(&mut self, s: &dyn Any) -> bool {
+        match s.downcast_ref::<Snapshot<P>>() {
+            Some(s) => {
+                self.engine.restore(s);
+                true
+            }
+            None => false,
+        }
+    }
+}
