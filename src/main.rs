@@ -1,1 +1,50 @@
-fn main() {}
+//! Split-Brain Lab in the browser: a Yew app over the simulation core.
+
+mod app;
+mod canvas;
+mod controls;
+mod lab;
+mod layout;
+mod panels;
+
+fn main() {
+    // `?bench=sim` measures the core in this browser instead of showing the lab.
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    if search.contains("bench=sim") {
+        bench_sim();
+        return;
+    }
+    yew::Renderer::<app::App>::new().render();
+}
+
+/// Runs the benchmark clusters for ten simulated minutes and publishes events/s as
+/// `window.__sblBench` (JSON), for `./lab bench` to print.
+fn bench_sim() {
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let now = || perf.as_ref().map_or(0.0, |p| p.now());
+    let mut rows = Vec::new();
+    for boxes in [3usize, 15] {
+        let s = sim::presets::bench_cluster(boxes, 600_000);
+        let mut best = 0.0f64;
+        let mut events = 0;
+        for _ in 0..3 {
+            let t = now();
+            let mut run = sim::build(&s, sim::simulation::RunOptions::default())
+                .expect("bench scenario builds");
+            run.run_until(s.duration_ms);
+            let secs = ((now() - t) / 1000.0).max(1e-6);
+            events = run.events();
+            best = best.max(events as f64 / secs);
+        }
+        rows.push(serde_json::json!({"boxes": boxes, "events": events, "events_per_s": best}));
+    }
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(
+            &w,
+            &"__sblBench".into(),
+            &serde_json::Value::Array(rows).to_string().into(),
+        );
+    }
+}

@@ -38,16 +38,24 @@ fn load(args: &[String]) -> Result<Opts, String> {
     let mut json = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match a.as_str() {
             "--preset" => preset = Some(value("--preset")?),
             "--seed" => {
                 let v = value("--seed")?;
-                seed = Some(v.parse::<u64>().map_err(|_| format!("--seed: `{v}` is not a whole number from 0 to 18446744073709551615"))?);
+                seed = Some(v.parse::<u64>().map_err(|_| {
+                    format!("--seed: `{v}` is not a whole number from 0 to 18446744073709551615")
+                })?);
             }
             "--set" => {
                 let v = value("--set")?;
-                let (k, val) = v.split_once('=').ok_or_else(|| format!("--set: `{v}` should look like PATH=VALUE, for example quorum=2"))?;
+                let (k, val) = v.split_once('=').ok_or_else(|| {
+                    format!("--set: `{v}` should look like PATH=VALUE, for example quorum=2")
+                })?;
                 sets.push((k.trim().to_string(), val.trim().to_string()));
             }
             "--json" => json = true,
@@ -69,7 +77,8 @@ fn load(args: &[String]) -> Result<Opts, String> {
             })?
             .scenario(),
         (Some(path), None) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
             Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
         }
     };
@@ -77,13 +86,17 @@ fn load(args: &[String]) -> Result<Opts, String> {
         scenario.seed = seed;
     }
     for (k, v) in sets {
-        scenario = scenario.with_override(&k, &v).map_err(|e| format!("--set {k}={v}: {e}"))?;
+        scenario = scenario
+            .with_override(&k, &v)
+            .map_err(|e| format!("--set {k}={v}: {e}"))?;
     }
     Ok(Opts { scenario, json })
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let Some(cmd) = args.first() else { return Err(USAGE.into()) };
+    let Some(cmd) = args.first() else {
+        return Err(USAGE.into());
+    };
     let rest = &args[1..];
     match cmd.as_str() {
         "presets" => {
@@ -100,11 +113,15 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         "run" => {
             let o = load(rest)?;
-            let mut sim = sim::build(&o.scenario, RunOptions::default()).map_err(|e| e.to_string())?;
+            let mut sim =
+                sim::build(&o.scenario, RunOptions::default()).map_err(|e| e.to_string())?;
             sim.run_until(o.scenario.duration_ms);
             let out = sim.outcome();
             if o.json {
-                println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string(&out).map_err(|e| e.to_string())?
+                );
             } else {
                 print!("{}", report(&o.scenario, &out));
             }
@@ -112,7 +129,14 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         "trace" => {
             let o = load(rest)?;
-            let mut sim = sim::build(&o.scenario, RunOptions { narrate: true, keep_trace: true }).map_err(|e| e.to_string())?;
+            let mut sim = sim::build(
+                &o.scenario,
+                RunOptions {
+                    narrate: true,
+                    keep_trace: true,
+                },
+            )
+            .map_err(|e| e.to_string())?;
             sim.run_until(o.scenario.duration_ms);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             use std::io::Write;
@@ -151,7 +175,10 @@ fn report(s: &Scenario, o: &sim::Outcome) -> String {
         r += "  failovers: none\n";
     }
     for f in &o.failovers {
-        r += &format!("  failover at {} ms, epoch {}: new master {}\n", f.time_ms, f.epoch, f.new_primary);
+        r += &format!(
+            "  failover at {} ms, epoch {}: new master {}\n",
+            f.time_ms, f.epoch, f.new_primary
+        );
     }
     r += &format!("  fencing rejections: {}\n", o.fencing_rejections);
     r += &format!("  monitor alerts: {}\n", o.monitor_alerts);
@@ -163,7 +190,9 @@ fn report(s: &Scenario, o: &sim::Outcome) -> String {
 fn bench(args: &[String]) -> Result<(), String> {
     let minutes: u64 = match args {
         [] => 10,
-        [flag, n] if flag == "--minutes" => n.parse().map_err(|_| format!("--minutes: `{n}` is not a whole number"))?,
+        [flag, n] if flag == "--minutes" => n
+            .parse()
+            .map_err(|_| format!("--minutes: `{n}` is not a whole number"))?,
         _ => return Err(format!("usage: splitbrain bench [--minutes N]\n{USAGE}")),
     };
     for boxes in [3usize, 15] {

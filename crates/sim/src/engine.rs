@@ -47,9 +47,21 @@ pub struct Topology {
 
 #[derive(Clone, Debug)]
 enum Event<M, T> {
-    Deliver { from: ProcId, to: ProcId, sent: Millis, msg: M },
-    Timer { proc: ProcId, incarnation: u32, timer: T },
-    Fault { fault: Fault, label: Arc<str> },
+    Deliver {
+        from: ProcId,
+        to: ProcId,
+        sent: Millis,
+        msg: M,
+    },
+    Timer {
+        proc: ProcId,
+        incarnation: u32,
+        timer: T,
+    },
+    Fault {
+        fault: Fault,
+        label: Arc<str>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -189,7 +201,13 @@ impl<P: Process> Engine<P> {
     /// Schedules a fault at time `at` (not before now).
     pub fn schedule(&mut self, at: Millis, fault: Fault, label: &str) {
         let at = at.max(self.core.now);
-        self.push(at, Event::Fault { fault, label: Arc::from(label) });
+        self.push(
+            at,
+            Event::Fault {
+                fault,
+                label: Arc::from(label),
+            },
+        );
     }
 
     fn push(&mut self, at: Millis, ev: Event<P::Msg, P::Timer>) {
@@ -258,8 +276,15 @@ impl<P: Process> Engine<P> {
         let mut h = History::default();
         for r in &self.signals {
             match &r.signal {
-                Signal::OpInvoke { op, kind, key, value } => h.invoke(*op, r.proc, *kind, *key, *value, r.time_ms),
-                Signal::OpComplete { op, result, read } => h.complete(*op, result.clone(), *read, r.time_ms),
+                Signal::OpInvoke {
+                    op,
+                    kind,
+                    key,
+                    value,
+                } => h.invoke(*op, r.proc, *kind, *key, *value, r.time_ms),
+                Signal::OpComplete { op, result, read } => {
+                    h.complete(*op, result.clone(), *read, r.time_ms)
+                }
                 _ => {}
             }
         }
@@ -289,20 +314,39 @@ impl<P: Process> Engine<P> {
         };
         self.core.now = at;
         match ev {
-            Event::Deliver { from, to, sent, msg } => self.deliver(from, to, sent, msg),
-            Event::Timer { proc, incarnation, timer } => {
+            Event::Deliver {
+                from,
+                to,
+                sent,
+                msg,
+            } => self.deliver(from, to, sent, msg),
+            Event::Timer {
+                proc,
+                incarnation,
+                timer,
+            } => {
                 let i = proc.idx();
                 if incarnation != self.core.incarnation[i] || !self.core.alive[i] {
                     return true; // a timer of a dead incarnation: not an event
                 }
                 if self.core.paused_until[i] > at {
                     let until = self.core.paused_until[i];
-                    self.push(until, Event::Timer { proc, incarnation, timer });
+                    self.push(
+                        until,
+                        Event::Timer {
+                            proc,
+                            incarnation,
+                            timer,
+                        },
+                    );
                     return true;
                 }
                 self.count(3, proc.0 as u64, 0, 0);
                 if self.keep_trace {
-                    self.record(TraceKind::Timer { proc, timer: format!("{timer:?}") });
+                    self.record(TraceKind::Timer {
+                        proc,
+                        timer: format!("{timer:?}"),
+                    });
                 }
                 self.with_ctx(proc, |p, ctx| p.on_timer(timer, ctx));
             }
@@ -311,13 +355,17 @@ impl<P: Process> Engine<P> {
                 h.str(&label);
                 self.count(4, h.finish(), 0, 0);
                 if self.keep_trace {
-                    self.record(TraceKind::Fault { fault: label.to_string() });
+                    self.record(TraceKind::Fault {
+                        fault: label.to_string(),
+                    });
                 }
                 if self.narrate {
                     self.signals.push(SignalRecord {
                         time_ms: at,
                         proc: ProcId(u16::MAX),
-                        signal: Signal::Note { text: format!("Fault: {label}") },
+                        signal: Signal::Note {
+                            text: format!("Fault: {label}"),
+                        },
                     });
                 }
                 self.apply(fault);
@@ -343,7 +391,11 @@ impl<P: Process> Engine<P> {
         let i = to.idx();
         let reason = if !self.core.alive[i] {
             Some(DropReason::Crashed)
-        } else if !self.core.net.allows(self.topo.box_of[from.idx()], self.topo.box_of[i], from, to) {
+        } else if !self
+            .core
+            .net
+            .allows(self.topo.box_of[from.idx()], self.topo.box_of[i], from, to)
+        {
             Some(DropReason::Partition)
         } else {
             None
@@ -351,22 +403,46 @@ impl<P: Process> Engine<P> {
         if reason.is_none() && self.core.paused_until[i] > self.core.now {
             // A paused process (DEBUG SLEEP) reads its socket only when it wakes.
             let until = self.core.paused_until[i];
-            self.push(until, Event::Deliver { from, to, sent, msg });
+            self.push(
+                until,
+                Event::Deliver {
+                    from,
+                    to,
+                    sent,
+                    msg,
+                },
+            );
             return;
         }
         let mut d = Fnv::default();
         msg.digest(&mut d);
         match reason {
             Some(r) => {
-                self.count(2, ((from.0 as u64) << 16) | to.0 as u64, d.finish(), r as u64);
+                self.count(
+                    2,
+                    ((from.0 as u64) << 16) | to.0 as u64,
+                    d.finish(),
+                    r as u64,
+                );
                 if self.keep_trace {
-                    self.record(TraceKind::Drop { from, to, kind: msg.kind(), msg: msg.label(), reason: r });
+                    self.record(TraceKind::Drop {
+                        from,
+                        to,
+                        kind: msg.kind(),
+                        msg: msg.label(),
+                        reason: r,
+                    });
                 }
             }
             None => {
                 self.count(1, ((from.0 as u64) << 16) | to.0 as u64, d.finish(), 0);
                 if self.keep_trace {
-                    self.record(TraceKind::Deliver { from, to, kind: msg.kind(), msg: msg.label() });
+                    self.record(TraceKind::Deliver {
+                        from,
+                        to,
+                        kind: msg.kind(),
+                        msg: msg.label(),
+                    });
                 }
                 self.with_ctx(to, |p, ctx| p.on_msg(from, msg, ctx));
             }
@@ -385,7 +461,10 @@ impl<P: Process> Engine<P> {
     }
 
     fn record(&mut self, kind: TraceKind) {
-        self.trace.push(TraceRecord { time_ms: self.core.now, kind });
+        self.trace.push(TraceRecord {
+            time_ms: self.core.now,
+            kind,
+        });
     }
 
     fn with_ctx(&mut self, me: ProcId, f: impl FnOnce(&mut P, &mut Ctx<P::Msg, P::Timer>)) {
@@ -410,8 +489,20 @@ impl<P: Process> Engine<P> {
         let fb = self.topo.box_of[me.idx()];
         for (to, msg) in fx.sends.drain(..) {
             let tb = self.topo.box_of[to.idx()];
-            match self.core.net.delivery_time(now, fb, tb, me, to, &mut self.core.rng) {
-                Some(at) => self.push(at, Event::Deliver { from: me, to, sent: now, msg }),
+            match self
+                .core
+                .net
+                .delivery_time(now, fb, tb, me, to, &mut self.core.rng)
+            {
+                Some(at) => self.push(
+                    at,
+                    Event::Deliver {
+                        from: me,
+                        to,
+                        sent: now,
+                        msg,
+                    },
+                ),
                 None => {
                     self.core.hash.u64(((me.0 as u64) << 16) | to.0 as u64);
                     if self.keep_trace {
@@ -428,16 +519,30 @@ impl<P: Process> Engine<P> {
         }
         let incarnation = self.core.incarnation[me.idx()];
         for (after, timer) in fx.timers.drain(..) {
-            self.push(now + after, Event::Timer { proc: me, incarnation, timer });
+            self.push(
+                now + after,
+                Event::Timer {
+                    proc: me,
+                    incarnation,
+                    timer,
+                },
+            );
         }
         for signal in fx.signals.drain(..) {
             if let Signal::Writable { writable } = signal {
                 self.set_writable(me, writable);
             }
             if self.keep_trace {
-                self.record(TraceKind::Signal { proc: me, signal: signal.clone() });
+                self.record(TraceKind::Signal {
+                    proc: me,
+                    signal: signal.clone(),
+                });
             }
-            self.signals.push(SignalRecord { time_ms: now, proc: me, signal });
+            self.signals.push(SignalRecord {
+                time_ms: now,
+                proc: me,
+                signal,
+            });
         }
     }
 
@@ -552,14 +657,21 @@ impl<P: Process> Engine<P> {
             .queue
             .iter()
             .filter_map(|s| match &s.ev {
-                Event::Deliver { from, to, sent, msg } => Some(MsgState {
+                Event::Deliver {
+                    from,
+                    to,
+                    sent,
+                    msg,
+                } => Some(MsgState {
                     from: *from,
                     to: *to,
                     kind: msg.kind(),
                     sent_ms: *sent,
                     arrive_ms: s.at,
                     doomed: !c.alive[to.idx()]
-                        || !c.net.allows(t.box_of[from.idx()], t.box_of[to.idx()], *from, *to),
+                        || !c
+                            .net
+                            .allows(t.box_of[from.idx()], t.box_of[to.idx()], *from, *to),
                 }),
                 _ => None,
             })
@@ -579,7 +691,11 @@ impl<P: Process> Engine<P> {
 
     /// Traffic kinds in flight, for tests and benchmarks.
     pub fn in_flight(&self) -> usize {
-        self.core.queue.iter().filter(|s| matches!(s.ev, Event::Deliver { .. })).count()
+        self.core
+            .queue
+            .iter()
+            .filter(|s| matches!(s.ev, Event::Deliver { .. }))
+            .count()
     }
 
     /// Kinds of all messages in flight.

@@ -79,7 +79,9 @@ impl FaultAction {
     pub fn describe(&self) -> String {
         match self {
             FaultAction::Isolate { boxes } => format!("isolate {}", boxes.join(", ")),
-            FaultAction::MoveBox { box_name, island } => format!("move {box_name} to island {island}"),
+            FaultAction::MoveBox { box_name, island } => {
+                format!("move {box_name} to island {island}")
+            }
             FaultAction::CutOneWay { from, to } => format!("cut {from} -> {to} (one way)"),
             FaultAction::CutLink { a, b, one_way } => {
                 if *one_way {

@@ -63,7 +63,15 @@ pub struct History {
 
 impl History {
     /// Records an invocation.
-    pub fn invoke(&mut self, id: OpId, process: ProcId, kind: OpKind, key: u32, value: u64, at: Millis) {
+    pub fn invoke(
+        &mut self,
+        id: OpId,
+        process: ProcId,
+        kind: OpKind,
+        key: u32,
+        value: u64,
+        at: Millis,
+    ) {
         self.ops.push(Op {
             id,
             process,

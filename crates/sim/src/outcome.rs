@@ -105,7 +105,12 @@ impl Outcome {
         };
         let empty = BTreeSet::new();
         let data = final_data.unwrap_or(&empty);
-        let name = |p: crate::ids::ProcId| proc_names.get(p.idx()).cloned().unwrap_or_else(|| format!("#{}", p.0));
+        let name = |p: crate::ids::ProcId| {
+            proc_names
+                .get(p.idx())
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", p.0))
+        };
         // Writes acknowledged so far, by completion time, for the stale-read check.
         let mut acked_writes: Vec<(Millis, u64)> = Vec::new();
         for op in &history.ops {
@@ -119,7 +124,12 @@ impl Outcome {
                     let at = op.complete_ms.unwrap_or(op.invoke_ms);
                     acked_writes.push((at, op.value));
                     if !data.contains(&op.value) {
-                        o.lost_writes.push(LostWrite { client: name(op.process), key: op.key, value: op.value, acked_ms: at });
+                        o.lost_writes.push(LostWrite {
+                            client: name(op.process),
+                            key: op.key,
+                            value: op.value,
+                            acked_ms: at,
+                        });
                     }
                 }
                 Some(OpResult::Error(reason)) => {
@@ -135,7 +145,11 @@ impl Outcome {
             if op.kind == OpKind::Read && op.result == Some(OpResult::Ok) {
                 // The newest write acknowledged before this read began: values are
                 // increasing per client, so a read below it from the same writer is stale.
-                let before = acked_writes.iter().take_while(|w| w.0 < op.invoke_ms).map(|w| w.1).max();
+                let before = acked_writes
+                    .iter()
+                    .take_while(|w| w.0 < op.invoke_ms)
+                    .map(|w| w.1)
+                    .max();
                 if let (Some(b), Some(r)) = (before, op.read) {
                     if r < b && (r >> 32) == (b >> 32) {
                         o.stale_reads += 1;
@@ -145,9 +159,11 @@ impl Outcome {
         }
         for r in signals {
             match &r.signal {
-                Signal::Failover { epoch, new_primary } => {
-                    o.failovers.push(FailoverRecord { time_ms: r.time_ms, epoch: *epoch, new_primary: name(*new_primary) })
-                }
+                Signal::Failover { epoch, new_primary } => o.failovers.push(FailoverRecord {
+                    time_ms: r.time_ms,
+                    epoch: *epoch,
+                    new_primary: name(*new_primary),
+                }),
                 Signal::FencingRejected { .. } => o.fencing_rejections += 1,
                 Signal::MonitorAlert { .. } => o.monitor_alerts += 1,
                 _ => {}

@@ -70,11 +70,18 @@ pub fn find(name: &str) -> Option<&'static Preset> {
 }
 
 fn p(name: &str, kind: &str) -> ProcSpec {
-    ProcSpec { name: name.into(), kind: kind.into(), priority: None }
+    ProcSpec {
+        name: name.into(),
+        kind: kind.into(),
+        priority: None,
+    }
 }
 
 fn bx(name: &str, procs: Vec<ProcSpec>) -> BoxSpec {
-    BoxSpec { name: name.into(), processes: procs }
+    BoxSpec {
+        name: name.into(),
+        processes: procs,
+    }
 }
 
 fn at(at_ms: u64, action: FaultAction) -> ScheduledFault {
@@ -82,19 +89,35 @@ fn at(at_ms: u64, action: FaultAction) -> ScheduledFault {
 }
 
 fn isolate(b: &str) -> FaultAction {
-    FaultAction::Isolate { boxes: vec![b.into()] }
+    FaultAction::Isolate {
+        boxes: vec![b.into()],
+    }
 }
 
 /// Three boxes: master + Sentinel + client, replica + Sentinel + client, replica + Sentinel.
 fn three_boxes() -> Vec<BoxSpec> {
     vec![
-        bx("box1", vec![p("M1", "redis"), p("S1", "sentinel"), p("C1", "client")]),
-        bx("box2", vec![p("R1", "redis"), p("S2", "sentinel"), p("C2", "client")]),
-        bx("box3", vec![p("R2", "redis"), p("S3", "sentinel"), p("MON", "monitor")]),
+        bx(
+            "box1",
+            vec![p("M1", "redis"), p("S1", "sentinel"), p("C1", "client")],
+        ),
+        bx(
+            "box2",
+            vec![p("R1", "redis"), p("S2", "sentinel"), p("C2", "client")],
+        ),
+        bx(
+            "box3",
+            vec![p("R2", "redis"), p("S3", "sentinel"), p("MON", "monitor")],
+        ),
     ]
 }
 
-fn base(boxes: Vec<BoxSpec>, settings: serde_json::Value, duration_ms: u64, faults: Vec<ScheduledFault>) -> Scenario {
+fn base(
+    boxes: Vec<BoxSpec>,
+    settings: serde_json::Value,
+    duration_ms: u64,
+    faults: Vec<ScheduledFault>,
+) -> Scenario {
     Scenario {
         version: FORMAT_VERSION,
         name: String::new(),
@@ -142,7 +165,14 @@ fn quorum_1_flaky_link() -> Scenario {
         json!({"quorum": 1, "down_after_ms": 5000}),
         90_000,
         vec![
-            at(10_000, FaultAction::CutLink { a: "S2".into(), b: "M1".into(), one_way: false }),
+            at(
+                10_000,
+                FaultAction::CutLink {
+                    a: "S2".into(),
+                    b: "M1".into(),
+                    one_way: false,
+                },
+            ),
             at(60_000, FaultAction::Heal),
         ],
     )
@@ -165,8 +195,19 @@ fn restart_empty() -> Scenario {
         json!({"quorum": 2, "down_after_ms": 5000, "persistence": false}),
         40_000,
         vec![
-            at(15_000, FaultAction::Crash { process: "M1".into() }),
-            at(16_000, FaultAction::Restart { process: "M1".into(), persist: None }),
+            at(
+                15_000,
+                FaultAction::Crash {
+                    process: "M1".into(),
+                },
+            ),
+            at(
+                16_000,
+                FaultAction::Restart {
+                    process: "M1".into(),
+                    persist: None,
+                },
+            ),
         ],
     )
 }
@@ -174,7 +215,10 @@ fn restart_empty() -> Scenario {
 fn fencing() -> Scenario {
     let mut boxes = three_boxes();
     boxes.push(bx("store", vec![p("DB", "storage")]));
-    let cut = |a: &str, b: &str| FaultAction::CutOneWay { from: a.into(), to: b.into() };
+    let cut = |a: &str, b: &str| FaultAction::CutOneWay {
+        from: a.into(),
+        to: b.into(),
+    };
     // box1 loses box2 and box3 but still reaches the storage, as a stale leader would.
     base(
         boxes,
@@ -197,11 +241,20 @@ pub fn bench_cluster(boxes: usize, duration_ms: u64) -> Scenario {
         .map(|i| {
             bx(
                 &format!("box{i}"),
-                vec![p(&format!("R{i}"), "redis"), p(&format!("S{i}"), "sentinel"), p(&format!("C{i}"), "client")],
+                vec![
+                    p(&format!("R{i}"), "redis"),
+                    p(&format!("S{i}"), "sentinel"),
+                    p(&format!("C{i}"), "client"),
+                ],
             )
         })
         .collect();
-    let mut s = base(boxes, json!({"quorum": 2, "down_after_ms": 5000}), duration_ms, Vec::new());
+    let mut s = base(
+        boxes,
+        json!({"quorum": 2, "down_after_ms": 5000}),
+        duration_ms,
+        Vec::new(),
+    );
     s.name = format!("bench-{}-boxes", s.boxes.len());
     s
 }

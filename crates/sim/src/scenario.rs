@@ -32,7 +32,10 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error about `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ScenarioError { field: field.into(), message: message.into() }
+        ScenarioError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -108,7 +111,10 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
 }
 
-fn from_value_at<T: serde::de::DeserializeOwned>(v: serde_json::Value, prefix: &str) -> Result<T, ScenarioError> {
+fn from_value_at<T: serde::de::DeserializeOwned>(
+    v: serde_json::Value,
+    prefix: &str,
+) -> Result<T, ScenarioError> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
         let field = match (prefix.is_empty(), path.as_str()) {
@@ -122,7 +128,9 @@ fn from_value_at<T: serde::de::DeserializeOwned>(v: serde_json::Value, prefix: &
 }
 
 /// Deserializes the system's part of a scenario, naming `settings.<field>` on error.
-pub fn parse_settings<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<T, ScenarioError> {
+pub fn parse_settings<T: serde::de::DeserializeOwned>(
+    v: &serde_json::Value,
+) -> Result<T, ScenarioError> {
     from_value_at(v.clone(), "settings")
 }
 
@@ -170,38 +178,68 @@ impl Scenario {
     /// Checks what the types cannot: names, references, ranges and sizes.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.boxes.is_empty() {
-            return Err(ScenarioError::new("boxes", "a scenario needs at least one box"));
+            return Err(ScenarioError::new(
+                "boxes",
+                "a scenario needs at least one box",
+            ));
         }
         if self.boxes.len() > MAX_BOXES {
-            return Err(ScenarioError::new("boxes", format!("{} boxes is more than the {MAX_BOXES} this lab draws", self.boxes.len())));
+            return Err(ScenarioError::new(
+                "boxes",
+                format!(
+                    "{} boxes is more than the {MAX_BOXES} this lab draws",
+                    self.boxes.len()
+                ),
+            ));
         }
         let procs: usize = self.boxes.iter().map(|b| b.processes.len()).sum();
         if procs > MAX_PROCS {
-            return Err(ScenarioError::new("boxes", format!("{procs} processes is more than the {MAX_PROCS} allowed")));
+            return Err(ScenarioError::new(
+                "boxes",
+                format!("{procs} processes is more than the {MAX_PROCS} allowed"),
+            ));
         }
         if self.duration_ms == 0 || self.duration_ms > MAX_DURATION_MS {
-            return Err(ScenarioError::new("duration_ms", format!("must be between 1 and {MAX_DURATION_MS} (a day)")));
+            return Err(ScenarioError::new(
+                "duration_ms",
+                format!("must be between 1 and {MAX_DURATION_MS} (a day)"),
+            ));
         }
         let n = &self.network;
         if !(0.0..=1.0).contains(&n.loss) || n.loss.is_nan() {
-            return Err(ScenarioError::new("network.loss", "must be a probability between 0 and 1"));
+            return Err(ScenarioError::new(
+                "network.loss",
+                "must be a probability between 0 and 1",
+            ));
         }
         if n.latency_ms > 60_000 || n.jitter_ms > 60_000 {
-            return Err(ScenarioError::new("network.latency_ms", "latency and jitter must be at most 60000 ms"));
+            return Err(ScenarioError::new(
+                "network.latency_ms",
+                "latency and jitter must be at most 60000 ms",
+            ));
         }
         let mut names = std::collections::BTreeSet::new();
         for (i, b) in self.boxes.iter().enumerate() {
             if b.name.trim().is_empty() {
-                return Err(ScenarioError::new(format!("boxes[{i}].name"), "must not be empty"));
+                return Err(ScenarioError::new(
+                    format!("boxes[{i}].name"),
+                    "must not be empty",
+                ));
             }
             if !names.insert(b.name.as_str()) {
-                return Err(ScenarioError::new(format!("boxes[{i}].name"), format!("`{}` is used twice", b.name)));
+                return Err(ScenarioError::new(
+                    format!("boxes[{i}].name"),
+                    format!("`{}` is used twice", b.name),
+                ));
             }
         }
         for (i, b) in self.boxes.iter().enumerate() {
             for (j, p) in b.processes.iter().enumerate() {
                 if p.name.trim().is_empty() {
-                    return Err(ScenarioError::new(format!("boxes[{i}].processes[{j}].name"), "must not be empty"));
+                    return Err(ScenarioError::new(
+                        format!("boxes[{i}].processes[{j}].name"),
+                        "must not be empty",
+                    ));
                 }
                 if !names.insert(p.name.as_str()) {
                     return Err(ScenarioError::new(
@@ -212,13 +250,19 @@ impl Scenario {
             }
         }
         if self.faults.len() > MAX_FAULTS {
-            return Err(ScenarioError::new("faults", format!("more than {MAX_FAULTS} faults")));
+            return Err(ScenarioError::new(
+                "faults",
+                format!("more than {MAX_FAULTS} faults"),
+            ));
         }
         for (i, f) in self.faults.iter().enumerate() {
             if f.at_ms > self.duration_ms {
                 return Err(ScenarioError::new(
                     format!("faults[{i}].at_ms"),
-                    format!("{} is after the end of the run ({} ms)", f.at_ms, self.duration_ms),
+                    format!(
+                        "{} is after the end of the run ({} ms)",
+                        f.at_ms, self.duration_ms
+                    ),
                 ));
             }
         }
@@ -229,16 +273,33 @@ impl Scenario {
     /// (`network.loss`, `seed`); a path that is not a top-level field is looked up in
     /// `settings` (`quorum` means `settings.quorum`). VALUE is JSON, or a plain string.
     pub fn with_override(&self, path: &str, value: &str) -> Result<Scenario, ScenarioError> {
-        const TOP: [&str; 10] =
-            ["version", "name", "description", "system", "seed", "duration_ms", "network", "boxes", "settings", "faults"];
+        const TOP: [&str; 10] = [
+            "version",
+            "name",
+            "description",
+            "system",
+            "seed",
+            "duration_ms",
+            "network",
+            "boxes",
+            "settings",
+            "faults",
+        ];
         let mut root = serde_json::to_value(self).expect("a scenario always serializes");
         let parts: Vec<&str> = path.split('.').collect();
         if parts.iter().any(|p| p.is_empty()) {
-            return Err(ScenarioError::new(path, "not a setting path (use names like quorum or network.loss)"));
+            return Err(ScenarioError::new(
+                path,
+                "not a setting path (use names like quorum or network.loss)",
+            ));
         }
-        let full: Vec<&str> = if TOP.contains(&parts[0]) { parts } else { std::iter::once("settings").chain(parts).collect() };
-        let new: serde_json::Value =
-            serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        let full: Vec<&str> = if TOP.contains(&parts[0]) {
+            parts
+        } else {
+            std::iter::once("settings").chain(parts).collect()
+        };
+        let new: serde_json::Value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
         let mut cur = &mut root;
         for (k, part) in full.iter().enumerate() {
             let last = k + 1 == full.len();
@@ -260,7 +321,12 @@ impl Scenario {
                     }
                     &mut a[i]
                 }
-                _ => return Err(ScenarioError::new(full[..k].join("."), "is not a group of settings")),
+                _ => {
+                    return Err(ScenarioError::new(
+                        full[..k].join("."),
+                        "is not a group of settings",
+                    ))
+                }
             };
         }
         Scenario::from_value(root)
@@ -268,6 +334,9 @@ impl Scenario {
 
     /// Every process with its box index, in scenario order (the order of process ids).
     pub fn processes(&self) -> impl Iterator<Item = (usize, &ProcSpec)> {
-        self.boxes.iter().enumerate().flat_map(|(b, bx)| bx.processes.iter().map(move |p| (b, p)))
+        self.boxes
+            .iter()
+            .enumerate()
+            .flat_map(|(b, bx)| bx.processes.iter().map(move |p| (b, p)))
     }
 }

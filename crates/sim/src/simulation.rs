@@ -60,7 +60,10 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         crate::redis::SYSTEM => crate::redis::build(s, opts),
         other => Err(ScenarioError::new(
             "system",
-            format!("unknown system `{other}`; this lab models: {}", crate::redis::SYSTEM),
+            format!(
+                "unknown system `{other}`; this lab models: {}",
+                crate::redis::SYSTEM
+            ),
         )),
     }
 }
@@ -87,23 +90,46 @@ pub struct Run<P: System> {
 
 impl<P: System> Run<P> {
     /// Starts a run of `procs`, laid out as the scenario says, and schedules its faults.
-    pub fn new(scenario: Scenario, procs: Vec<P>, warnings: Vec<String>, persist: bool, opts: RunOptions) -> Result<Self, ScenarioError> {
+    pub fn new(
+        scenario: Scenario,
+        procs: Vec<P>,
+        warnings: Vec<String>,
+        persist: bool,
+        opts: RunOptions,
+    ) -> Result<Self, ScenarioError> {
         let topo = Topology {
             box_names: scenario.boxes.iter().map(|b| b.name.clone()).collect(),
             proc_names: scenario.processes().map(|(_, p)| p.name.clone()).collect(),
             box_of: scenario.processes().map(|(b, _)| BoxId(b as u16)).collect(),
         };
-        let net = Network::new(topo.box_names.len(), topo.proc_names.len(), scenario.network.clone());
+        let net = Network::new(
+            topo.box_names.len(),
+            topo.proc_names.len(),
+            scenario.network.clone(),
+        );
         let mut resolved = Vec::new();
         for (i, f) in scenario.faults.iter().enumerate() {
-            let fault = resolve(&topo, &f.action, persist).map_err(|e| ScenarioError::new(format!("faults[{i}].{}", e.field), e.message))?;
+            let fault = resolve(&topo, &f.action, persist)
+                .map_err(|e| ScenarioError::new(format!("faults[{i}].{}", e.field), e.message))?;
             resolved.push((f.at_ms, fault, f.action.describe()));
         }
-        let mut engine = Engine::new(topo, procs, net, scenario.seed, persist, opts.narrate, opts.keep_trace);
+        let mut engine = Engine::new(
+            topo,
+            procs,
+            net,
+            scenario.seed,
+            persist,
+            opts.narrate,
+            opts.keep_trace,
+        );
         for (at, fault, label) in resolved {
             engine.schedule(at, fault, &label);
         }
-        Ok(Run { scenario, engine, warnings })
+        Ok(Run {
+            scenario,
+            engine,
+            warnings,
+        })
     }
 
     /// The engine, for system-specific tests.
@@ -128,15 +154,23 @@ fn resolve(t: &Topology, a: &FaultAction, persist: bool) -> Result<Fault, Scenar
             .ok_or_else(|| ScenarioError::new(field, format!("there is no process named `{n}`")))
     };
     Ok(match a {
-        FaultAction::Isolate { boxes } => {
-            Fault::Isolate(boxes.iter().map(|b| bx("boxes", b)).collect::<Result<_, _>>()?)
-        }
+        FaultAction::Isolate { boxes } => Fault::Isolate(
+            boxes
+                .iter()
+                .map(|b| bx("boxes", b))
+                .collect::<Result<_, _>>()?,
+        ),
         FaultAction::MoveBox { box_name, island } => Fault::MoveBox(bx("box", box_name)?, *island),
         FaultAction::CutOneWay { from, to } => Fault::CutOneWay(bx("from", from)?, bx("to", to)?),
-        FaultAction::CutLink { a, b, one_way } => Fault::CutLink(pr("a", a)?, pr("b", b)?, *one_way),
+        FaultAction::CutLink { a, b, one_way } => {
+            Fault::CutLink(pr("a", a)?, pr("b", b)?, *one_way)
+        }
         FaultAction::Heal => Fault::Heal,
         FaultAction::Crash { process } => Fault::Crash(pr("process", process)?),
-        FaultAction::Restart { process, persist: p } => Fault::Restart(pr("process", process)?, p.unwrap_or(persist)),
+        FaultAction::Restart {
+            process,
+            persist: p,
+        } => Fault::Restart(pr("process", process)?, p.unwrap_or(persist)),
         FaultAction::Pause { process, ms } => Fault::Pause(pr("process", process)?, *ms),
     })
 }
@@ -158,10 +192,16 @@ impl<P: System> Simulation for Run<P> {
         self.engine.run_until(t)
     }
     fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
-        let fault = resolve(self.engine.topology(), &action, self.engine.default_persist())?;
+        let fault = resolve(
+            self.engine.topology(),
+            &action,
+            self.engine.default_persist(),
+        )?;
         let now = self.engine.now();
         self.engine.schedule(now, fault, &action.describe());
-        self.scenario.faults.push(crate::fault::ScheduledFault { at_ms: now, action });
+        self.scenario
+            .faults
+            .push(crate::fault::ScheduledFault { at_ms: now, action });
         Ok(())
     }
     fn view(&self) -> View {

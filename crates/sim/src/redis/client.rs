@@ -60,7 +60,17 @@ pub struct Client {
 impl Client {
     /// A client that knows these Sentinels (in configuration order).
     pub fn new(cfg: ClientCfg, sentinels: Vec<ProcId>) -> Self {
-        Client { cfg, sentinels, master: None, state: State::Idle, seq: 0, req: 0, last_start: 0, acked: 0, failed: 0 }
+        Client {
+            cfg,
+            sentinels,
+            master: None,
+            state: State::Idle,
+            seq: 0,
+            req: 0,
+            last_start: 0,
+            acked: 0,
+            failed: 0,
+        }
     }
 
     pub(super) fn start(&mut self, ctx: &mut RCtx) {
@@ -109,9 +119,21 @@ impl Client {
         self.last_start = ctx.now;
         let (kind, cmd, value) = match self.cfg.workload {
             Workload::Register if self.seq % 2 == 0 => (OpKind::Read, Cmd::Read, 0),
-            _ => (OpKind::Write, Cmd::Write { value: op.0, wait: self.cfg.wait }, op.0),
+            _ => (
+                OpKind::Write,
+                Cmd::Write {
+                    value: op.0,
+                    wait: self.cfg.wait,
+                },
+                op.0,
+            ),
         };
-        ctx.signal(Signal::OpInvoke { op, kind, key: 0, value });
+        ctx.signal(Signal::OpInvoke {
+            op,
+            kind,
+            key: 0,
+            value,
+        });
         ctx.send(master, Msg::Cmd { op, cmd });
         self.state = State::InFlight { op, kind };
         ctx.timer(self.cfg.timeout, Timer::OpTimeout(op));
@@ -141,7 +163,12 @@ impl Client {
                 if let State::InFlight { op: cur, .. } = self.state {
                     if cur == op {
                         let t = self.cfg.timeout;
-                        self.complete(op, OpResult::Unknown(format!("timeout after {t} ms")), None, ctx);
+                        self.complete(
+                            op,
+                            OpResult::Unknown(format!("timeout after {t} ms")),
+                            None,
+                            ctx,
+                        );
                         // redis-py: a connection error makes the pool ask Sentinel again.
                         self.master = None;
                         self.discover(0, ctx);
@@ -162,7 +189,9 @@ impl Client {
     pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
         match msg {
             Msg::MasterIs { req, master, down } => {
-                let State::Discovering { req: cur, k } = self.state else { return };
+                let State::Discovering { req: cur, k } = self.state else {
+                    return;
+                };
                 if cur != req {
                     return;
                 }
@@ -173,14 +202,18 @@ impl Client {
                 }
                 self.sentinels.swap(0, k);
                 if self.master != Some(master) {
-                    ctx.note(move || format!("Sentinel {} says the master is {}", from.0, master.0));
+                    ctx.note(move || {
+                        format!("Sentinel {} says the master is {}", from.0, master.0)
+                    });
                 }
                 self.master = Some(master);
                 self.state = State::Idle;
                 self.next_op(ctx);
             }
             Msg::Reply { op, reply } => {
-                let State::InFlight { op: cur, .. } = self.state else { return };
+                let State::InFlight { op: cur, .. } = self.state else {
+                    return;
+                };
                 if cur != op {
                     return;
                 }

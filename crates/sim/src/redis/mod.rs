@@ -133,7 +133,10 @@ impl System for RedisProc {
     /// the master named by the Sentinel with the newest config epoch (the config all
     /// Sentinels converge to); without Sentinels, the first server that is a master.
     fn final_holder(procs: &[Self]) -> Option<usize> {
-        if let Some(i) = procs.iter().position(|p| matches!(p, RedisProc::Storage(_))) {
+        if let Some(i) = procs
+            .iter()
+            .position(|p| matches!(p, RedisProc::Storage(_)))
+        {
             return Some(i);
         }
         let named = procs
@@ -145,7 +148,9 @@ impl System for RedisProc {
             .max_by_key(|(e, m)| (*e, std::cmp::Reverse(*m)));
         match named {
             Some((_, m)) => Some(m.idx()),
-            None => procs.iter().position(|p| matches!(p, RedisProc::Server(s) if s.master().is_none())),
+            None => procs
+                .iter()
+                .position(|p| matches!(p, RedisProc::Server(s) if s.master().is_none())),
         }
     }
 }
@@ -168,7 +173,10 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             "sentinel" => sentinels.push(ProcId(k as u16)),
             "storage" => {
                 if storage.is_some() {
-                    return Err(ScenarioError::new(format!("{}.kind", field()), "only one storage process is modelled"));
+                    return Err(ScenarioError::new(
+                        format!("{}.kind", field()),
+                        "only one storage process is modelled",
+                    ));
                 }
                 storage = Some(ProcId(k as u16));
             }
@@ -176,58 +184,105 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             other => {
                 return Err(ScenarioError::new(
                     format!("{}.kind", field()),
-                    format!("unknown kind `{other}` for {SYSTEM}; use one of: {}", kinds.join(", ")),
+                    format!(
+                        "unknown kind `{other}` for {SYSTEM}; use one of: {}",
+                        kinds.join(", ")
+                    ),
                 ))
             }
         }
         if p.priority.is_some() && p.kind != "redis" {
-            return Err(ScenarioError::new(format!("{}.priority", field()), "only Redis servers have a replica-priority"));
+            return Err(ScenarioError::new(
+                format!("{}.priority", field()),
+                "only Redis servers have a replica-priority",
+            ));
         }
     }
     let Some(&first) = servers.first() else {
-        return Err(ScenarioError::new("boxes", "a Redis scenario needs at least one process of kind `redis`"));
+        return Err(ScenarioError::new(
+            "boxes",
+            "a Redis scenario needs at least one process of kind `redis`",
+        ));
     };
     let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
     let master = match &set.initial_master {
         None => first,
         Some(n) => match names.iter().position(|x| x == n) {
             Some(i) if servers.contains(&ProcId(i as u16)) => ProcId(i as u16),
-            _ => return Err(ScenarioError::new("settings.initial_master", format!("`{n}` is not a Redis server of this scenario"))),
+            _ => {
+                return Err(ScenarioError::new(
+                    "settings.initial_master",
+                    format!("`{n}` is not a Redis server of this scenario"),
+                ))
+            }
         },
     };
     if set.quorum == 0 {
-        return Err(ScenarioError::new("settings.quorum", "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)"));
+        return Err(ScenarioError::new(
+            "settings.quorum",
+            "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
+        ));
     }
     if set.down_after_ms == 0 || set.down_after_ms > 3_600_000 {
-        return Err(ScenarioError::new("settings.down_after_ms", "must be between 1 and 3600000 ms"));
+        return Err(ScenarioError::new(
+            "settings.down_after_ms",
+            "must be between 1 and 3600000 ms",
+        ));
     }
     if set.failover_timeout_ms == 0 || set.failover_timeout_ms > 86_400_000 {
-        return Err(ScenarioError::new("settings.failover_timeout_ms", "must be between 1 and 86400000 ms"));
+        return Err(ScenarioError::new(
+            "settings.failover_timeout_ms",
+            "must be between 1 and 86400000 ms",
+        ));
     }
     if set.parallel_syncs == 0 {
-        return Err(ScenarioError::new("settings.parallel_syncs", "must be at least 1"));
+        return Err(ScenarioError::new(
+            "settings.parallel_syncs",
+            "must be at least 1",
+        ));
     }
     if set.repl_backlog_bytes < WRITE_BYTES || set.repl_backlog_bytes > 1 << 34 {
-        return Err(ScenarioError::new("settings.repl_backlog_bytes", format!("must be between {WRITE_BYTES} and 17179869184 bytes")));
+        return Err(ScenarioError::new(
+            "settings.repl_backlog_bytes",
+            format!("must be between {WRITE_BYTES} and 17179869184 bytes"),
+        ));
     }
     if set.repl_timeout_s == 0 || set.repl_timeout_s > 86_400 {
-        return Err(ScenarioError::new("settings.repl_timeout_s", "must be between 1 and 86400 s"));
+        return Err(ScenarioError::new(
+            "settings.repl_timeout_s",
+            "must be between 1 and 86400 s",
+        ));
     }
     if set.min_replicas_max_lag_s > 86_400 {
-        return Err(ScenarioError::new("settings.min_replicas_max_lag_s", "must be at most 86400 s"));
+        return Err(ScenarioError::new(
+            "settings.min_replicas_max_lag_s",
+            "must be at most 86400 s",
+        ));
     }
     let c = &set.client;
     if c.rate_per_s == 0 || c.rate_per_s > 1000 {
-        return Err(ScenarioError::new("settings.client.rate_per_s", "must be between 1 and 1000 operations per second"));
+        return Err(ScenarioError::new(
+            "settings.client.rate_per_s",
+            "must be between 1 and 1000 operations per second",
+        ));
     }
     if c.timeout_ms == 0 || c.timeout_ms > 600_000 {
-        return Err(ScenarioError::new("settings.client.timeout_ms", "must be between 1 and 600000 ms"));
+        return Err(ScenarioError::new(
+            "settings.client.timeout_ms",
+            "must be between 1 and 600000 ms",
+        ));
     }
     if c.wait_timeout_ms > 600_000 {
-        return Err(ScenarioError::new("settings.client.wait_timeout_ms", "must be at most 600000 ms"));
+        return Err(ScenarioError::new(
+            "settings.client.wait_timeout_ms",
+            "must be at most 600000 ms",
+        ));
     }
     if set.fencing && storage.is_none() {
-        return Err(ScenarioError::new("settings.fencing", "fencing needs a process of kind `storage` to check the tokens"));
+        return Err(ScenarioError::new(
+            "settings.fencing",
+            "fencing needs a process of kind `storage` to check the tokens",
+        ));
     }
     let n_sentinels = sentinels.len() as u32;
     if n_sentinels > 0 && set.quorum > n_sentinels {
@@ -249,7 +304,10 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         ));
     }
     if c.discovery == config::Discovery::Sentinel && sentinels.is_empty() {
-        return Err(ScenarioError::new("settings.client.discovery", "clients ask Sentinel, but there is no Sentinel: add one or use `fixed`"));
+        return Err(ScenarioError::new(
+            "settings.client.discovery",
+            "clients ask Sentinel, but there is no Sentinel: add one or use `fixed`",
+        ));
     }
     let backlog_writes = (set.repl_backlog_bytes / WRITE_BYTES) as usize;
     let interval = (1000 / c.rate_per_s as u64).max(1);
@@ -300,7 +358,13 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         };
         procs.push(proc);
     }
-    Ok(Box::new(Run::new(s.clone(), procs, warnings, set.persistence, opts)?))
+    Ok(Box::new(Run::new(
+        s.clone(),
+        procs,
+        warnings,
+        set.persistence,
+        opts,
+    )?))
 }
 
 fn locate(s: &Scenario, k: usize) -> (usize, usize) {

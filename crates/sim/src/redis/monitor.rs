@@ -25,7 +25,14 @@ pub struct Monitor {
 impl Monitor {
     /// A monitor that asks these Sentinels.
     pub fn new(sentinels: Vec<ProcId>) -> Self {
-        Monitor { sentinels, round: 0, answers: Vec::new(), alerting: false, alerts: 0, last_named: Vec::new() }
+        Monitor {
+            sentinels,
+            round: 0,
+            answers: Vec::new(),
+            alerting: false,
+            alerts: 0,
+            last_named: Vec::new(),
+        }
     }
 
     pub(super) fn start(&mut self, ctx: &mut RCtx) {
@@ -43,9 +50,16 @@ impl Monitor {
         if named.len() > 1 && !self.alerting {
             self.alerting = true;
             self.alerts += 1;
-            ctx.signal(Signal::MonitorAlert { named: named.clone() });
+            ctx.signal(Signal::MonitorAlert {
+                named: named.clone(),
+            });
             let list: Vec<String> = named.iter().map(|p| p.0.to_string()).collect();
-            ctx.note(move || format!("ALERT: Sentinels disagree on the master: {}", list.join(" vs ")));
+            ctx.note(move || {
+                format!(
+                    "ALERT: Sentinels disagree on the master: {}",
+                    list.join(" vs ")
+                )
+            });
         } else if named.len() <= 1 {
             self.alerting = false;
         }
@@ -76,7 +90,14 @@ impl Monitor {
             writable: false,
             data_len: 0,
             facts: vec![
-                ("masters named".into(), if named.is_empty() { "none reachable".into() } else { named.join(", ") }),
+                (
+                    "masters named".into(),
+                    if named.is_empty() {
+                        "none reachable".into()
+                    } else {
+                        named.join(", ")
+                    },
+                ),
                 ("alerts".into(), self.alerts.to_string()),
             ],
         }

@@ -106,20 +106,41 @@ pub enum Msg {
     Hello(Hello),
     /// `SENTINEL is-master-down-by-addr`: `candidate` is None for `*` (only asking), or
     /// the Sentinel asking for a vote.
-    IsMasterDown { master: ProcId, epoch: u64, candidate: Option<ProcId> },
+    IsMasterDown {
+        master: ProcId,
+        epoch: u64,
+        candidate: Option<ProcId>,
+    },
     /// Its reply: the voter's own SDOWN view, and the leader it voted for in `leader_epoch`.
-    IsMasterDownReply { down: bool, leader: Option<ProcId>, leader_epoch: u64 },
+    IsMasterDownReply {
+        down: bool,
+        leader: Option<ProcId>,
+        leader_epoch: u64,
+    },
     /// Client or monitor → Sentinel: `SENTINEL get-master-addr-by-name` (plus the
     /// master's flags, as redis-py's `SENTINEL MASTERS` check reads them).
     GetMaster { req: u64 },
     /// Its reply: the master, and whether this Sentinel flags it s_down/o_down.
-    MasterIs { req: u64, master: ProcId, down: bool },
+    MasterIs {
+        req: u64,
+        master: ProcId,
+        down: bool,
+    },
     /// Replica → master: `PSYNC replid offset` (offset = bytes the replica has).
     Psync { replid: u64, offset: u64 },
     /// Master → replica: `+FULLRESYNC replid offset` and the RDB payload.
-    FullResync { replid: u64, offset: u64, data: BTreeSet<u64>, register: Option<u64> },
+    FullResync {
+        replid: u64,
+        offset: u64,
+        data: BTreeSet<u64>,
+        register: Option<u64>,
+    },
     /// Master → replica: `+CONTINUE` and the backlog from the replica's offset.
-    Continue { replid: u64, from: u64, values: Vec<u64> },
+    Continue {
+        replid: u64,
+        from: u64,
+        values: Vec<u64>,
+    },
     /// Master → replica: one write of the stream, starting at byte `from`.
     Stream { from: u64, value: u64 },
     /// Master → replica: the periodic `PING` in the stream (`repl-ping-replica-period`).
@@ -133,13 +154,19 @@ pub enum Msg {
     /// Master → storage: a write carrying a fencing token.
     Store { op: OpId, token: u64, value: u64 },
     /// Storage → master.
-    StoreReply { op: OpId, accepted: bool, newest: u64 },
+    StoreReply {
+        op: OpId,
+        accepted: bool,
+        newest: u64,
+    },
 }
 
 impl Message for Msg {
     fn kind(&self) -> MsgKind {
         match self {
-            Msg::Cmd { .. } | Msg::Reply { .. } | Msg::GetMaster { .. } | Msg::MasterIs { .. } => MsgKind::Client,
+            Msg::Cmd { .. } | Msg::Reply { .. } | Msg::GetMaster { .. } | Msg::MasterIs { .. } => {
+                MsgKind::Client
+            }
             Msg::Ping | Msg::Pong | Msg::InfoReq | Msg::Info(_) => MsgKind::Heartbeat,
             Msg::Hello(_) => MsgKind::Gossip,
             Msg::IsMasterDown { .. } | Msg::IsMasterDownReply { .. } => MsgKind::Vote,
@@ -196,12 +223,18 @@ impl Message for Msg {
                 h.u64(x.master.0 as u64);
                 h.u64(x.config_epoch);
             }
-            Msg::IsMasterDown { epoch, candidate, .. } => {
+            Msg::IsMasterDown {
+                epoch, candidate, ..
+            } => {
                 h.u64(9);
                 h.u64(*epoch);
                 h.u64(candidate.map_or(u64::MAX, |c| c.0 as u64));
             }
-            Msg::IsMasterDownReply { down, leader, leader_epoch } => {
+            Msg::IsMasterDownReply {
+                down,
+                leader,
+                leader_epoch,
+            } => {
                 h.u64(10 + *down as u64);
                 h.u64(leader.map_or(u64::MAX, |c| c.0 as u64));
                 h.u64(*leader_epoch);
@@ -220,7 +253,12 @@ impl Message for Msg {
                 h.u64(*replid);
                 h.u64(*offset);
             }
-            Msg::FullResync { replid, offset, data, .. } => {
+            Msg::FullResync {
+                replid,
+                offset,
+                data,
+                ..
+            } => {
                 h.u64(16);
                 h.u64(*replid);
                 h.u64(*offset);
@@ -257,8 +295,18 @@ impl Message for Msg {
 
     fn label(&self) -> String {
         match self {
-            Msg::Cmd { cmd: Cmd::Write { value, wait: None }, .. } => format!("SADD {value}"),
-            Msg::Cmd { cmd: Cmd::Write { value, wait: Some((n, t)) }, .. } => format!("SADD {value}; WAIT {n} {t}"),
+            Msg::Cmd {
+                cmd: Cmd::Write { value, wait: None },
+                ..
+            } => format!("SADD {value}"),
+            Msg::Cmd {
+                cmd:
+                    Cmd::Write {
+                        value,
+                        wait: Some((n, t)),
+                    },
+                ..
+            } => format!("SADD {value}; WAIT {n} {t}"),
             Msg::Cmd { cmd: Cmd::Read, .. } => "GET".into(),
             Msg::Reply { reply, .. } => match reply {
                 Reply::Ok => "+OK".into(),
@@ -276,26 +324,53 @@ impl Message for Msg {
                 Some(m) => format!("INFO role:slave of {} offset:{}", m.0, i.offset),
             },
             Msg::SlaveOf { master: None, .. } => "SLAVEOF NO ONE".into(),
-            Msg::SlaveOf { master: Some(m), .. } => format!("SLAVEOF {}", m.0),
-            Msg::Hello(x) => format!("hello epoch {} master {} config {}", x.current_epoch, x.master.0, x.config_epoch),
-            Msg::IsMasterDown { epoch, candidate: None, .. } => format!("is-master-down? epoch {epoch}"),
-            Msg::IsMasterDown { epoch, candidate: Some(c), .. } => format!("vote for {} in epoch {epoch}?", c.0),
-            Msg::IsMasterDownReply { down, leader, leader_epoch } => match leader {
+            Msg::SlaveOf {
+                master: Some(m), ..
+            } => format!("SLAVEOF {}", m.0),
+            Msg::Hello(x) => format!(
+                "hello epoch {} master {} config {}",
+                x.current_epoch, x.master.0, x.config_epoch
+            ),
+            Msg::IsMasterDown {
+                epoch,
+                candidate: None,
+                ..
+            } => format!("is-master-down? epoch {epoch}"),
+            Msg::IsMasterDown {
+                epoch,
+                candidate: Some(c),
+                ..
+            } => format!("vote for {} in epoch {epoch}?", c.0),
+            Msg::IsMasterDownReply {
+                down,
+                leader,
+                leader_epoch,
+            } => match leader {
                 Some(l) => format!("down:{} voted {} in epoch {leader_epoch}", *down as u8, l.0),
                 None => format!("down:{}", *down as u8),
             },
             Msg::GetMaster { .. } => "get-master-addr-by-name".into(),
-            Msg::MasterIs { master, down, .. } => format!("master is {}{}", master.0, if *down { " (down)" } else { "" }),
+            Msg::MasterIs { master, down, .. } => format!(
+                "master is {}{}",
+                master.0,
+                if *down { " (down)" } else { "" }
+            ),
             Msg::Psync { replid, offset } => format!("PSYNC {replid:x} {offset}"),
-            Msg::FullResync { offset, data, .. } => format!("+FULLRESYNC offset {offset} ({} values)", data.len()),
-            Msg::Continue { from, values, .. } => format!("+CONTINUE from {from} ({} writes)", values.len()),
+            Msg::FullResync { offset, data, .. } => {
+                format!("+FULLRESYNC offset {offset} ({} values)", data.len())
+            }
+            Msg::Continue { from, values, .. } => {
+                format!("+CONTINUE from {from} ({} writes)", values.len())
+            }
             Msg::Stream { from, value } => format!("stream @{from}: SADD {value}"),
             Msg::ReplPing => "PING (replication)".into(),
             Msg::Ack { offset } => format!("REPLCONF ACK {offset}"),
             Msg::GetAck => "REPLCONF GETACK".into(),
             Msg::ConnReset => "connection reset".into(),
             Msg::Store { token, value, .. } => format!("store {value} with token {token}"),
-            Msg::StoreReply { accepted, newest, .. } => {
+            Msg::StoreReply {
+                accepted, newest, ..
+            } => {
                 if *accepted {
                     "stored".into()
                 } else {

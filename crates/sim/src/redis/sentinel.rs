@@ -260,11 +260,16 @@ impl Sentinel {
         let link_down = i.info.as_ref().is_some_and(|x| x.link_down_ms > 0);
         // INFO every second for replicas while the master is ODOWN or failing over, or
         // while the replica reports its master link down; every 10 s otherwise.
-        let info_period = if k > 0 && (odown_or_failover || link_down) { 1000 } else { INFO_PERIOD };
+        let info_period = if k > 0 && (odown_or_failover || link_down) {
+            1000
+        } else {
+            INFO_PERIOD
+        };
         // The real Sentinel queues INFO every tick while no reply arrives (up to 100
         // pending commands on a stalled link); one request per period is sent here.
         let due = i.info_refresh.is_none_or(|r| now - r > info_period)
-            && i.last_info_sent.is_none_or(|s| now - s >= info_period.min(PING_PERIOD));
+            && i.last_info_sent
+                .is_none_or(|s| now - s >= info_period.min(PING_PERIOD));
         if due {
             i.last_info_sent = Some(now);
             ctx.send(i.id, Msg::InfoReq);
@@ -297,7 +302,9 @@ impl Sentinel {
                 i.s_down_since = Some(now);
                 let id = i.id;
                 ctx.signal(Signal::SuspectDown { target: id });
-                ctx.note(move || format!("+sdown: {} has not answered PING for {down_after} ms", id.0));
+                ctx.note(move || {
+                    format!("+sdown: {} has not answered PING for {down_after} ms", id.0)
+                });
             }
         } else if i.s_down_since.take().is_some() {
             let id = i.id;
@@ -316,9 +323,17 @@ impl Sentinel {
         let master = self.insts[0].id;
         if odown && self.o_down_since.is_none() {
             self.o_down_since = Some(ctx.now);
-            ctx.signal(Signal::AgreedDown { target: master, votes });
+            ctx.signal(Signal::AgreedDown {
+                target: master,
+                votes,
+            });
             let q = self.cfg.quorum;
-            ctx.note(move || format!("+odown: {votes} Sentinel(s) see {} down, quorum {q} reached", master.0));
+            ctx.note(move || {
+                format!(
+                    "+odown: {votes} Sentinel(s) see {} down, quorum {q} reached",
+                    master.0
+                )
+            });
         } else if !odown && self.o_down_since.take().is_some() {
             ctx.note(move || format!("-odown: {} is no longer objectively down", master.0));
         }
@@ -329,7 +344,10 @@ impl Sentinel {
         if self.o_down_since.is_none() || self.failover != Failover::None {
             return false;
         }
-        if self.failover_start_time.is_some_and(|t| ctx.now.saturating_sub(t) < self.cfg.failover_timeout * 2) {
+        if self
+            .failover_start_time
+            .is_some_and(|t| ctx.now.saturating_sub(t) < self.cfg.failover_timeout * 2)
+        {
             return false; // "Next failover delay: I will not start a failover before ..."
         }
         self.current_epoch += 1;
@@ -339,7 +357,9 @@ impl Sentinel {
         self.failover_state_change_time = ctx.now;
         let epoch = self.failover_epoch;
         ctx.signal(Signal::ElectionStarted { epoch });
-        ctx.note(move || format!("+try-failover: new epoch {epoch}, asking the other Sentinels for their vote"));
+        ctx.note(move || {
+            format!("+try-failover: new epoch {epoch}, asking the other Sentinels for their vote")
+        });
         true
     }
 
@@ -367,7 +387,14 @@ impl Sentinel {
                 continue;
             }
             p.last_ask = now;
-            ctx.send(p.id, Msg::IsMasterDown { master, epoch, candidate });
+            ctx.send(
+                p.id,
+                Msg::IsMasterDown {
+                    master,
+                    epoch,
+                    candidate,
+                },
+            );
         }
     }
 
@@ -380,7 +407,10 @@ impl Sentinel {
         if self.leader_epoch < req_epoch && self.current_epoch <= req_epoch {
             self.leader = Some(candidate);
             self.leader_epoch = self.current_epoch;
-            ctx.signal(Signal::Voted { epoch: req_epoch, candidate });
+            ctx.signal(Signal::Voted {
+                epoch: req_epoch,
+                candidate,
+            });
             if candidate != self.me {
                 // Voting for another delays our own failover attempt (2 x failover-timeout).
                 self.failover_start_time = Some(ctx.now + ctx.rng().below(MAX_DESYNC));
@@ -405,7 +435,10 @@ impl Sentinel {
                 }
             }
         }
-        let top = counts.iter().max_by_key(|c| (c.1, std::cmp::Reverse(c.0))).map(|c| c.0);
+        let top = counts
+            .iter()
+            .max_by_key(|c| (c.1, std::cmp::Reverse(c.0)))
+            .map(|c| c.0);
         let (my, my_epoch) = self.vote(epoch, top.unwrap_or(self.me), ctx);
         if let Some(m) = my {
             if my_epoch == epoch {
@@ -417,7 +450,10 @@ impl Sentinel {
         }
         let voters = self.peers.len() as u32 + 1;
         let needed = (voters / 2 + 1).max(self.cfg.quorum);
-        let best = counts.iter().max_by_key(|c| (c.1, std::cmp::Reverse(c.0))).copied();
+        let best = counts
+            .iter()
+            .max_by_key(|c| (c.1, std::cmp::Reverse(c.0)))
+            .copied();
         match best {
             Some((w, n)) if n >= needed => (Some(w), n, needed),
             Some((_, n)) => (None, n, needed),
@@ -429,7 +465,10 @@ impl Sentinel {
         let epoch = self.failover_epoch;
         self.failover = Failover::None;
         self.promoted = None;
-        ctx.signal(Signal::FailoverAborted { epoch, reason: reason.to_string() });
+        ctx.signal(Signal::FailoverAborted {
+            epoch,
+            reason: reason.to_string(),
+        });
         ctx.note(move || format!("{reason} (epoch {epoch})"));
     }
 
@@ -443,13 +482,23 @@ impl Sentinel {
                 let (leader, votes, needed) = self.get_leader(epoch, ctx);
                 if leader != Some(self.me) {
                     let election_timeout = ELECTION_TIMEOUT.min(timeout);
-                    if now.saturating_sub(self.failover_start_time.unwrap_or(now)) > election_timeout {
+                    if now.saturating_sub(self.failover_start_time.unwrap_or(now))
+                        > election_timeout
+                    {
                         self.abort("-failover-abort-not-elected: not enough votes", ctx);
                     }
                     return;
                 }
-                ctx.signal(Signal::Elected { epoch, votes, needed });
-                ctx.note(move || format!("+elected-leader for epoch {epoch} with {votes} of {needed} needed votes"));
+                ctx.signal(Signal::Elected {
+                    epoch,
+                    votes,
+                    needed,
+                });
+                ctx.note(move || {
+                    format!(
+                        "+elected-leader for epoch {epoch} with {votes} of {needed} needed votes"
+                    )
+                });
                 // One state per timer tick, as sentinelFailoverStateMachine does.
                 self.failover = Failover::SelectSlave;
                 self.failover_state_change_time = now;
@@ -473,8 +522,19 @@ impl Sentinel {
                     }
                     return;
                 }
-                ctx.send(p, Msg::SlaveOf { master: None, epoch: self.failover_epoch });
-                ctx.note(move || format!("+failover-state-send-slaveof-noone: SLAVEOF NO ONE to {}", p.0));
+                ctx.send(
+                    p,
+                    Msg::SlaveOf {
+                        master: None,
+                        epoch: self.failover_epoch,
+                    },
+                );
+                ctx.note(move || {
+                    format!(
+                        "+failover-state-send-slaveof-noone: SLAVEOF NO ONE to {}",
+                        p.0
+                    )
+                });
                 self.failover = Failover::WaitPromotion;
                 self.failover_state_change_time = now;
             }
@@ -490,9 +550,12 @@ impl Sentinel {
     /// `sentinelSelectSlave` with `compareSlavesForPromotion`.
     fn select_slave(&self, now: Millis) -> Option<usize> {
         let master = &self.insts[0];
-        let info_validity = if master.s_down_since.is_some() { PING_PERIOD * 5 } else { INFO_PERIOD * 3 };
-        let max_master_down =
-            master.s_down_since.map_or(0, |s| now - s) + self.cfg.down_after * 10;
+        let info_validity = if master.s_down_since.is_some() {
+            PING_PERIOD * 5
+        } else {
+            INFO_PERIOD * 3
+        };
+        let max_master_down = master.s_down_since.map_or(0, |s| now - s) + self.cfg.down_after * 10;
         let mut best: Option<(usize, (u32, std::cmp::Reverse<u64>, u64))> = None;
         for (k, i) in self.insts.iter().enumerate().skip(1) {
             let Some(info) = &i.info else { continue };
@@ -537,7 +600,13 @@ impl Sentinel {
             }
             i.reconf = Reconf::Sent(now);
             in_progress += 1;
-            ctx.send(i.id, Msg::SlaveOf { master: Some(p), epoch: self.failover_epoch });
+            ctx.send(
+                i.id,
+                Msg::SlaveOf {
+                    master: Some(p),
+                    epoch: self.failover_epoch,
+                },
+            );
             let id = i.id;
             ctx.note(move || format!("+slave-reconf-sent: SLAVEOF {} to {}", p.0, id.0));
         }
@@ -548,7 +617,12 @@ impl Sentinel {
             .skip(1)
             .all(|i| i.id == p || i.s_down_since.is_some() || i.reconf == Reconf::Done);
         if all_done || timed_out {
-            ctx.note(move || format!("+failover-end{}", if timed_out { "-for-timeout" } else { "" }));
+            ctx.note(move || {
+                format!(
+                    "+failover-end{}",
+                    if timed_out { "-for-timeout" } else { "" }
+                )
+            });
             self.switch_master(p, ctx);
         }
     }
@@ -563,7 +637,11 @@ impl Sentinel {
         let now = ctx.now;
         let ids: Vec<ProcId> = self.insts.iter().map(|i| i.id).collect();
         let mut insts = vec![Instance::new(new, now, true)];
-        insts.extend(ids.into_iter().filter(|&i| i != new).map(|i| Instance::new(i, now, false)));
+        insts.extend(
+            ids.into_iter()
+                .filter(|&i| i != new)
+                .map(|i| Instance::new(i, now, false)),
+        );
         self.insts = insts;
         self.failover = Failover::None;
         self.failover_start_time = None;
@@ -571,7 +649,12 @@ impl Sentinel {
         self.o_down_since = None;
         self.leader = None;
         let epoch = self.config_epoch;
-        ctx.note(move || format!("+switch-master: {} -> {} (config epoch {epoch})", old.0, new.0));
+        ctx.note(move || {
+            format!(
+                "+switch-master: {} -> {} (config epoch {epoch})",
+                old.0, new.0
+            )
+        });
     }
 
     /// `sentinelRefreshInstanceInfo`.
@@ -609,8 +692,16 @@ impl Sentinel {
                 self.failover = Failover::ReconfSlaves;
                 self.failover_state_change_time = now;
                 let epoch = self.failover_epoch;
-                ctx.signal(Signal::Failover { epoch, new_primary: from });
-                ctx.note(move || format!("+promoted-slave {}: new master in config epoch {epoch}", from.0));
+                ctx.signal(Signal::Failover {
+                    epoch,
+                    new_primary: from,
+                });
+                ctx.note(move || {
+                    format!(
+                        "+promoted-slave {}: new master in config epoch {epoch}",
+                        from.0
+                    )
+                });
                 for i in &mut self.insts {
                     i.last_pub_time = 0; // sentinelForceHelloUpdateForMaster
                 }
@@ -626,14 +717,31 @@ impl Sentinel {
                 && self.insts[0].role_reported_master;
             let i = &self.insts[k];
             let no_down_for = i.s_down_since.is_none_or(|s| now - s > wait);
-            if self.failover == Failover::None && master_sane && no_down_for && now - i.role_reported_time > wait {
+            if self.failover == Failover::None
+                && master_sane
+                && no_down_for
+                && now - i.role_reported_time > wait
+            {
                 let m = self.insts[0].id;
-                ctx.send(from, Msg::SlaveOf { master: Some(m), epoch: self.config_epoch });
-                ctx.note(move || format!("+convert-to-slave {}: it claims to be master, {} is", from.0, m.0));
+                ctx.send(
+                    from,
+                    Msg::SlaveOf {
+                        master: Some(m),
+                        epoch: self.config_epoch,
+                    },
+                );
+                ctx.note(move || {
+                    format!(
+                        "+convert-to-slave {}: it claims to be master, {} is",
+                        from.0, m.0
+                    )
+                });
             }
             return;
         }
-        if self.failover == Failover::ReconfSlaves && Some(master_of.unwrap_or(from)) == self.promoted {
+        if self.failover == Failover::ReconfSlaves
+            && Some(master_of.unwrap_or(from)) == self.promoted
+        {
             let i = &mut self.insts[k];
             i.reconf = match (i.reconf, link_up) {
                 (Reconf::Sent(_), false) => Reconf::InProg,
@@ -662,7 +770,12 @@ impl Sentinel {
             self.config_epoch = h.config_epoch;
             if h.master != self.insts[0].id {
                 let (from, m, e) = (h.sentinel, h.master, h.config_epoch);
-                ctx.note(move || format!("+config-update-from {}: master is {} in config epoch {e}", from.0, m.0));
+                ctx.note(move || {
+                    format!(
+                        "+config-update-from {}: master is {} in config epoch {e}",
+                        from.0, m.0
+                    )
+                });
                 if self.inst(h.master).is_none() {
                     self.insts.push(Instance::new(h.master, now, true));
                 }
@@ -684,16 +797,31 @@ impl Sentinel {
             }
             Msg::Info(info) => self.on_info(from, *info, ctx),
             Msg::Hello(h) => self.on_hello(h, ctx),
-            Msg::IsMasterDown { master, epoch, candidate } => {
+            Msg::IsMasterDown {
+                master,
+                epoch,
+                candidate,
+            } => {
                 let known = self.insts[0].id == master;
                 let down = known && self.insts[0].s_down_since.is_some();
                 let (leader, leader_epoch) = match candidate {
                     Some(c) if known => self.vote(epoch, c, ctx),
                     _ => (None, 0),
                 };
-                ctx.send(from, Msg::IsMasterDownReply { down, leader, leader_epoch });
+                ctx.send(
+                    from,
+                    Msg::IsMasterDownReply {
+                        down,
+                        leader,
+                        leader_epoch,
+                    },
+                );
             }
-            Msg::IsMasterDownReply { down, leader, leader_epoch } => {
+            Msg::IsMasterDownReply {
+                down,
+                leader,
+                leader_epoch,
+            } => {
                 let k = self.peer(from, now);
                 let p = &mut self.peers[k];
                 p.master_down = down;
@@ -722,13 +850,20 @@ impl Sentinel {
             Failover::WaitPromotion => "wait-promotion",
             Failover::ReconfSlaves => "reconf-slaves",
         };
-        let flags = match (self.insts[0].s_down_since.is_some(), self.o_down_since.is_some()) {
+        let flags = match (
+            self.insts[0].s_down_since.is_some(),
+            self.o_down_since.is_some(),
+        ) {
             (_, true) => "o_down",
             (true, false) => "s_down",
             _ => "ok",
         };
         ProcView {
-            role: if self.failover == Failover::WaitStart { Role::Candidate } else { Role::Watcher },
+            role: if self.failover == Failover::WaitStart {
+                Role::Candidate
+            } else {
+                Role::Watcher
+            },
             role_label: "sentinel".into(),
             epoch: Some(self.current_epoch),
             offset: None,
@@ -739,10 +874,13 @@ impl Sentinel {
                 ("master flags".into(), flags.into()),
                 ("config epoch".into(), self.config_epoch.to_string()),
                 ("failover".into(), state.into()),
-                ("voted".into(), match self.leader {
-                    Some(l) => format!("{} in epoch {}", l.0, self.leader_epoch),
-                    None => "-".into(),
-                }),
+                (
+                    "voted".into(),
+                    match self.leader {
+                        Some(l) => format!("{} in epoch {}", l.0, self.leader_epoch),
+                        None => "-".into(),
+                    },
+                ),
                 ("known sentinels".into(), (self.peers.len() + 1).to_string()),
                 ("known replicas".into(), (self.insts.len() - 1).to_string()),
             ],

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use super::msg::{Cmd, Info, Msg, Reply, WRITE_BYTES};
-use super::{Timer, RCtx};
+use super::{RCtx, Timer};
 use crate::history::OpId;
 use crate::ids::{Millis, ProcId};
 use crate::process::Signal;
@@ -176,7 +176,11 @@ impl Server {
             .filter(|r| now_s - r.ack_time / 1000 <= self.cfg.max_lag_s)
             .count() as u32;
         if good != self.good_replicas && self.cfg.min_replicas > 0 {
-            let (was, max_lag, need) = (self.good_replicas, self.cfg.max_lag_s, self.cfg.min_replicas);
+            let (was, max_lag, need) = (
+                self.good_replicas,
+                self.cfg.max_lag_s,
+                self.cfg.min_replicas,
+            );
             ctx.note(move || {
                 format!("good replicas {was} -> {good} (acked within {max_lag} s; min-replicas-to-write {need})")
             });
@@ -188,7 +192,13 @@ impl Server {
 
     fn connect(&mut self, m: ProcId, ctx: &mut RCtx) {
         self.link = Link::Connecting(ctx.now);
-        ctx.send(m, Msg::Psync { replid: self.replid, offset: self.offset });
+        ctx.send(
+            m,
+            Msg::Psync {
+                replid: self.replid,
+                offset: self.offset,
+            },
+        );
     }
 
     /// `SLAVEOF host port` / `SLAVEOF NO ONE`.
@@ -231,8 +241,18 @@ impl Server {
 
     fn fail_waits(&mut self, ctx: &mut RCtx) {
         for w in self.waits.drain(..) {
-            let acked = self.replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
-            ctx.send(w.client, Msg::Reply { op: w.op, reply: Reply::Waited(acked) });
+            let acked = self
+                .replicas
+                .iter()
+                .filter(|r| r.ack_offset >= w.target)
+                .count() as u32;
+            ctx.send(
+                w.client,
+                Msg::Reply {
+                    op: w.op,
+                    reply: Reply::Waited(acked),
+                },
+            );
         }
     }
 
@@ -247,14 +267,33 @@ impl Server {
         }
     }
 
-    fn client_write(&mut self, client: ProcId, op: OpId, value: u64, wait: Option<(u32, Millis)>, ctx: &mut RCtx) {
+    fn client_write(
+        &mut self,
+        client: ProcId,
+        op: OpId,
+        value: u64,
+        wait: Option<(u32, Millis)>,
+        ctx: &mut RCtx,
+    ) {
         // processCommand: the NOREPLICAS check comes before READONLY, and is skipped on replicas.
         if self.master.is_some() {
-            ctx.send(client, Msg::Reply { op, reply: Reply::ReadOnly });
+            ctx.send(
+                client,
+                Msg::Reply {
+                    op,
+                    reply: Reply::ReadOnly,
+                },
+            );
             return;
         }
         if !self.writable {
-            ctx.send(client, Msg::Reply { op, reply: Reply::NoReplicas });
+            ctx.send(
+                client,
+                Msg::Reply {
+                    op,
+                    reply: Reply::NoReplicas,
+                },
+            );
             return;
         }
         let from = self.offset;
@@ -265,26 +304,61 @@ impl Server {
         }
         if let Some(storage) = self.cfg.storage {
             self.fenced.push((op, client, self.offset, wait));
-            ctx.send(storage, Msg::Store { op, token: self.token, value });
+            ctx.send(
+                storage,
+                Msg::Store {
+                    op,
+                    token: self.token,
+                    value,
+                },
+            );
             return;
         }
         self.after_write(client, op, self.offset, wait, ctx);
     }
 
-    fn after_write(&mut self, client: ProcId, op: OpId, target: u64, wait: Option<(u32, Millis)>, ctx: &mut RCtx) {
+    fn after_write(
+        &mut self,
+        client: ProcId,
+        op: OpId,
+        target: u64,
+        wait: Option<(u32, Millis)>,
+        ctx: &mut RCtx,
+    ) {
         match wait {
-            None => ctx.send(client, Msg::Reply { op, reply: Reply::Ok }),
+            None => ctx.send(
+                client,
+                Msg::Reply {
+                    op,
+                    reply: Reply::Ok,
+                },
+            ),
             Some((need, timeout)) => {
                 // WAIT counts replicas with repl_ack_off >= the client's write offset;
                 // it asks them to ACK now (REPLCONF GETACK) and blocks up to `timeout`.
-                let acked = self.replicas.iter().filter(|r| r.ack_offset >= target).count() as u32;
+                let acked = self
+                    .replicas
+                    .iter()
+                    .filter(|r| r.ack_offset >= target)
+                    .count() as u32;
                 if acked >= need {
-                    ctx.send(client, Msg::Reply { op, reply: Reply::Waited(acked) });
+                    ctx.send(
+                        client,
+                        Msg::Reply {
+                            op,
+                            reply: Reply::Waited(acked),
+                        },
+                    );
                 } else {
                     for r in &self.replicas {
                         ctx.send(r.id, Msg::GetAck);
                     }
-                    self.waits.push(PendingWait { client, op, target, need });
+                    self.waits.push(PendingWait {
+                        client,
+                        op,
+                        target,
+                        need,
+                    });
                     ctx.timer(timeout, Timer::WaitTimeout(op));
                 }
             }
@@ -296,7 +370,13 @@ impl Server {
         self.waits.retain(|w| {
             let acked = replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
             if acked >= w.need {
-                ctx.send(w.client, Msg::Reply { op: w.op, reply: Reply::Waited(acked) });
+                ctx.send(
+                    w.client,
+                    Msg::Reply {
+                        op: w.op,
+                        reply: Reply::Waited(acked),
+                    },
+                );
                 false
             } else {
                 true
@@ -308,7 +388,9 @@ impl Server {
         let (link_up, link_down_ms) = match (self.master, self.link) {
             (None, _) => (true, 0),
             (Some(_), Link::Up(_)) => (true, 0),
-            (Some(_), Link::Connecting(since)) | (Some(_), Link::Down(since)) => (false, now - since),
+            (Some(_), Link::Connecting(since)) | (Some(_), Link::Down(since)) => {
+                (false, now - since)
+            }
         };
         Info {
             run_id: self.run_id,
@@ -327,18 +409,35 @@ impl Server {
         if self.master.is_some() {
             return; // chained replication is not modelled: the replica retries
         }
-        let ours = replid == self.replid || matches!(self.replid2, Some((id2, upto)) if id2 == replid && offset <= upto);
+        let ours = replid == self.replid
+            || matches!(self.replid2, Some((id2, upto)) if id2 == replid && offset <= upto);
         let in_backlog = offset >= self.backlog_start && offset <= self.offset;
         self.replicas.retain(|r| r.id != from);
         let start_offset = if ours && in_backlog {
             let skip = ((offset - self.backlog_start) / WRITE_BYTES) as usize;
             let values: Vec<u64> = self.backlog.iter().skip(skip).copied().collect();
             let n = values.len();
-            ctx.note(move || format!("PSYNC from {}: partial resync (+CONTINUE, {n} writes)", from.0));
-            ctx.send(from, Msg::Continue { replid: self.replid, from: offset, values });
+            ctx.note(move || {
+                format!(
+                    "PSYNC from {}: partial resync (+CONTINUE, {n} writes)",
+                    from.0
+                )
+            });
+            ctx.send(
+                from,
+                Msg::Continue {
+                    replid: self.replid,
+                    from: offset,
+                    values,
+                },
+            );
             offset
         } else {
-            let why = if !ours { "replication id differs" } else { "offset outside the backlog" };
+            let why = if !ours {
+                "replication id differs"
+            } else {
+                "offset outside the backlog"
+            };
             ctx.note(move || format!("PSYNC from {}: full resync ({why})", from.0));
             ctx.send(
                 from,
@@ -351,7 +450,11 @@ impl Server {
             );
             self.offset
         };
-        self.replicas.push(ReplicaLink { id: from, ack_offset: start_offset, ack_time: ctx.now });
+        self.replicas.push(ReplicaLink {
+            id: from,
+            ack_offset: start_offset,
+            ack_time: ctx.now,
+        });
         self.refresh_good_replicas(ctx);
     }
 
@@ -359,7 +462,13 @@ impl Server {
         match msg {
             Msg::Cmd { op, cmd } => match cmd {
                 Cmd::Write { value, wait } => self.client_write(from, op, value, wait, ctx),
-                Cmd::Read => ctx.send(from, Msg::Reply { op, reply: Reply::Value(self.register) }),
+                Cmd::Read => ctx.send(
+                    from,
+                    Msg::Reply {
+                        op,
+                        reply: Reply::Value(self.register),
+                    },
+                ),
             },
             Msg::Ping => ctx.send(from, Msg::Pong),
             Msg::InfoReq => ctx.send(from, Msg::Info(Box::new(self.info(ctx.now)))),
@@ -376,11 +485,24 @@ impl Server {
                 }
             }
             Msg::Psync { replid, offset } => self.psync(from, replid, offset, ctx),
-            Msg::FullResync { replid, offset, data, register } if self.master == Some(from) => {
+            Msg::FullResync {
+                replid,
+                offset,
+                data,
+                register,
+            } if self.master == Some(from) => {
                 let discarded = self.data.difference(&data).count() as u64;
                 if discarded > 0 {
-                    ctx.signal(Signal::Demoted { primary: from, discarded });
-                    ctx.note(move || format!("full resync from {}: discarded {discarded} values it alone had", from.0));
+                    ctx.signal(Signal::Demoted {
+                        primary: from,
+                        discarded,
+                    });
+                    ctx.note(move || {
+                        format!(
+                            "full resync from {}: discarded {discarded} values it alone had",
+                            from.0
+                        )
+                    });
                 }
                 self.data = data;
                 self.register = register;
@@ -390,9 +512,18 @@ impl Server {
                 self.backlog.clear();
                 self.backlog_start = offset;
                 self.link = Link::Up(ctx.now);
-                ctx.send(from, Msg::Ack { offset: self.offset });
+                ctx.send(
+                    from,
+                    Msg::Ack {
+                        offset: self.offset,
+                    },
+                );
             }
-            Msg::Continue { replid, from: at, values } if self.master == Some(from) => {
+            Msg::Continue {
+                replid,
+                from: at,
+                values,
+            } if self.master == Some(from) => {
                 if at != self.offset {
                     return;
                 }
@@ -402,7 +533,12 @@ impl Server {
                     self.apply_write(v);
                 }
                 self.link = Link::Up(ctx.now);
-                ctx.send(from, Msg::Ack { offset: self.offset });
+                ctx.send(
+                    from,
+                    Msg::Ack {
+                        offset: self.offset,
+                    },
+                );
             }
             Msg::Stream { from: at, value } if self.master == Some(from) => {
                 if !matches!(self.link, Link::Up(_)) {
@@ -422,7 +558,12 @@ impl Server {
                 }
             }
             Msg::GetAck if self.master == Some(from) => {
-                ctx.send(from, Msg::Ack { offset: self.offset });
+                ctx.send(
+                    from,
+                    Msg::Ack {
+                        offset: self.offset,
+                    },
+                );
             }
             Msg::Ack { offset } => {
                 if let Some(r) = self.replicas.iter_mut().find(|r| r.id == from) {
@@ -442,14 +583,24 @@ impl Server {
                     ctx.note(|| "connection with master lost; reconnecting".into());
                 }
             }
-            Msg::StoreReply { op, accepted, newest } => {
+            Msg::StoreReply {
+                op,
+                accepted,
+                newest,
+            } => {
                 if let Some(i) = self.fenced.iter().position(|f| f.0 == op) {
                     let (op, client, target, wait) = self.fenced.remove(i);
                     if accepted {
                         self.after_write(client, op, target, wait, ctx);
                     } else {
                         let token = self.token;
-                        ctx.send(client, Msg::Reply { op, reply: Reply::Fenced { token, newest } });
+                        ctx.send(
+                            client,
+                            Msg::Reply {
+                                op,
+                                reply: Reply::Fenced { token, newest },
+                            },
+                        );
                     }
                 }
             }
@@ -466,15 +617,29 @@ impl Server {
                         Link::Up(last) => {
                             if ctx.now - last > self.cfg.repl_timeout_ms {
                                 self.link = Link::Down(ctx.now);
-                                ctx.note(|| "MASTER timeout: no data nor PING received (repl-timeout)".into());
+                                ctx.note(|| {
+                                    "MASTER timeout: no data nor PING received (repl-timeout)"
+                                        .into()
+                                });
                             } else {
                                 // replicationSendAck: REPLCONF ACK every second.
-                                ctx.send(m, Msg::Ack { offset: self.offset });
+                                ctx.send(
+                                    m,
+                                    Msg::Ack {
+                                        offset: self.offset,
+                                    },
+                                );
                             }
                         }
                         Link::Connecting(since) | Link::Down(since) => {
                             self.link = Link::Down(since);
-                            ctx.send(m, Msg::Psync { replid: self.replid, offset: self.offset });
+                            ctx.send(
+                                m,
+                                Msg::Psync {
+                                    replid: self.replid,
+                                    offset: self.offset,
+                                },
+                            );
                         }
                     },
                     None => {
@@ -494,8 +659,18 @@ impl Server {
             Timer::WaitTimeout(op) => {
                 if let Some(i) = self.waits.iter().position(|w| w.op == op) {
                     let w = self.waits.remove(i);
-                    let acked = self.replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
-                    ctx.send(w.client, Msg::Reply { op, reply: Reply::Waited(acked) });
+                    let acked = self
+                        .replicas
+                        .iter()
+                        .filter(|r| r.ack_offset >= w.target)
+                        .count() as u32;
+                    ctx.send(
+                        w.client,
+                        Msg::Reply {
+                            op,
+                            reply: Reply::Waited(acked),
+                        },
+                    );
                 }
             }
             _ => {}
@@ -503,7 +678,10 @@ impl Server {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        let mut facts = vec![("run id".to_string(), format!("{:04x}", self.run_id & 0xffff))];
+        let mut facts = vec![(
+            "run id".to_string(),
+            format!("{:04x}", self.run_id & 0xffff),
+        )];
         match self.master {
             None => {
                 facts.push(("replicas".into(), self.replicas.len().to_string()));
@@ -521,11 +699,24 @@ impl Server {
             }
         }
         ProcView {
-            role: if self.master.is_none() { Role::Primary } else { Role::Replica },
-            role_label: if self.master.is_none() { "master".into() } else { "replica".into() },
-            epoch: if self.master.is_none() { Some(self.token) } else { None },
+            role: if self.master.is_none() {
+                Role::Primary
+            } else {
+                Role::Replica
+            },
+            role_label: if self.master.is_none() {
+                "master".into()
+            } else {
+                "replica".into()
+            },
+            epoch: if self.master.is_none() {
+                Some(self.token)
+            } else {
+                None
+            },
             offset: Some(self.offset),
-            believes_primary: Some(self.master.unwrap_or(ProcId(u16::MAX))).filter(|p| p.0 != u16::MAX),
+            believes_primary: Some(self.master.unwrap_or(ProcId(u16::MAX)))
+                .filter(|p| p.0 != u16::MAX),
             writable: self.writable,
             data_len: self.data.len(),
             facts,

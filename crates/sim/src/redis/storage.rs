@@ -34,9 +34,21 @@ impl Storage {
                 self.rejected += 1;
                 let newest = self.newest;
                 ctx.signal(Signal::FencingRejected { token, newest });
-                ctx.note(move || format!("rejected a write from {} with token {token}: newest seen is {newest}", from.0));
+                ctx.note(move || {
+                    format!(
+                        "rejected a write from {} with token {token}: newest seen is {newest}",
+                        from.0
+                    )
+                });
             }
-            ctx.send(from, Msg::StoreReply { op, accepted, newest: self.newest });
+            ctx.send(
+                from,
+                Msg::StoreReply {
+                    op,
+                    accepted,
+                    newest: self.newest,
+                },
+            );
         }
     }
 

@@ -1,0 +1,59 @@
+//! Same scenario and seed, same trace: each preset's trace hash is pinned in
+//! `trace_hashes.txt`, which the in-browser test (tests/wasm_determinism.rs in the
+//! app) checks against the hashes the browser computes.
+
+use sim::presets::{find, PRESETS};
+use sim::simulation::run;
+
+const PINNED: &str = include_str!("trace_hashes.txt");
+
+fn pinned() -> Vec<(&'static str, &'static str)> {
+    PINNED.lines().filter_map(|l| l.split_once(' ')).collect()
+}
+
+#[test]
+fn every_preset_has_a_pinned_trace_hash() {
+    let names: Vec<&str> = pinned().iter().map(|p| p.0).collect();
+    for p in PRESETS {
+        assert!(names.contains(&p.name), "{} has no pinned hash", p.name);
+    }
+}
+
+#[test]
+fn each_preset_reproduces_its_pinned_trace_hash() {
+    for (name, hash) in pinned() {
+        let s = find(name)
+            .unwrap_or_else(|| panic!("pinned preset {name} is gone"))
+            .scenario();
+        let got = run(&s).expect("preset builds").trace_hash;
+        assert_eq!(
+            got, hash,
+            "{name}: the trace changed (if on purpose, update trace_hashes.txt)"
+        );
+    }
+}
+
+#[test]
+fn a_different_seed_gives_a_different_trace() {
+    let mut s = find("sentinel-old-master-isolated").unwrap().scenario();
+    let a = run(&s).unwrap().trace_hash;
+    s.seed = 2;
+    let b = run(&s).unwrap().trace_hash;
+    assert_ne!(a, b);
+}
+
+#[test]
+fn snapshot_and_restore_replay_the_same_trace() {
+    let s = find("sentinel-old-master-isolated").unwrap().scenario();
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(20_000);
+    let snap = sim.save();
+    sim.run_until(s.duration_ms);
+    let first = sim.trace_hash();
+    let first_outcome = sim.outcome();
+    assert!(sim.load(snap.as_ref()));
+    assert_eq!(sim.now(), 20_000);
+    sim.run_until(s.duration_ms);
+    assert_eq!(sim.trace_hash(), first);
+    assert_eq!(sim.outcome(), first_outcome);
+}

@@ -1,0 +1,73 @@
+// Shared by the end-to-end tests and the benchmark: serve dist/ on loopback and
+// drive Debian's Chromium with playwright-core (it never downloads a browser).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const dist = path.join(root, 'dist');
+export const shots = path.join(root, 'docs', 'screenshots');
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
+export function serve() {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    throw new Error('dist/ has no build: run `trunk build --release` (./lab test does)');
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** Headless Chromium with the flags that work on this kind of machine. */
+export function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** The state the app exposes from the core (not read from the drawing). */
+export async function labState(page) {
+  return page.evaluate(() => JSON.parse(window.__sblState || 'null'));
+}
+
+/** Waits until the app's state satisfies `pred`. */
+export async function waitForState(page, pred, timeout = 10000) {
+  const start = Date.now();
+  for (;;) {
+    const s = await labState(page);
+    if (s && pred(s)) return s;
+    if (Date.now() - start > timeout) throw new Error(`state never matched; last: ${JSON.stringify(s)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Drags the box named `name` with a real mouse to the centre of `target` (a locator). */
+export async function dragBox(page, name, target) {
+  const from = await page.locator(`g.box[data-box="${name}"] rect.box-frame`).boundingBox();
+  const to = await target.boundingBox();
+  await page.mouse.move(from.x + 40, from.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 60, from.y + 30, { steps: 4 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+  await page.mouse.up();
+}

@@ -1,0 +1,271 @@
+//! The page: wires the lab state to the canvas, the controls and the panels, the
+//! keyboard shortcuts, the play loop, and the state the end-to-end tests read.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
+use sim::presets::PRESETS;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::canvas::Canvas;
+use crate::controls::Controls;
+use crate::lab::{default_scenario, Intent, LabState};
+use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings};
+
+/// The scenario the URL asks for: `?preset=NAME` or `#scenario=<JSON>`; a bad one
+/// falls back to the default with a message saying why.
+fn initial() -> (sim::Scenario, Option<String>) {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+        return (default_scenario(), None);
+    };
+    let search = loc.search().unwrap_or_default();
+    let hash = loc.hash().unwrap_or_default();
+    if let Some(enc) = hash.strip_prefix("#scenario=") {
+        let text = js_sys::decode_uri_component(enc)
+            .ok()
+            .and_then(|s| s.as_string());
+        return match text.map(|t| sim::Scenario::from_json(&t)) {
+            Some(Ok(s)) => (s, None),
+            Some(Err(e)) => (default_scenario(), Some(format!("The scenario in the link could not be read ({e}); showing the default instead."))),
+            None => (default_scenario(), Some("The scenario in the link is not properly encoded; showing the default instead.".into())),
+        };
+    }
+    if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+        if let Some(name) = params.get("preset") {
+            return match sim::presets::find(&name) {
+                Some(p) => (p.scenario(), None),
+                None => (
+                    default_scenario(),
+                    Some(format!(
+                        "There is no preset named `{name}`; showing the default instead."
+                    )),
+                ),
+            };
+        }
+    }
+    (default_scenario(), None)
+}
+
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+fn set_global(key: &str, value: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &key.into(), &value.into());
+    }
+}
+
+/// The page.
+#[component]
+pub fn App() -> Html {
+    let boot_message = use_memo((), |_| initial());
+    let state = use_reducer(|| {
+        let (s, msg) = (*boot_message).clone();
+        let mut st = LabState::new(s).unwrap_or_else(|_| {
+            LabState::new(default_scenario()).expect("the default preset builds")
+        });
+        st.message = msg;
+        st
+    });
+    let selected = use_state(|| None::<usize>);
+    let help = use_state(|| false);
+    let animate = use_memo((), |_| !reduced_motion());
+
+    let on_intent = {
+        let state = state.dispatcher();
+        Callback::from(move |i: Intent| state.dispatch(i))
+    };
+
+    // The play loop: real elapsed time times the speed, in one intent per frame.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.playing, move |playing| {
+            let interval = playing.then(|| {
+                let perf = web_sys::window().and_then(|w| w.performance());
+                let last = Rc::new(Cell::new(perf.as_ref().map_or(0.0, |p| p.now())));
+                Interval::new(16, move || {
+                    let now = perf.as_ref().map_or(16.0, |p| p.now());
+                    let dt = (now - last.replace(now)).clamp(0.0, 100.0);
+                    dispatcher.dispatch(Intent::Frame(dt));
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    // Keyboard shortcuts for the whole page.
+    {
+        let dispatcher = state.dispatcher();
+        let help = help.clone();
+        use_effect_with((), move |_| {
+            let doc = gloo::utils::document();
+            let listener = EventListener::new(&doc, "keydown", move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
+                if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let intent = match e.key().as_str() {
+                    " " => Some(Intent::TogglePlay),
+                    "ArrowRight" => Some(Intent::Step),
+                    "ArrowLeft" => Some(Intent::StepBack),
+                    "h" | "H" => Some(Intent::Act(sim::FaultAction::Heal)),
+                    "u" | "U" => Some(Intent::Undo),
+                    "?" => {
+                        help.set(!*help);
+                        None
+                    }
+                    "Escape" => {
+                        help.set(false);
+                        None
+                    }
+                    _ => return,
+                };
+                e.prevent_default();
+                if let Some(i) = intent {
+                    dispatcher.dispatch(i);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    // What the end-to-end tests read: the core's own report, not the drawing.
+    {
+        let state = state.clone();
+        use_effect_with(state.version, move |_| {
+            let lab = state.lab.borrow();
+            let v = &state.view;
+            let islands: serde_json::Map<String, serde_json::Value> = v
+                .boxes
+                .iter()
+                .map(|b| (b.name.clone(), b.island.into()))
+                .collect();
+            let roles: serde_json::Map<String, serde_json::Value> = v
+                .procs
+                .iter()
+                .map(|p| (p.name.clone(), p.view.role_label.clone().into()))
+                .collect();
+            let o = &lab.final_outcome;
+            let now = lab.outcome_now();
+            let js = serde_json::json!({
+                "preset": lab.scenario().name,
+                "now_ms": v.now_ms,
+                "events": v.events,
+                "playing": state.playing,
+                "islands": islands,
+                "roles": roles,
+                "split_brain": v.split_brain_since.is_some(),
+                "message": state.message,
+                "settings": lab.scenario().settings,
+                "failovers_so_far": now.failovers.len(),
+                "end": {"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections},
+            });
+            set_global("__sblState", &js.to_string());
+        });
+    }
+    use_effect_with((), |_| {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            set_global("__sblFirstDraw", &p.now().to_string());
+        }
+    });
+
+    let lab = state.lab.borrow();
+    let scenario = Rc::new(lab.scenario().clone());
+    let markers = Rc::new(lab.markers.clone());
+    let names = Rc::new(lab.proc_names.clone());
+    let outcome_now = Rc::new(lab.outcome_now());
+    let outcome_end = Rc::new(lab.final_outcome.clone());
+    let live = lab
+        .markers
+        .iter()
+        .rev()
+        .find(|m| m.time_ms <= state.view.now_ms)
+        .map(|m| m.label.clone())
+        .unwrap_or_default();
+    let on_preset = {
+        let d = on_intent.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                d.emit(Intent::Preset(sel.value()));
+            }
+        })
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |i: usize| selected.set(Some(i)))
+    };
+    let toggle_help = {
+        let help = help.clone();
+        Callback::from(move |_: MouseEvent| help.set(!*help))
+    };
+    html! {
+        <main class="lab">
+            <header>
+                <h1>{"Split-Brain Lab"}</h1>
+                <label class="preset">{"Scenario "}
+                    <select onchange={on_preset} aria-label="Preset scenario">
+                        { for PRESETS.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{p.name}</option> }) }
+                    </select>
+                </label>
+                <button onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
+            </header>
+            <p class="summary">{&scenario.description}</p>
+            <p class="try">{"Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play. Or just press Play: this scenario cuts it off at 10 s."}</p>
+            if let Some(m) = &state.message {
+                <p class="error" role="alert">{m.clone()}</p>
+            }
+            <Banner view={state.view.clone()} />
+            <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
+                markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} />
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} />
+            <div class="legend" aria-hidden="true">
+                <span><i class="k primary" />{"master"}</span><span><i class="k replica" />{"replica"}</span>
+                <span><i class="k watcher" />{"Sentinel"}</span><span><i class="k candidate" />{"Sentinel asking for votes"}</span>
+                <span><i class="k client" />{"client"}</span><span><i class="k storage" />{"storage"}</span><span><i class="k monitor" />{"monitor"}</span>
+            </div>
+            <div class="live" aria-live="polite" role="status">{live}</div>
+            <div class="panels">
+                <Beliefs view={state.view.clone()} />
+                <OutcomePanel now={outcome_now} end={outcome_end} />
+                <ProcPanel view={state.view.clone()} proc={*selected} />
+                <EventLog signals={lab.all_signals.clone()} names={names} now={state.view.now_ms} on_intent={on_intent.clone()} />
+                <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
+            </div>
+            if *help {
+                <div class="help" role="dialog" aria-label="Keyboard shortcuts">
+                    <h2>{"Keyboard"}</h2>
+                    <dl>
+                        <dt>{"Space"}</dt><dd>{"play / pause"}</dd>
+                        <dt>{"→ / ←"}</dt><dd>{"step one event forward / back"}</dd>
+                        <dt>{"Tab"}</dt><dd>{"focus a box"}</dd>
+                        <dt>{"A, B, C… on a box"}</dt><dd>{"move it into that partition"}</dd>
+                        <dt>{"N on a box"}</dt><dd>{"cut it off into a new partition"}</dd>
+                        <dt>{"H"}</dt><dd>{"heal the network"}</dd>
+                        <dt>{"U"}</dt><dd>{"undo the last change"}</dd>
+                        <dt>{"?"}</dt><dd>{"show / hide this help"}</dd>
+                    </dl>
+                    <button onclick={let h = help.clone(); Callback::from(move |_: MouseEvent| h.set(false))}>{"Close"}</button>
+                </div>
+            }
+        </main>
+    }
+}

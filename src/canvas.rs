@@ -1,0 +1,333 @@
+//! The canvas: partitions as regions, boxes you drag between them (pointer events
+//! with pointer capture, and the keyboard), processes with their roles, and messages
+//! in flight. It only draws the core's view and sends intents.
+
+use std::rc::Rc;
+
+use sim::fault::FaultAction;
+use sim::process::MsgKind;
+use sim::view::{Role, View};
+use sim::BoxId;
+use web_sys::{Element, PointerEvent};
+use yew::prelude::*;
+
+use crate::lab::Intent;
+use crate::layout::{drop_target, layout, Layout, BOX_W, NEW_W, W};
+
+/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+pub fn role_colour(r: Role) -> &'static str {
+    match r {
+        Role::Primary => "#D55E00",
+        Role::Replica => "#0072B2",
+        Role::Candidate => "#E69F00",
+        Role::Watcher => "#009E73",
+        Role::Client => "#555555",
+        Role::Storage => "#CC79A7",
+        Role::Monitor => "#56B4E9",
+    }
+}
+
+fn kind_colour(k: MsgKind) -> &'static str {
+    match k {
+        MsgKind::Heartbeat => "#009E73",
+        MsgKind::Gossip => "#56B4E9",
+        MsgKind::Vote => "#E69F00",
+        MsgKind::Replication => "#0072B2",
+        MsgKind::Client => "#333333",
+        MsgKind::Control => "#D55E00",
+        MsgKind::Storage => "#CC79A7",
+    }
+}
+
+/// The letter that names a partition ("A", "B", ...).
+pub fn partition_name(index: usize) -> String {
+    let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    match letters.get(index) {
+        Some(c) => (*c as char).to_string(),
+        None => format!("{}", index + 1),
+    }
+}
+
+/// A role's shape: shape, label and colour together, never colour alone.
+fn shape(role: Role, x: f64, y: f64) -> Html {
+    let c = role_colour(role);
+    match role {
+        Role::Primary => {
+            html! { <rect x={(x - 7.0).to_string()} y={(y - 7.0).to_string()} width="14" height="14" fill={c} transform={format!("rotate(45 {x} {y})")} /> }
+        }
+        Role::Replica => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" fill={c} /> },
+        Role::Watcher => {
+            html! { <polygon points={format!("{},{} {},{} {},{}", x, y - 8.0, x - 8.0, y + 6.0, x + 8.0, y + 6.0)} fill={c} /> }
+        }
+        Role::Candidate => {
+            html! { <polygon points={format!("{},{} {},{} {},{}", x, y - 8.0, x - 8.0, y + 6.0, x + 8.0, y + 6.0)} fill="white" stroke={c} stroke-width="3" /> }
+        }
+        Role::Client => {
+            html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" rx="2" fill="white" stroke={c} stroke-width="2" /> }
+        }
+        Role::Storage => {
+            html! { <rect x={(x - 7.0).to_string()} y={(y - 8.0).to_string()} width="14" height="16" rx="4" fill={c} /> }
+        }
+        Role::Monitor => {
+            html! { <polygon points={format!("{},{} {},{} {},{} {},{}", x - 8.0, y, x, y - 6.0, x + 8.0, y, x, y + 6.0)} fill={c} /> }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct Drag {
+    b: BoxId,
+    grab_x: f64,
+    grab_y: f64,
+    x: f64,
+    y: f64,
+}
+
+/// Properties of the canvas.
+#[derive(Properties, PartialEq)]
+pub struct CanvasProps {
+    /// The view to draw.
+    pub view: Rc<View>,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
+    /// A process was chosen for the detail panel.
+    pub on_select: Callback<usize>,
+    /// The selected process.
+    pub selected: Option<usize>,
+    /// Whether to animate messages.
+    pub animate: bool,
+}
+
+/// The pointer's position in canvas units; None if the event is not over the canvas.
+fn svg_point(height: f64, e: &PointerEvent) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let el = e
+        .target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("svg.canvas")
+        .ok()??;
+    let r = el.get_bounding_client_rect();
+    let x = (e.client_x() as f64 - r.left()) * W / r.width().max(1.0);
+    let y = (e.client_y() as f64 - r.top()) * height / r.height().max(1.0);
+    Some((x, y))
+}
+
+/// Moves box `b` to island `to` (None: a new island), as a fault at the current time.
+fn move_intent(v: &View, b: BoxId, to: Option<u32>) -> Option<Intent> {
+    let from = v.boxes[b.idx()].island;
+    let island = match to {
+        Some(i) if i == from => return None,
+        Some(i) => i,
+        None => {
+            // Alone already: a new island would change nothing.
+            if v.boxes.iter().filter(|x| x.island == from).count() == 1 {
+                return None;
+            }
+            v.boxes.iter().map(|x| x.island).max().unwrap_or(0) + 1
+        }
+    };
+    Some(Intent::Act(FaultAction::MoveBox {
+        box_name: v.boxes[b.idx()].name.clone(),
+        island,
+    }))
+}
+
+/// The canvas component.
+#[component]
+pub fn Canvas(props: &CanvasProps) -> Html {
+    let drag = use_state(|| None::<Drag>);
+    let v = props.view.clone();
+    let l: Layout = layout(&v);
+    let height = l.height;
+
+    let mut regions = Vec::new();
+    let target = drag.as_ref().map(|d| drop_target(&l, d.x, d.y));
+    for (k, (id, r)) in l.islands.iter().enumerate() {
+        let hot = matches!(target, Some(Some(t)) if t == *id);
+        regions.push(html! {
+            <g key={format!("island-{id}")} class={classes!("island", hot.then_some("drop-target"))}>
+                <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="12" />
+                <text x={(r.x + 12.0).to_string()} y={(r.y + 20.0).to_string()} class="island-label">{format!("Partition {}", partition_name(k))}</text>
+            </g>
+        });
+    }
+    let nz = l.new_zone;
+    let new_hot = matches!(target, Some(None));
+    regions.push(html! {
+        <g key="new-zone" class={classes!("new-zone", new_hot.then_some("drop-target"))}>
+            <rect x={nz.x.to_string()} y={nz.y.to_string()} width={nz.w.to_string()} height={nz.h.to_string()} rx="12" />
+            <text x={(nz.x + NEW_W / 2.0).to_string()} y={(nz.y + 24.0).to_string()} text-anchor="middle" class="island-label">{"New partition"}</text>
+            <text x={(nz.x + NEW_W / 2.0).to_string()} y={(nz.y + 44.0).to_string()} text-anchor="middle" class="hint">{"drop a box here"}</text>
+        </g>
+    });
+
+    let islands_sorted: Vec<u32> = l.islands.iter().map(|(id, _)| *id).collect();
+    let boxes = v.boxes.iter().map(|b| {
+        let r = l.boxes[b.id.idx()];
+        let (dx, dy) = match *drag {
+            Some(d) if d.b == b.id => (d.x - d.grab_x, d.y - d.grab_y),
+            _ => (0.0, 0.0),
+        };
+        let part = islands_sorted.iter().position(|i| *i == b.island).unwrap_or(0);
+        let procs_desc: Vec<String> = b.procs.iter().map(|p| {
+            let ps = &v.procs[p.idx()];
+            format!("{} {}", ps.name, ps.view.role_label)
+        }).collect();
+        let label = format!(
+            "Box {} in partition {}: {}. Press a partition letter key (A, B, ...) to move it there, N for a new partition.",
+            b.name, partition_name(part), procs_desc.join(", ")
+        );
+        let onpointerdown = {
+            let drag = drag.clone();
+            let id = b.id;
+            Callback::from(move |e: PointerEvent| {
+                if e.button() != 0 {
+                    return;
+                }
+                // Yew delegates events from the document root, so `current_target` is not
+                // the box: capture on the box element itself, so that every move and the
+                // release come back to it even when the pointer leaves it.
+                let target = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok());
+                if let Some(g) = target.and_then(|t| t.closest("g.box").ok().flatten()) {
+                    let _ = g.set_pointer_capture(e.pointer_id());
+                }
+                if let Some((x, y)) = svg_point(height, &e) {
+                    drag.set(Some(Drag { b: id, grab_x: x, grab_y: y, x, y }));
+                }
+            })
+        };
+        let onpointermove = {
+            let drag = drag.clone();
+            Callback::from(move |e: PointerEvent| {
+                if let (Some(d), Some((x, y))) = (*drag, svg_point(height, &e)) {
+                    drag.set(Some(Drag { x, y, ..d }));
+                }
+            })
+        };
+        let onpointerup = {
+            let drag = drag.clone();
+            let v = v.clone();
+            let l = l.clone();
+            let on_intent = props.on_intent.clone();
+            Callback::from(move |e: PointerEvent| {
+                if let Some(d) = *drag {
+                    drag.set(None);
+                    let Some((x, y)) = svg_point(height, &e) else { return };
+                    let moved = (x - d.grab_x).abs() + (y - d.grab_y).abs() > 4.0;
+                    if moved {
+                        if let Some(i) = move_intent(&v, d.b, drop_target(&l, x, y)) {
+                            on_intent.emit(i);
+                        }
+                    }
+                }
+            })
+        };
+        let onpointercancel = {
+            let drag = drag.clone();
+            Callback::from(move |_: PointerEvent| drag.set(None))
+        };
+        let onkeydown = {
+            let v = v.clone();
+            let on_intent = props.on_intent.clone();
+            let id = b.id;
+            let islands_sorted = islands_sorted.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let k = e.key().to_ascii_uppercase();
+                let target = if k == "N" {
+                    Some(None)
+                } else if k.len() == 1 {
+                    let c = k.as_bytes()[0];
+                    (c.is_ascii_uppercase()).then(|| (c - b'A') as usize).and_then(|i| islands_sorted.get(i).copied()).map(Some)
+                } else {
+                    None
+                };
+                if let Some(t) = target {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    if let Some(i) = move_intent(&v, id, t) {
+                        on_intent.emit(i);
+                    }
+                }
+            })
+        };
+        let dragging = matches!(*drag, Some(d) if d.b == b.id);
+        html! {
+            <g key={format!("box-{}", b.name)} class={classes!("box", dragging.then_some("dragging"))}
+               data-box={b.name.clone()} tabindex="0" role="button" aria-label={label}
+               transform={format!("translate({dx} {dy})")}
+               {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown}>
+                <rect class="box-frame" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
+                <text class="box-name" x={(r.x + 8.0).to_string()} y={(r.y + 17.0).to_string()}>{&b.name}</text>
+            </g>
+        }
+    });
+
+    let splitting = v.split_brain_since.is_some();
+    let procs = v.procs.iter().map(|p| {
+        let (x, y) = l.procs[p.id.idx()];
+        let (dx, dy) = match *drag {
+            Some(d) if d.b == p.on_box => (d.x - d.grab_x, d.y - d.grab_y),
+            _ => (0.0, 0.0),
+        };
+        let role = p.view.role;
+        let selected = props.selected == Some(p.id.idx());
+        let on_select = props.on_select.clone();
+        let idx = p.id.idx();
+        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(idx));
+        let state = if !p.alive { " (crashed)" } else if p.paused { " (paused)" } else { "" };
+        let writer = splitting && p.view.writable;
+        html! {
+            <g key={format!("proc-{}", p.name)} class={classes!("proc", (!p.alive).then_some("crashed"), selected.then_some("selected"), writer.then_some("split-writer"))}
+               transform={format!("translate({dx} {dy})")} {onclick} data-proc={p.name.clone()} data-role={p.view.role_label.clone()}>
+                if writer {
+                    <circle class="writer-ring" cx={x.to_string()} cy={y.to_string()} r="12" />
+                }
+                { shape(role, x, y) }
+                <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label">
+                    {format!("{} {}{}", p.name, p.view.role_label, state)}
+                </text>
+                if let Some(e) = p.view.epoch.filter(|_| role != Role::Client) {
+                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">{format!("e{e}")}</text>
+                }
+            </g>
+        }
+    });
+
+    let messages = if props.animate {
+        v.messages.iter().filter(|m| m.from != m.to).take(400).enumerate().map(|(i, m)| {
+            let (x1, y1) = l.procs[m.from.idx()];
+            let (x2, y2) = l.procs[m.to.idx()];
+            let span = (m.arrive_ms.saturating_sub(m.sent_ms)).max(1) as f64;
+            let mut t = ((v.now_ms.saturating_sub(m.sent_ms)) as f64 / span).clamp(0.0, 1.0);
+            if m.doomed {
+                t = t.min(0.5);
+            }
+            let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+            let c = kind_colour(m.kind);
+            html! {
+                <g key={i} class="msg">
+                    <line x1={x1.to_string()} y1={y1.to_string()} x2={x.to_string()} y2={y.to_string()} stroke={c} class="msg-trail" />
+                    <circle cx={x.to_string()} cy={y.to_string()} r="4" fill={c} />
+                    if m.doomed {
+                        <text x={(x - 5.0).to_string()} y={(y - 6.0).to_string()} class="msg-cut">{"✕"}</text>
+                    }
+                </g>
+            }
+        }).collect::<Html>()
+    } else {
+        Html::default()
+    };
+
+    html! {
+        <svg class="canvas" viewBox={format!("0 0 {W} {height}")} role="group"
+             aria-label="Cluster: partitions, boxes and processes. Drag a box, or focus it and press a partition letter.">
+            <text x="16" y="24" class="canvas-title">{format!("t = {:.1} s", v.now_ms as f64 / 1000.0)}</text>
+            { for regions }
+            { for boxes }
+            <g class="messages" aria-hidden="true">{ messages }</g>
+            { for procs }
+            <text x={(W - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} events", v.events)}</text>
+        </svg>
+    }
+}

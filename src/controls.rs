@@ -1,0 +1,104 @@
+//! Transport controls and the timeline with its markers.
+
+use std::rc::Rc;
+
+use sim::Millis;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::lab::{Intent, Marker};
+
+/// Speeds offered: virtual ms per real ms.
+pub const SPEEDS: [(f64, &str); 7] = [
+    (0.02, "1/50×"),
+    (0.1, "1/10×"),
+    (0.25, "1/4×"),
+    (1.0, "1×"),
+    (5.0, "5×"),
+    (20.0, "20×"),
+    (100.0, "100×"),
+];
+
+/// Properties of the controls.
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// Now.
+    pub now: Millis,
+    /// End of the run.
+    pub duration: Millis,
+    /// Playing?
+    pub playing: bool,
+    /// Current speed.
+    pub speed: f64,
+    /// Markers of the whole run.
+    pub markers: Rc<Vec<Marker>>,
+    /// Can undo?
+    pub can_undo: bool,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
+}
+
+/// Play/pause, step, speed, heal, undo and the timeline.
+#[component]
+pub fn Controls(p: &ControlsProps) -> Html {
+    let i = p.on_intent.clone();
+    let send = move |intent: Intent| {
+        let i = i.clone();
+        Callback::from(move |_: MouseEvent| i.emit(intent.clone()))
+    };
+    let on_seek = {
+        let i = p.on_intent.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                if let Ok(v) = input.value().parse::<u64>() {
+                    i.emit(Intent::Seek(v));
+                }
+            }
+        })
+    };
+    let on_speed = {
+        let i = p.on_intent.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Ok(v) = sel.value().parse::<f64>() {
+                    i.emit(Intent::Speed(v));
+                }
+            }
+        })
+    };
+    let pct = |t: Millis| 100.0 * t as f64 / p.duration.max(1) as f64;
+    let markers = p.markers.iter().enumerate().map(|(k, m)| {
+        let i = p.on_intent.clone();
+        let t = m.time_ms;
+        let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)));
+        html! {
+            <button key={k} class={classes!("marker", m.kind)} style={format!("left: {:.3}%", pct(t))}
+                title={format!("{:.1} s: {}", t as f64 / 1000.0, m.label)} aria-label={format!("Jump to {:.1} s: {}", t as f64 / 1000.0, m.label)} {onclick}>
+            </button>
+        }
+    });
+    html! {
+        <section class="controls" aria-label="Playback">
+            <div class="buttons">
+                <button class="play" onclick={send(Intent::TogglePlay)} aria-keyshortcuts="Space">
+                    { if p.playing { "⏸ Pause" } else { "▶ Play" } }
+                </button>
+                <button onclick={send(Intent::StepBack)} aria-label="Step back one event" aria-keyshortcuts="ArrowLeft">{"◀ Step"}</button>
+                <button onclick={send(Intent::Step)} aria-label="Step forward one event" aria-keyshortcuts="ArrowRight">{"Step ▶"}</button>
+                <label>{"Speed "}
+                    <select onchange={on_speed} aria-label="Speed">
+                        { for SPEEDS.iter().map(|(v, l)| html! { <option value={v.to_string()} selected={(*v - p.speed).abs() < 1e-9}>{*l}</option> }) }
+                    </select>
+                </label>
+                <button class="heal" onclick={send(Intent::Act(sim::FaultAction::Heal))} aria-keyshortcuts="H">{"Heal network"}</button>
+                <button onclick={send(Intent::Undo)} disabled={!p.can_undo} aria-keyshortcuts="U">{"Undo"}</button>
+                <span class="clock" aria-live="off">{format!("{:.1} s / {:.0} s", p.now as f64 / 1000.0, p.duration as f64 / 1000.0)}</span>
+            </div>
+            <div class="timeline">
+                <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}
+                    oninput={on_seek} aria-label="Timeline: time in milliseconds" class="scrub" />
+                <div class="markers">{ for markers }</div>
+            </div>
+        </section>
+    }
+}

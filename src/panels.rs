@@ -1,0 +1,329 @@
+//! The explanation panels: split-brain banner, what each side believes, the outcome
+//! with the lost writes, the event log, a process's state and the settings.
+
+use std::rc::Rc;
+
+use sim::engine::SignalRecord;
+use sim::view::{Role, View};
+use sim::{Millis, Outcome, Signal};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::canvas::partition_name;
+use crate::lab::Intent;
+
+fn name(names: &[String], p: sim::ProcId) -> String {
+    crate::lab::proc_name(names, p)
+}
+
+/// The split-brain banner: shown while more than one process accepts writes.
+#[component]
+pub fn Banner(p: &ViewProps) -> Html {
+    let v = &p.view;
+    let Some(since) = v.split_brain_since else {
+        return html! { <div class="banner-slot" /> };
+    };
+    let writers: Vec<String> = v
+        .procs
+        .iter()
+        .filter(|x| x.view.writable)
+        .map(|x| {
+            let taken = x
+                .view
+                .facts
+                .iter()
+                .find(|f| f.0 == "writes accepted")
+                .map(|f| f.1.clone())
+                .unwrap_or_default();
+            format!("{} ({} writes taken)", x.name, taken)
+        })
+        .collect();
+    html! {
+        <div class="banner-slot">
+            <div class="banner" role="alert">
+                <strong>{"SPLIT-BRAIN "}</strong>
+                {format!("for {:.1} s: {} all accept writes as master", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "))}
+            </div>
+        </div>
+    }
+}
+
+/// Properties holding a view and the process names.
+#[derive(Properties, PartialEq)]
+pub struct ViewProps {
+    /// The view.
+    pub view: Rc<View>,
+}
+
+/// For each partition, the master its Sentinels, monitor and clients name.
+#[component]
+pub fn Beliefs(p: &ViewProps) -> Html {
+    let v = &p.view;
+    let mut islands: Vec<u32> = v.boxes.iter().map(|b| b.island).collect();
+    islands.sort_unstable();
+    islands.dedup();
+    let names: Vec<String> = v.procs.iter().map(|x| x.name.clone()).collect();
+    let rows = islands.iter().enumerate().map(|(k, isl)| {
+        let mut who: Vec<String> = v
+            .procs
+            .iter()
+            .filter(|x| v.boxes[x.on_box.idx()].island == *isl && matches!(x.view.role, Role::Watcher | Role::Candidate | Role::Monitor))
+            .map(|x| match x.view.believes_primary {
+                Some(m) => format!("{} says {}", x.name, name(&names, m)),
+                None => format!("{} cannot tell", x.name),
+            })
+            .collect();
+        if who.is_empty() {
+            who.push("no Sentinel here".into());
+        }
+        html! { <li key={*isl}><strong>{format!("Partition {}: ", partition_name(k))}</strong>{who.join("; ")}</li> }
+    });
+    html! {
+        <section class="panel beliefs" aria-label="What each side believes">
+            <h2>{"Who is master, according to each side"}</h2>
+            <ul>{ for rows }</ul>
+        </section>
+    }
+}
+
+/// Properties of the outcome panel.
+#[derive(Properties, PartialEq)]
+pub struct OutcomeProps {
+    /// The outcome so far.
+    pub now: Rc<Outcome>,
+    /// The outcome of the whole run.
+    pub end: Rc<Outcome>,
+}
+
+/// What the run did to the data, now and at the end, with the lost writes struck through.
+#[component]
+pub fn OutcomePanel(p: &OutcomeProps) -> Html {
+    let o = &p.end;
+    let row = |label: &str, now: String, end: String| html! { <tr><th scope="row">{label.to_string()}</th><td>{now}</td><td>{end}</td></tr> };
+    let mut by_client: std::collections::BTreeMap<&str, Vec<&sim::outcome::LostWrite>> =
+        Default::default();
+    for l in &o.lost_writes {
+        by_client.entry(l.client.as_str()).or_default().push(l);
+    }
+    let lost = by_client.iter().map(|(c, ws)| {
+        html! {
+            <li key={c.to_string()}>
+                <strong>{format!("{c}, key {}: {} lost ", ws[0].key, ws.len())}</strong>
+                { for ws.iter().take(40).map(|w| html! { <del title={format!("acknowledged at {:.1} s", w.acked_ms as f64 / 1000.0)}>{format!("{:x}", w.value & 0xffff_ffff)}</del> }) }
+                if ws.len() > 40 { <span>{format!(" … and {} more", ws.len() - 40)}</span> }
+            </li>
+        }
+    });
+    let n = &p.now;
+    html! {
+        <section class="panel outcome" aria-label="Outcome">
+            <h2>{"Outcome"}</h2>
+            <table>
+                <thead><tr><th></th><th scope="col">{"so far"}</th><th scope="col">{"whole run"}</th></tr></thead>
+                <tbody>
+                    {row("writes acknowledged", n.writes_acked.to_string(), o.writes_acked.to_string())}
+                    {row("writes rejected", n.writes_rejected.to_string(), o.writes_rejected.to_string())}
+                    {row("writes unknown", n.writes_unknown.to_string(), o.writes_unknown.to_string())}
+                    {row("acknowledged writes lost", "after heal".into(), o.acked_writes_lost.to_string())}
+                    {row("split-brain", format!("{:.1} s", n.split_brain_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
+                    {row("failovers", n.failovers.len().to_string(), o.failovers.len().to_string())}
+                    {row("fencing rejections", n.fencing_rejections.to_string(), o.fencing_rejections.to_string())}
+                    {row("monitor alerts", n.monitor_alerts.to_string(), o.monitor_alerts.to_string())}
+                </tbody>
+            </table>
+            { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }
+            if !o.lost_writes.is_empty() {
+                <h3>{"Acknowledged, then lost"}</h3>
+                <ul class="lost" data-lost={o.acked_writes_lost.to_string()}>{ for lost }</ul>
+            }
+        </section>
+    }
+}
+
+/// Properties of the event log.
+#[derive(Properties, PartialEq)]
+pub struct LogProps {
+    /// Every signal of the whole run.
+    pub signals: Rc<Vec<SignalRecord>>,
+    /// Process names.
+    pub names: Rc<Vec<String>>,
+    /// Now.
+    pub now: Millis,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
+}
+
+fn describe(s: &Signal, names: &[String]) -> Option<String> {
+    Some(match s {
+        Signal::Note { text } => text.clone(),
+        Signal::Failover { epoch, new_primary } => format!(
+            "FAILOVER: {} is the new master (epoch {epoch})",
+            name(names, *new_primary)
+        ),
+        Signal::FencingRejected { token, newest } => {
+            format!("storage rejected token {token}: it has seen {newest}")
+        }
+        Signal::Voted { epoch, candidate } => {
+            format!("votes for {} in epoch {epoch}", name(names, *candidate))
+        }
+        Signal::Writable { writable: true } => "now accepts writes as master".into(),
+        Signal::Writable { writable: false } => "no longer accepts writes".into(),
+        _ => return None,
+    })
+}
+
+/// The event log: plain language, up to now; a click jumps there.
+#[component]
+pub fn EventLog(p: &LogProps) -> Html {
+    let upto = p.signals.partition_point(|s| s.time_ms <= p.now);
+    let lines: Vec<Html> = p.signals[..upto]
+        .iter()
+        .rev()
+        .filter(|r| !matches!(r.signal, Signal::OpInvoke { .. } | Signal::OpComplete { .. }))
+        .filter_map(|r| describe(&r.signal, &p.names).map(|d| (r, d)))
+        .take(60)
+        .map(|(r, d)| {
+            let who = if r.proc.0 == u16::MAX { String::new() } else { format!("{} ", name(&p.names, r.proc)) };
+            let i = p.on_intent.clone();
+            let t = r.time_ms;
+            html! {
+                <li><button class="log-line" onclick={Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)))}>
+                    <span class="t">{format!("{:>6.1} s ", t as f64 / 1000.0)}</span>{who}{d}
+                </button></li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel log" aria-label="Event log">
+            <h2>{"What happened (newest first)"}</h2>
+            <ol reversed=true>{ for lines }</ol>
+        </section>
+    }
+}
+
+/// Properties of the process panel.
+#[derive(Properties, PartialEq)]
+pub struct ProcProps {
+    /// The view.
+    pub view: Rc<View>,
+    /// The process shown.
+    pub proc: Option<usize>,
+}
+
+/// One process's state.
+#[component]
+pub fn ProcPanel(p: &ProcProps) -> Html {
+    let Some(x) = p.proc.and_then(|i| p.view.procs.get(i)) else {
+        return html! { <section class="panel proc"><h2>{"Process"}</h2><p>{"Click a process to see its state."}</p></section> };
+    };
+    let names: Vec<String> = p.view.procs.iter().map(|x| x.name.clone()).collect();
+    html! {
+        <section class="panel proc" aria-label={format!("Process {}", x.name)}>
+            <h2>{format!("{}: {}", x.name, x.view.role_label)}</h2>
+            <dl>
+                <dt>{"status"}</dt><dd>{ if !x.alive { "crashed" } else if x.paused { "paused" } else { "running" } }</dd>
+                if let Some(e) = x.view.epoch { <><dt>{"epoch"}</dt><dd>{e}</dd></> }
+                if let Some(o) = x.view.offset { <><dt>{"replication offset"}</dt><dd>{o}</dd></> }
+                if let Some(m) = x.view.believes_primary { <><dt>{"believes the master is"}</dt><dd>{name(&names, m)}</dd></> }
+                if x.view.data_len > 0 { <><dt>{"values held"}</dt><dd>{x.view.data_len}</dd></> }
+                { for x.view.facts.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{v.clone()}</dd></> }) }
+            </dl>
+        </section>
+    }
+}
+
+/// One editable setting.
+struct SettingDef {
+    path: &'static str,
+    label: &'static str,
+    conf: &'static str,
+    help: &'static str,
+}
+
+const SETTINGS: &[SettingDef] = &[
+    SettingDef { path: "quorum", label: "Quorum", conf: "sentinel monitor mymaster <ip> <port> <quorum>", help: "Sentinels that must agree the master is down (ODOWN). A failover still needs a majority vote." },
+    SettingDef { path: "down_after_ms", label: "Down after (ms)", conf: "sentinel down-after-milliseconds", help: "Silence before a Sentinel judges an instance down (SDOWN)." },
+    SettingDef { path: "failover_timeout_ms", label: "Failover timeout (ms)", conf: "sentinel failover-timeout", help: "Limits each failover step; a new attempt waits twice this." },
+    SettingDef { path: "min_replicas_to_write", label: "Min replicas to write", conf: "min-replicas-to-write", help: "The master refuses writes (NOREPLICAS) with fewer good replicas than this." },
+    SettingDef { path: "min_replicas_max_lag_s", label: "Min replicas max lag (s)", conf: "min-replicas-max-lag", help: "A replica is good if it acknowledged within this many seconds." },
+    SettingDef { path: "client.wait_replicas", label: "WAIT replicas", conf: "WAIT numreplicas timeout", help: "Clients wait for this many replicas after each write; short of it, the outcome is unknown." },
+    SettingDef { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client." },
+    SettingDef { path: "network.latency_ms", label: "Link latency (ms)", conf: "(network)", help: "One-way latency between boxes." },
+    SettingDef { path: "network.loss", label: "Link loss (0–1)", conf: "(network)", help: "Probability that a message between boxes is lost." },
+];
+
+/// Properties of the settings panel.
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    /// The scenario now.
+    pub scenario: Rc<sim::Scenario>,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
+    /// The last error in plain words.
+    pub message: Option<String>,
+}
+
+fn current(s: &sim::Scenario, path: &str) -> String {
+    let v = serde_json::to_value(s).unwrap_or_default();
+    let full = if path.starts_with("network.") {
+        path.to_string()
+    } else {
+        format!("settings.{path}")
+    };
+    let mut cur = &v;
+    for part in full.split('.') {
+        match cur.get(part) {
+            Some(x) => cur = x,
+            None => return String::new(),
+        }
+    }
+    match cur {
+        serde_json::Value::String(s) => s.clone(),
+        x => x.to_string(),
+    }
+}
+
+/// The settings, each with its real configuration name, and facts from the topology.
+#[component]
+pub fn Settings(p: &SettingsProps) -> Html {
+    let s = &p.scenario;
+    let sentinels = s.processes().filter(|(_, x)| x.kind == "sentinel").count();
+    let majority = sentinels / 2 + 1;
+    let fields = SETTINGS.iter().map(|d| {
+        let i = p.on_intent.clone();
+        let path = d.path;
+        let onchange = Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                i.emit(Intent::Set(path.to_string(), input.value()));
+            }
+        });
+        let id = format!("set-{}", d.path.replace('.', "-"));
+        html! {
+            <div class="setting" key={d.path}>
+                <label for={id.clone()}>{d.label}</label>
+                <input id={id} name={d.path} value={current(s, d.path)} {onchange} aria-describedby={format!("help-{}", d.path.replace('.', "-"))} />
+                <small id={format!("help-{}", d.path.replace('.', "-"))}><code>{d.conf}</code>{" — "}{d.help}</small>
+            </div>
+        }
+    });
+    let fencing = current(s, "fencing") == "true";
+    let toggle = {
+        let i = p.on_intent.clone();
+        Callback::from(move |_: MouseEvent| {
+            i.emit(Intent::Set("fencing".into(), (!fencing).to_string()))
+        })
+    };
+    html! {
+        <section class="panel settings" aria-label="Settings">
+            <h2>{"Settings"}</h2>
+            <p class="facts">{format!("{sentinels} Sentinels: a failover needs {majority} votes (a majority), so it survives {} Sentinel failure(s).", sentinels.saturating_sub(majority))}</p>
+            if let Some(m) = &p.message {
+                <p class="error" role="alert">{m.clone()}{" The previous value stays in force."}</p>
+            }
+            { for fields }
+            <div class="setting">
+                <label><input type="checkbox" checked={fencing} onclick={toggle} />{" Fencing tokens (storage checks the config epoch)"}</label>
+            </div>
+        </section>
+    }
+}
