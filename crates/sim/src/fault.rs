@@ -63,9 +63,9 @@ pub enum FaultAction {
     },
 }
 
-/// A fault at a moment of the run.
+/// A fault at a moment of the run. (Unknown fields are refused by the action itself:
+/// serde cannot combine `deny_unknown_fields` with `flatten` on this struct.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ScheduledFault {
     /// When, in ms of virtual time.
     pub at_ms: Millis,

@@ -125,6 +125,11 @@ pub enum Signal {
         /// How many of its values it discarded.
         discarded: u64,
     },
+    /// Shared storage accepted a write with this fencing token.
+    FencingAccepted {
+        /// The token presented.
+        token: u64,
+    },
     /// Shared storage rejected a write carrying a stale fencing token.
     FencingRejected {
         /// The token presented.
@@ -222,4 +227,52 @@ pub trait Process: Clone {
     fn view(&self) -> ProcView;
     /// The data set this process holds, for the final converged state (None if it holds none).
     fn data(&self) -> Option<&std::collections::BTreeSet<u64>>;
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Drives one process by hand in unit tests.
+    use super::*;
+
+    /// A process under test with its own generator and effect buffer.
+    pub struct Harness<M, T> {
+        /// Virtual time.
+        pub now: Millis,
+        /// The process's id.
+        pub me: ProcId,
+        rng: SimRng,
+        /// Effects recorded so far.
+        pub fx: Effects<M, T>,
+    }
+
+    impl<M, T> Harness<M, T> {
+        /// A harness for process `me`.
+        pub fn new(me: ProcId) -> Self {
+            Harness {
+                now: 0,
+                me,
+                rng: SimRng::new(7),
+                fx: Effects::default(),
+            }
+        }
+
+        /// Runs `f` with a context; returns what it sent.
+        pub fn run(&mut self, f: impl FnOnce(&mut Ctx<M, T>)) -> Vec<(ProcId, M)> {
+            let mut ctx = Ctx {
+                now: self.now,
+                me: self.me,
+                rng: &mut self.rng,
+                out: &mut self.fx,
+                narrate: false,
+            };
+            f(&mut ctx);
+            self.fx.timers.clear();
+            std::mem::take(&mut self.fx.sends)
+        }
+
+        /// Signals recorded so far.
+        pub fn signals(&mut self) -> Vec<Signal> {
+            std::mem::take(&mut self.fx.signals)
+        }
+    }
 }

@@ -118,7 +118,7 @@ impl Client {
         let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
         self.last_start = ctx.now;
         let (kind, cmd, value) = match self.cfg.workload {
-            Workload::Register if self.seq % 2 == 0 => (OpKind::Read, Cmd::Read, 0),
+            Workload::Register if self.seq.is_multiple_of(2) => (OpKind::Read, Cmd::Read, 0),
             _ => (
                 OpKind::Write,
                 Cmd::Write {

@@ -556,7 +556,9 @@ impl Sentinel {
             INFO_PERIOD * 3
         };
         let max_master_down = master.s_down_since.map_or(0, |s| now - s) + self.cfg.down_after * 10;
-        let mut best: Option<(usize, (u32, std::cmp::Reverse<u64>, u64))> = None;
+        // compareSlavesForPromotion: lower priority, then higher offset, then smaller run id.
+        type Rank = (u32, std::cmp::Reverse<u64>, u64);
+        let mut best: Option<(usize, Rank)> = None;
         for (k, i) in self.insts.iter().enumerate().skip(1) {
             let Some(info) = &i.info else { continue };
             if i.s_down_since.is_some()
@@ -885,5 +887,192 @@ impl Sentinel {
                 ("known replicas".into(), (self.insts.len() - 1).to_string()),
             ],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::testing::Harness;
+
+    fn sentinel(me: u16, quorum: u32) -> Sentinel {
+        let cfg = SentinelCfg {
+            quorum,
+            down_after: 5000,
+            failover_timeout: 180_000,
+            parallel_syncs: 1,
+        };
+        Sentinel::new(ProcId(me), cfg, ProcId(0))
+    }
+
+    fn ask(h: &mut Harness<Msg, Timer>, s: &mut Sentinel, from: u16, epoch: u64) -> Msg {
+        let sent = h.run(|ctx| {
+            s.on_msg(
+                ProcId(from),
+                Msg::IsMasterDown {
+                    master: ProcId(0),
+                    epoch,
+                    candidate: Some(ProcId(from)),
+                },
+                ctx,
+            )
+        });
+        sent.into_iter().next().expect("a reply").1
+    }
+
+    #[test]
+    fn grants_one_vote_per_epoch_to_the_first_asker() {
+        let mut s = sentinel(10, 2);
+        let mut h = Harness::new(ProcId(10));
+        let first = ask(&mut h, &mut s, 11, 1);
+        assert_eq!(
+            first,
+            Msg::IsMasterDownReply {
+                down: false,
+                leader: Some(ProcId(11)),
+                leader_epoch: 1
+            }
+        );
+        // A second candidate in the same epoch is told who already has the vote.
+        let second = ask(&mut h, &mut s, 12, 1);
+        assert_eq!(
+            second,
+            Msg::IsMasterDownReply {
+                down: false,
+                leader: Some(ProcId(11)),
+                leader_epoch: 1
+            }
+        );
+        // A newer epoch gets a new vote.
+        let third = ask(&mut h, &mut s, 12, 2);
+        assert_eq!(
+            third,
+            Msg::IsMasterDownReply {
+                down: false,
+                leader: Some(ProcId(12)),
+                leader_epoch: 2
+            }
+        );
+        assert_eq!(s.current_epoch, 2);
+    }
+
+    #[test]
+    fn votes_even_while_it_sees_the_master_up() {
+        // sentinelVoteLeader does not look at the master's state: down:false, vote granted.
+        let mut s = sentinel(10, 2);
+        let mut h = Harness::new(ProcId(10));
+        assert!(s.insts[0].s_down_since.is_none());
+        let reply = ask(&mut h, &mut s, 11, 5);
+        assert_eq!(
+            reply,
+            Msg::IsMasterDownReply {
+                down: false,
+                leader: Some(ProcId(11)),
+                leader_epoch: 5
+            }
+        );
+    }
+
+    #[test]
+    fn voting_for_another_delays_its_own_failover() {
+        let mut s = sentinel(10, 1);
+        let mut h = Harness::new(ProcId(10));
+        h.now = 50_000;
+        ask(&mut h, &mut s, 11, 1);
+        let t = s.failover_start_time.expect("set by the vote");
+        assert!((50_000..51_000).contains(&t));
+        // Even at ODOWN it will not start its own failover within 2 x failover-timeout.
+        s.o_down_since = Some(60_000);
+        h.now = 60_000;
+        let started = h.run(|ctx| assert!(!s.start_failover_if_needed(ctx)));
+        assert!(started.is_empty());
+    }
+
+    #[test]
+    fn leader_needs_a_majority_of_known_sentinels_and_the_quorum() {
+        // Five known Sentinels (four peers + itself), quorum 4: majority is 3, so 4 are needed.
+        let mut s = sentinel(10, 4);
+        let mut h = Harness::new(ProcId(10));
+        for p in 11..15 {
+            s.peer(ProcId(p), 0);
+        }
+        s.current_epoch = 1;
+        for (k, p) in s.peers.iter_mut().enumerate() {
+            if k < 2 {
+                p.leader = Some(ProcId(10));
+                p.leader_epoch = 1;
+            }
+        }
+        h.run(|ctx| {
+            let (leader, votes, needed) = s.get_leader(1, ctx);
+            assert_eq!((leader, votes, needed), (None, 3, 4));
+        });
+        s.peers[2].leader = Some(ProcId(10));
+        s.peers[2].leader_epoch = 1;
+        h.run(|ctx| {
+            let (leader, votes, needed) = s.get_leader(1, ctx);
+            assert_eq!((leader, votes, needed), (Some(ProcId(10)), 4, 4));
+        });
+    }
+
+    fn replica(id: u16, priority: u32, offset: u64, run_id: u64, now: Millis) -> Instance {
+        let mut i = Instance::new(ProcId(id), now, false);
+        i.info_refresh = Some(now);
+        i.info = Some(Info {
+            run_id,
+            master_of: Some(ProcId(0)),
+            link_up: true,
+            link_down_ms: 0,
+            offset,
+            priority,
+            replicas: vec![],
+        });
+        i
+    }
+
+    #[test]
+    fn replica_selection_prefers_priority_then_offset_then_run_id() {
+        let now = 100_000;
+        let mut s = sentinel(10, 2);
+        s.insts.push(replica(1, 100, 500, 9, now));
+        s.insts.push(replica(2, 50, 100, 9, now));
+        s.insts.push(replica(3, 100, 900, 9, now));
+        assert_eq!(
+            s.insts[s.select_slave(now).unwrap()].id,
+            ProcId(2),
+            "lowest priority wins"
+        );
+        s.insts[2].info.as_mut().unwrap().priority = 100;
+        assert_eq!(
+            s.insts[s.select_slave(now).unwrap()].id,
+            ProcId(3),
+            "then the larger offset"
+        );
+        s.insts[1].info.as_mut().unwrap().offset = 900;
+        s.insts[1].info.as_mut().unwrap().run_id = 1;
+        assert_eq!(
+            s.insts[s.select_slave(now).unwrap()].id,
+            ProcId(1),
+            "then the smaller run id"
+        );
+    }
+
+    #[test]
+    fn replica_selection_excludes_priority_zero_stale_and_long_disconnected() {
+        let now = 100_000;
+        let mut s = sentinel(10, 2);
+        s.insts.push(replica(1, 0, 900, 1, now));
+        let mut stale = replica(2, 100, 900, 1, now);
+        stale.info_refresh = Some(now - INFO_PERIOD * 3 - 1);
+        s.insts.push(stale);
+        let mut cut_off = replica(3, 100, 900, 1, now);
+        cut_off.info.as_mut().unwrap().link_down_ms = 5000 * 10 + 1;
+        s.insts.push(cut_off);
+        let mut silent = replica(4, 100, 900, 1, now);
+        silent.last_avail_time = now - PING_PERIOD * 5 - 1;
+        s.insts.push(silent);
+        assert_eq!(s.select_slave(now), None);
+        s.insts.push(replica(5, 100, 1, 1, now));
+        assert_eq!(s.insts[s.select_slave(now).unwrap()].id, ProcId(5));
     }
 }

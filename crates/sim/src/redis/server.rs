@@ -48,6 +48,9 @@ struct PendingWait {
     need: u32,
 }
 
+/// (op, client, offset after the write, WAIT).
+type FencedWrite = (OpId, ProcId, u64, Option<(u32, Millis)>);
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Link {
     /// Waiting for the master's answer to PSYNC since this time.
@@ -76,7 +79,8 @@ pub struct Server {
     backlog_start: u64,
     replicas: Vec<ReplicaLink>,
     waits: Vec<PendingWait>,
-    fenced: Vec<(OpId, ProcId, u64, Option<(u32, Millis)>)>,
+    /// Writes waiting for the storage's answer before the client is told.
+    fenced: Vec<FencedWrite>,
     subscribers: Vec<ProcId>,
     link: Link,
     writable: bool,
@@ -577,11 +581,9 @@ impl Server {
                     ctx.send(from, Msg::ConnReset);
                 }
             }
-            Msg::ConnReset if self.master == Some(from) => {
-                if !matches!(self.link, Link::Down(_)) {
-                    self.link = Link::Down(ctx.now);
-                    ctx.note(|| "connection with master lost; reconnecting".into());
-                }
+            Msg::ConnReset if self.master == Some(from) && !matches!(self.link, Link::Down(_)) => {
+                self.link = Link::Down(ctx.now);
+                ctx.note(|| "connection with master lost; reconnecting".into());
             }
             Msg::StoreReply {
                 op,
@@ -721,5 +723,269 @@ impl Server {
             data_len: self.data.len(),
             facts,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::testing::Harness;
+
+    fn cfg(min_replicas: u32) -> ServerCfg {
+        ServerCfg {
+            min_replicas,
+            max_lag_s: 10,
+            repl_timeout_ms: 60_000,
+            backlog_writes: 100,
+            priority: 100,
+            storage: None,
+        }
+    }
+
+    fn write(h: &mut Harness<Msg, Timer>, s: &mut Server, value: u64) -> Vec<(ProcId, Msg)> {
+        h.run(|ctx| {
+            s.on_msg(
+                ProcId(9),
+                Msg::Cmd {
+                    op: OpId(value),
+                    cmd: Cmd::Write { value, wait: None },
+                },
+                ctx,
+            )
+        })
+    }
+
+    #[test]
+    fn min_replicas_counts_replicas_acked_within_max_lag() {
+        let mut m = Server::new(cfg(1), None, 1);
+        let mut h = Harness::new(ProcId(0));
+        h.run(|ctx| m.start(ctx));
+        assert!(!m.writable, "no replica yet");
+        h.run(|ctx| {
+            m.on_msg(
+                ProcId(1),
+                Msg::Psync {
+                    replid: 0,
+                    offset: 0,
+                },
+                ctx,
+            )
+        });
+        assert!(m.writable);
+        // Lag is in whole seconds and a replica is good while lag <= max-lag.
+        h.now = 10_999;
+        h.run(|ctx| m.on_timer(Timer::Cron, ctx));
+        assert!(m.writable, "10 s of lag is still good");
+        h.now = 11_000;
+        h.run(|ctx| m.on_timer(Timer::Cron, ctx));
+        assert!(!m.writable, "11 s of lag is not");
+        let sent = write(&mut h, &mut m, 42);
+        assert_eq!(
+            sent,
+            vec![(
+                ProcId(9),
+                Msg::Reply {
+                    op: OpId(42),
+                    reply: Reply::NoReplicas
+                }
+            )]
+        );
+        assert!(!m.data.contains(&42), "a refused write is not applied");
+        h.run(|ctx| m.on_msg(ProcId(1), Msg::Ack { offset: 0 }, ctx));
+        h.run(|ctx| m.on_timer(Timer::Cron, ctx));
+        assert!(m.writable, "a fresh ACK makes it good again");
+    }
+
+    #[test]
+    fn a_replica_refuses_writes_with_readonly() {
+        let mut r = Server::new(cfg(0), Some(ProcId(0)), 2);
+        let mut h = Harness::new(ProcId(1));
+        let sent = write(&mut h, &mut r, 7);
+        assert_eq!(
+            sent,
+            vec![(
+                ProcId(9),
+                Msg::Reply {
+                    op: OpId(7),
+                    reply: Reply::ReadOnly
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn psync_is_partial_for_shared_history_within_the_backlog() {
+        let mut m = Server::new(cfg(0), None, 1);
+        let mut h = Harness::new(ProcId(0));
+        h.run(|ctx| m.start(ctx));
+        for v in 1..=3 {
+            write(&mut h, &mut m, v);
+        }
+        let sent = h.run(|ctx| {
+            m.on_msg(
+                ProcId(1),
+                Msg::Psync {
+                    replid: m.replid,
+                    offset: WRITE_BYTES,
+                },
+                ctx,
+            )
+        });
+        assert_eq!(
+            sent,
+            vec![(
+                ProcId(1),
+                Msg::Continue {
+                    replid: m.replid,
+                    from: WRITE_BYTES,
+                    values: vec![2, 3]
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn psync_is_full_for_another_history_or_outside_the_backlog() {
+        let mut m = Server::new(
+            ServerCfg {
+                backlog_writes: 2,
+                ..cfg(0)
+            },
+            None,
+            1,
+        );
+        let mut h = Harness::new(ProcId(0));
+        h.run(|ctx| m.start(ctx));
+        for v in 1..=5 {
+            write(&mut h, &mut m, v);
+        }
+        let other = h.run(|ctx| {
+            m.on_msg(
+                ProcId(1),
+                Msg::Psync {
+                    replid: 999,
+                    offset: 5 * WRITE_BYTES,
+                },
+                ctx,
+            )
+        });
+        assert!(matches!(other[0].1, Msg::FullResync { .. }));
+        let old = h.run(|ctx| {
+            m.on_msg(
+                ProcId(2),
+                Msg::Psync {
+                    replid: m.replid,
+                    offset: WRITE_BYTES,
+                },
+                ctx,
+            )
+        });
+        assert!(
+            matches!(old[0].1, Msg::FullResync { .. }),
+            "offset 48 fell out of a two-write backlog"
+        );
+    }
+
+    #[test]
+    fn a_demoted_master_with_divergent_writes_gets_a_full_resync_and_loses_them() {
+        // R follows M; R is promoted (shiftReplicationId keeps M's history as replid2 up
+        // to the promotion offset); M, which took one more write meanwhile, is demoted.
+        let mut m = Server::new(cfg(0), None, 1);
+        let mut r = Server::new(cfg(0), Some(ProcId(0)), 2);
+        let (mut hm, mut hr) = (Harness::new(ProcId(0)), Harness::new(ProcId(1)));
+        hm.run(|ctx| m.start(ctx));
+        write(&mut hm, &mut m, 1);
+        r.replid = m.replid;
+        r.offset = m.offset;
+        r.data = m.data.clone();
+        hr.run(|ctx| {
+            r.on_msg(
+                ProcId(5),
+                Msg::SlaveOf {
+                    master: None,
+                    epoch: 1,
+                },
+                ctx,
+            )
+        });
+        assert_eq!(r.replid2, Some((m.replid, WRITE_BYTES)));
+        write(&mut hm, &mut m, 2); // acknowledged by the isolated old master
+        let psync = hm.run(|ctx| {
+            m.on_msg(
+                ProcId(5),
+                Msg::SlaveOf {
+                    master: Some(ProcId(1)),
+                    epoch: 1,
+                },
+                ctx,
+            )
+        });
+        let Msg::Psync { replid, offset } = psync[0].1.clone() else {
+            panic!("expected PSYNC")
+        };
+        let answer = hr.run(|ctx| r.on_msg(ProcId(0), Msg::Psync { replid, offset }, ctx));
+        assert!(
+            matches!(answer[0].1, Msg::FullResync { .. }),
+            "its offset is past the promotion point"
+        );
+        hm.run(|ctx| m.on_msg(ProcId(1), answer[0].1.clone(), ctx));
+        assert!(
+            m.data.contains(&1) && !m.data.contains(&2),
+            "the divergent write is gone"
+        );
+        assert!(matches!(
+            hm.signals()[..],
+            [.., Signal::Demoted { discarded: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn wait_returns_the_replicas_that_acked_and_the_write_stays_applied() {
+        let mut m = Server::new(cfg(0), None, 1);
+        let mut h = Harness::new(ProcId(0));
+        h.run(|ctx| m.start(ctx));
+        h.run(|ctx| {
+            m.on_msg(
+                ProcId(1),
+                Msg::Psync {
+                    replid: 0,
+                    offset: 0,
+                },
+                ctx,
+            )
+        });
+        let sent = h.run(|ctx| {
+            m.on_msg(
+                ProcId(9),
+                Msg::Cmd {
+                    op: OpId(1),
+                    cmd: Cmd::Write {
+                        value: 5,
+                        wait: Some((1, 500)),
+                    },
+                },
+                ctx,
+            )
+        });
+        assert!(
+            sent.iter()
+                .any(|(to, msg)| *to == ProcId(1) && *msg == Msg::GetAck),
+            "WAIT asks for ACKs"
+        );
+        let sent = h.run(|ctx| m.on_timer(Timer::WaitTimeout(OpId(1)), ctx));
+        assert_eq!(
+            sent,
+            vec![(
+                ProcId(9),
+                Msg::Reply {
+                    op: OpId(1),
+                    reply: Reply::Waited(0)
+                }
+            )]
+        );
+        assert!(
+            m.data.contains(&5),
+            "WAIT falling short does not undo the write"
+        );
     }
 }

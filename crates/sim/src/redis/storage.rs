@@ -30,6 +30,7 @@ impl Storage {
             if accepted {
                 self.newest = token;
                 self.data.insert(value);
+                ctx.signal(Signal::FencingAccepted { token });
             } else {
                 self.rejected += 1;
                 let newest = self.newest;

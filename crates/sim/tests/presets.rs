@@ -1,0 +1,207 @@
+//! One test per preset, named after the scenario, asserting what the real system does.
+
+use sim::presets::find;
+use sim::simulation::{run, RunOptions};
+use sim::{Outcome, Scenario, Signal};
+
+fn preset(name: &str) -> Scenario {
+    find(name)
+        .unwrap_or_else(|| panic!("no preset {name}"))
+        .scenario()
+}
+
+fn outcome(name: &str) -> Outcome {
+    run(&preset(name)).expect("preset builds")
+}
+
+fn with(name: &str, path: &str, value: &str) -> Outcome {
+    run(&preset(name)
+        .with_override(path, value)
+        .expect("valid override"))
+    .expect("builds")
+}
+
+#[test]
+fn old_master_isolated_loses_acked_writes() {
+    let o = outcome("sentinel-old-master-isolated");
+    assert_eq!(o.failovers.len(), 1, "{o:?}");
+    let f = &o.failovers[0];
+    assert!(f.new_primary == "R1" || f.new_primary == "R2");
+    // Cut at 10 s, down-after 5 s: SDOWN/ODOWN just after 15 s, promotion within ~2 s.
+    assert!(
+        (15_000..18_000).contains(&f.time_ms),
+        "failover at {}",
+        f.time_ms
+    );
+    assert!(
+        o.acked_writes_lost > 100,
+        "the old master acknowledged writes while isolated: {}",
+        o.acked_writes_lost
+    );
+    assert!(
+        o.lost_writes.iter().all(|w| w.client == "C1"),
+        "only the client beside the old master wrote to it"
+    );
+    assert!(
+        o.lost_writes.iter().all(|w| w.acked_ms >= 10_000),
+        "nothing acknowledged before the cut is lost"
+    );
+    // Two masters accept writes from the promotion until the old one is converted after the heal.
+    assert!(
+        o.split_brain_ms > 20_000,
+        "split-brain {} ms",
+        o.split_brain_ms
+    );
+    assert_eq!(o.final_primary.as_deref(), Some(f.new_primary.as_str()));
+}
+
+#[test]
+fn min_replicas_bounds_the_loss_to_max_lag_after_the_cut() {
+    let base = outcome("sentinel-old-master-isolated");
+    let o = outcome("sentinel-min-replicas");
+    assert_eq!(o.failovers.len(), 1);
+    assert!(
+        o.acked_writes_lost > 0,
+        "writes in the first max-lag seconds are still lost"
+    );
+    assert!(
+        o.acked_writes_lost < base.acked_writes_lost / 2,
+        "{} vs {}",
+        o.acked_writes_lost,
+        base.acked_writes_lost
+    );
+    // The isolated master refuses writes once its replica's last ACK is more than 10 s old.
+    let last_lost = o.lost_writes.iter().map(|w| w.acked_ms).max().unwrap();
+    assert!(
+        (19_000..=22_000).contains(&last_lost),
+        "last lost write acknowledged at {last_lost} ms"
+    );
+    assert!(o.rejected_by_reason.get("NOREPLICAS").copied().unwrap_or(0) > 50);
+    assert!(
+        o.split_brain_ms < 6_000,
+        "split-brain ends when the old master refuses: {} ms",
+        o.split_brain_ms
+    );
+}
+
+#[test]
+fn quorum_1_isolated_sentinel_reaches_odown_but_is_never_elected() {
+    let s = preset("sentinel-quorum-1-isolated-sentinel");
+    let mut sim = sim::build(&s, RunOptions::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let o = sim.outcome();
+    assert!(o.failovers.is_empty(), "{:?}", o.failovers);
+    assert_eq!(o.acked_writes_lost, 0);
+    let s2 = sim
+        .view()
+        .procs
+        .iter()
+        .position(|p| p.name == "S2")
+        .unwrap();
+    let of_s2 = |f: fn(&Signal) -> bool| {
+        sim.signals()
+            .iter()
+            .any(|r| r.proc.idx() == s2 && f(&r.signal))
+    };
+    assert!(
+        of_s2(|s| matches!(s, Signal::AgreedDown { votes: 1, .. })),
+        "quorum 1: S2 alone makes it ODOWN"
+    );
+    assert!(of_s2(|s| matches!(s, Signal::ElectionStarted { .. })));
+    assert!(of_s2(
+        |s| matches!(s, Signal::FailoverAborted { reason, .. } if reason.contains("not-elected"))
+    ));
+}
+
+#[test]
+fn quorum_1_flaky_link_fails_over_a_healthy_master() {
+    let o = outcome("sentinel-quorum-1-flaky-link");
+    assert_eq!(
+        o.failovers.len(),
+        1,
+        "the others vote for the Sentinel that lost its link"
+    );
+    assert!(
+        o.acked_writes_lost > 0,
+        "writes to the healthy master after the promotion are lost"
+    );
+    let q2 = with("sentinel-quorum-1-flaky-link", "quorum", "2");
+    assert!(
+        q2.failovers.is_empty(),
+        "with quorum 2 nobody agrees the master is down"
+    );
+    assert_eq!(q2.acked_writes_lost, 0);
+    assert_eq!(q2.split_brain_ms, 0);
+}
+
+#[test]
+fn wait_1_stops_acks_from_a_lone_master_but_not_from_one_with_a_replica_beside_it() {
+    // What WAIT improves: a master cut off alone cannot get a replica's ACK, so its
+    // writes end unknown instead of acknowledged.
+    let alone = with("sentinel-old-master-isolated", "client.wait_replicas", "1");
+    assert_eq!(alone.failovers.len(), 1);
+    assert_eq!(alone.acked_writes_lost, 0);
+    // Each WAIT blocks for its 500 ms timeout, so the lone master takes about two writes a second.
+    assert!(
+        alone.writes_unknown > 50,
+        "{} unknown",
+        alone.writes_unknown
+    );
+    // What it does not: R3, cut off with the master, acknowledges; Sentinel promotes another replica.
+    let o = outcome("sentinel-wait");
+    assert_eq!(o.failovers.len(), 1);
+    assert_ne!(o.failovers[0].new_primary, "R3");
+    assert!(o.acked_writes_lost > 100, "{} lost", o.acked_writes_lost);
+}
+
+#[test]
+fn restart_empty_master_wipes_its_replicas_without_a_failover() {
+    let o = outcome("sentinel-restart-empty");
+    assert!(
+        o.failovers.is_empty(),
+        "back within down-after: Sentinel never sees it down"
+    );
+    assert!(o.acked_writes_lost > 200, "{} lost", o.acked_writes_lost);
+    assert!(
+        o.lost_writes.iter().all(|w| w.acked_ms <= 15_000),
+        "only writes before the crash are lost"
+    );
+    let kept = with("sentinel-restart-empty", "persistence", "true");
+    assert_eq!(
+        kept.acked_writes_lost, 0,
+        "with persistence the data survives the restart"
+    );
+}
+
+#[test]
+fn fencing_rejects_the_stale_master_writes() {
+    let o = outcome("sentinel-fencing");
+    assert_eq!(o.failovers.len(), 1);
+    assert!(
+        o.fencing_rejections > 50,
+        "{} rejections",
+        o.fencing_rejections
+    );
+    assert_eq!(
+        o.rejected_by_reason.get("FENCED").copied(),
+        Some(o.fencing_rejections)
+    );
+    assert_eq!(
+        o.acked_writes_lost, 0,
+        "storage is the record and never takes a stale token"
+    );
+    let off = with("sentinel-fencing", "fencing", "false");
+    assert_eq!(off.fencing_rejections, 0);
+    assert!(off.acked_writes_lost > 100);
+}
+
+#[test]
+fn quorum_larger_than_the_sentinels_runs_with_a_warning_and_never_fails_over() {
+    let o = with("sentinel-old-master-isolated", "quorum", "4");
+    assert!(o.failovers.is_empty());
+    assert!(
+        o.warnings.iter().any(|w| w.contains("can never")),
+        "{:?}",
+        o.warnings
+    );
+}

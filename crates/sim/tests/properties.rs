@@ -1,0 +1,171 @@
+//! Invariants over many seeds and random fault schedules. Each property says how many
+//! random runs it checked; a failure prints the failing seed and schedule, shrunk.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use sim::fault::{FaultAction, ScheduledFault};
+use sim::presets::find;
+use sim::{Scenario, Signal};
+
+const BOXES: [&str; 3] = ["box1", "box2", "box3"];
+const PROCS: [&str; 6] = ["M1", "R1", "R2", "S1", "S2", "S3"];
+
+fn action() -> impl Strategy<Value = FaultAction> {
+    prop_oneof![
+        (0..3usize).prop_map(|b| FaultAction::Isolate {
+            boxes: vec![BOXES[b].into()]
+        }),
+        Just(FaultAction::Heal),
+        (0..6usize, 0..6usize, any::<bool>()).prop_map(|(a, b, one_way)| FaultAction::CutLink {
+            a: PROCS[a].into(),
+            b: PROCS[b].into(),
+            one_way
+        }),
+        (0..3usize, 0..3usize).prop_map(|(a, b)| FaultAction::CutOneWay {
+            from: BOXES[a].into(),
+            to: BOXES[b].into()
+        }),
+        (0..3usize).prop_map(|p| FaultAction::Crash {
+            process: PROCS[p].into()
+        }),
+        (0..3usize, any::<bool>()).prop_map(|(p, persist)| FaultAction::Restart {
+            process: PROCS[p].into(),
+            persist: Some(persist)
+        }),
+        (0..6usize, 100..8000u64).prop_map(|(p, ms)| FaultAction::Pause {
+            process: PROCS[p].into(),
+            ms
+        }),
+    ]
+}
+
+fn schedule() -> impl Strategy<Value = Vec<ScheduledFault>> {
+    prop::collection::vec(
+        (0..80_000u64, action()).prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+        0..8,
+    )
+}
+
+fn scenario(name: &str, seed: u64, faults: Vec<ScheduledFault>, quorum: u32) -> Scenario {
+    let mut s = find(name)
+        .unwrap()
+        .scenario()
+        .with_override("quorum", &quorum.to_string())
+        .unwrap();
+    s.seed = seed;
+    s.faults = faults;
+    s.faults.push(ScheduledFault {
+        at_ms: 80_000,
+        action: FaultAction::Heal,
+    });
+    s
+}
+
+fn signals(s: &Scenario) -> Vec<Signal> {
+    let mut sim = sim::build(s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    sim.signals().iter().map(|r| r.signal.clone()).collect()
+}
+
+fn failovers_per_epoch_unique(
+    (seed, faults, quorum): (u64, Vec<ScheduledFault>, u32),
+) -> Result<(), TestCaseError> {
+    let mut epochs: Vec<u64> = signals(&scenario(
+        "sentinel-old-master-isolated",
+        seed,
+        faults,
+        quorum,
+    ))
+    .into_iter()
+    .filter_map(|s| match s {
+        Signal::Failover { epoch, .. } => Some(epoch),
+        _ => None,
+    })
+    .collect();
+    let n = epochs.len();
+    epochs.sort_unstable();
+    epochs.dedup();
+    prop_assert_eq!(epochs.len(), n, "two promotions in one epoch");
+    Ok(())
+}
+
+fn storage_tokens_monotonic(
+    (seed, faults): (u64, Vec<ScheduledFault>),
+) -> Result<(), TestCaseError> {
+    let mut newest = 0;
+    for s in signals(&scenario("sentinel-fencing", seed, faults, 2)) {
+        match s {
+            Signal::FencingAccepted { token } => {
+                prop_assert!(token >= newest, "accepted {} after {}", token, newest);
+                newest = token;
+            }
+            Signal::FencingRejected { token, newest: n } => prop_assert!(token < n && n == newest),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn no_faults_no_loss((seed, quorum, loss): (u64, u32, f64)) -> Result<(), TestCaseError> {
+    let mut s = scenario("sentinel-old-master-isolated", seed, Vec::new(), quorum);
+    s.faults.clear();
+    s.network.loss = loss;
+    let o = sim::simulation::run(&s).unwrap();
+    prop_assert!(o.writes_acked > 1000);
+    prop_assert_eq!(o.acked_writes_lost, 0);
+    prop_assert!(o.failovers.is_empty());
+    Ok(())
+}
+
+/// Runs one property over `CASES` random inputs and says how it went.
+fn check<S: Strategy>(
+    name: &str,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) -> bool
+where
+    S::Value: std::fmt::Debug,
+{
+    let config = Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    match TestRunner::new(config).run(&strategy, test) {
+        Ok(()) => {
+            println!("property {name}: {CASES} random runs passed");
+            true
+        }
+        Err(e) => {
+            println!("property {name}: FAILED after shrinking: {e}");
+            false
+        }
+    }
+}
+
+const CASES: u32 = 200;
+
+fn main() {
+    let ok = [
+        check(
+            "never two Sentinel-authorized failovers in one epoch",
+            (any::<u64>(), schedule(), 1..4u32),
+            failovers_per_epoch_unique,
+        ),
+        check(
+            "with fencing on, storage never accepts a token older than one it accepted",
+            (any::<u64>(), schedule()),
+            storage_tokens_monotonic,
+        ),
+        check(
+            "with no faults, no acknowledged write is lost",
+            (any::<u64>(), 1..4u32, 0.0..0.02f64),
+            no_faults_no_loss,
+        ),
+    ];
+    let passed = ok.iter().filter(|x| **x).count();
+    println!("{passed} passed, {} failed", ok.len() - passed);
+    if passed != ok.len() {
+        std::process::exit(1);
+    }
+}
