@@ -20,7 +20,8 @@ fn error_of(v: serde_json::Value) -> String {
 
 #[test]
 fn each_bad_input_names_its_field() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
         (
             "unknown field",
             Box::new(|v| v["quorom"] = 2.into()),
