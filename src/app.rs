@@ -11,10 +11,38 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::canvas::Canvas;
+use crate::canvas::{annotations, Canvas};
 use crate::controls::Controls;
 use crate::lab::{default_scenario, Intent, LabState};
-use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings};
+use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings, Topology};
+
+thread_local! {
+    /// An intent waiting for its render: (kind, when it was sent), for the benchmark.
+    static PENDING: Cell<Option<(&'static str, f64)>> = const { Cell::new(None) };
+}
+
+fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Notes when a frame or a seek was asked for; the render effect reports how long it took.
+fn mark(kind: &'static str) {
+    PENDING.with(|p| p.set(Some((kind, perf_now()))));
+}
+
+/// Pushes `[kind, ms]` onto `window.__sblTimings` if a benchmark created that array.
+fn report_timing() {
+    if let Some((kind, t0)) = PENDING.with(|p| p.take()) {
+        let Some(w) = web_sys::window() else { return };
+        if let Ok(arr) = js_sys::Reflect::get(&w, &"__sblTimings".into()) {
+            if let Some(arr) = arr.dyn_ref::<js_sys::Array>() {
+                arr.push(&js_sys::Array::of2(&kind.into(), &(perf_now() - t0).into()));
+            }
+        }
+    }
+}
 
 /// The scenario the URL asks for: `?preset=NAME` or `#scenario=<JSON>`; a bad one
 /// falls back to the default with a message saying why.
@@ -35,6 +63,20 @@ fn initial() -> (sim::Scenario, Option<String>) {
         };
     }
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+        // `?bench_boxes=N&minutes=M`: the busy cluster the benchmark measures.
+        if let Some(n) = params
+            .get("bench_boxes")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let minutes = params
+                .get("minutes")
+                .and_then(|m| m.parse::<u64>().ok())
+                .unwrap_or(10);
+            return (
+                sim::presets::bench_cluster(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000),
+                None,
+            );
+        }
         if let Some(name) = params.get("preset") {
             return match sim::presets::find(&name) {
                 Some(p) => (p.scenario(), None),
@@ -84,7 +126,12 @@ pub fn App() -> Html {
 
     let on_intent = {
         let state = state.dispatcher();
-        Callback::from(move |i: Intent| state.dispatch(i))
+        Callback::from(move |i: Intent| {
+            if matches!(i, Intent::Seek(_)) {
+                mark("seek");
+            }
+            state.dispatch(i)
+        })
     };
 
     // The play loop: real elapsed time times the speed, in one intent per frame.
@@ -97,6 +144,7 @@ pub fn App() -> Html {
                 Interval::new(16, move || {
                     let now = perf.as_ref().map_or(16.0, |p| p.now());
                     let dt = (now - last.replace(now)).clamp(0.0, 100.0);
+                    mark("frame");
                     dispatcher.dispatch(Intent::Frame(dt));
                 })
             });
@@ -129,6 +177,8 @@ pub fn App() -> Html {
                     "ArrowLeft" => Some(Intent::StepBack),
                     "h" | "H" => Some(Intent::Act(sim::FaultAction::Heal)),
                     "u" | "U" => Some(Intent::Undo),
+                    "+" | "=" => Some(Intent::SpeedStep(1)),
+                    "-" | "_" => Some(Intent::SpeedStep(-1)),
                     "?" => {
                         help.set(!*help);
                         None
@@ -152,6 +202,7 @@ pub fn App() -> Html {
     {
         let state = state.clone();
         use_effect_with(state.version, move |_| {
+            report_timing();
             let lab = state.lab.borrow();
             let v = &state.view;
             let islands: serde_json::Map<String, serde_json::Value> = v
@@ -194,6 +245,7 @@ pub fn App() -> Html {
     let names = Rc::new(lab.proc_names.clone());
     let outcome_now = Rc::new(lab.outcome_now());
     let outcome_end = Rc::new(lab.final_outcome.clone());
+    let notes = Rc::new(annotations(&lab.all_signals, state.view.now_ms, 3000));
     let live = lab
         .markers
         .iter()
@@ -236,7 +288,7 @@ pub fn App() -> Html {
             <Banner view={state.view.clone()} />
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} />
-            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} />
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} />
             <div class="legend" aria-hidden="true">
                 <span><i class="k primary" />{"master"}</span><span><i class="k replica" />{"replica"}</span>
                 <span><i class="k watcher" />{"Sentinel"}</span><span><i class="k candidate" />{"Sentinel asking for votes"}</span>
@@ -246,9 +298,10 @@ pub fn App() -> Html {
             <div class="panels">
                 <Beliefs view={state.view.clone()} />
                 <OutcomePanel now={outcome_now} end={outcome_end} />
-                <ProcPanel view={state.view.clone()} proc={*selected} />
+                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} />
                 <EventLog signals={lab.all_signals.clone()} names={names} now={state.view.now_ms} on_intent={on_intent.clone()} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
+                <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
             </div>
             if *help {
                 <div class="help" role="dialog" aria-label="Keyboard shortcuts">
@@ -261,6 +314,8 @@ pub fn App() -> Html {
                         <dt>{"N on a box"}</dt><dd>{"cut it off into a new partition"}</dd>
                         <dt>{"H"}</dt><dd>{"heal the network"}</dd>
                         <dt>{"U"}</dt><dd>{"undo the last change"}</dd>
+                        <dt>{"+ / −"}</dt><dd>{"faster / slower"}</dd>
+                        <dt>{"Click a process"}</dt><dd>{"its state; cut one of its links, crash or restart it"}</dd>
                         <dt>{"?"}</dt><dd>{"show / hide this help"}</dd>
                     </dl>
                     <button onclick={let h = help.clone(); Callback::from(move |_: MouseEvent| h.set(false))}>{"Close"}</button>

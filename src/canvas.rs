@@ -83,6 +83,100 @@ struct Drag {
     y: f64,
 }
 
+/// Something that just happened, drawn for a few seconds where it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Annotation {
+    /// `voter` gave its vote to `candidate` in `epoch`.
+    Vote {
+        /// Who voted.
+        voter: usize,
+        /// For whom.
+        candidate: usize,
+        /// In which epoch or term.
+        epoch: u64,
+    },
+    /// A label beside a process ("asks for votes, epoch 1", "rejected token 0 < 1").
+    Badge {
+        /// The process.
+        proc: usize,
+        /// The text.
+        text: String,
+        /// Drawn as a warning.
+        alarm: bool,
+    },
+}
+
+/// The annotations for the last `window` ms of virtual time before `now`.
+pub fn annotations(
+    signals: &[sim::engine::SignalRecord],
+    now: sim::Millis,
+    window: sim::Millis,
+) -> Vec<Annotation> {
+    use sim::Signal;
+    let from = signals.partition_point(|r| r.time_ms + window < now);
+    let to = signals.partition_point(|r| r.time_ms <= now);
+    let mut out = Vec::new();
+    for r in &signals[from..to.max(from)] {
+        let p = r.proc.idx();
+        match &r.signal {
+            Signal::Voted { epoch, candidate } if candidate.idx() != p => {
+                out.push(Annotation::Vote {
+                    voter: p,
+                    candidate: candidate.idx(),
+                    epoch: *epoch,
+                })
+            }
+            Signal::ElectionStarted { epoch } => out.push(Annotation::Badge {
+                proc: p,
+                text: format!("asks for votes (epoch {epoch})"),
+                alarm: false,
+            }),
+            Signal::Elected {
+                epoch,
+                votes,
+                needed,
+            } => out.push(Annotation::Badge {
+                proc: p,
+                text: format!("elected: {votes} of {needed} votes (epoch {epoch})"),
+                alarm: false,
+            }),
+            Signal::FailoverAborted { reason, .. } => out.push(Annotation::Badge {
+                proc: p,
+                text: reason.split(':').next().unwrap_or("").to_string(),
+                alarm: false,
+            }),
+            Signal::Failover { epoch, new_primary } => out.push(Annotation::Badge {
+                proc: new_primary.idx(),
+                text: format!("promoted (epoch {epoch})"),
+                alarm: false,
+            }),
+            Signal::FencingRejected { token, newest } => out.push(Annotation::Badge {
+                proc: p,
+                text: format!("rejected token {token}: newest seen {newest}"),
+                alarm: true,
+            }),
+            Signal::Demoted { discarded, .. } => out.push(Annotation::Badge {
+                proc: p,
+                text: format!("discarded {discarded} writes"),
+                alarm: true,
+            }),
+            _ => {}
+        }
+    }
+    // One badge per process: the newest.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut kept: Vec<Annotation> = out
+        .into_iter()
+        .rev()
+        .filter(|a| match a {
+            Annotation::Badge { proc, .. } => seen.insert(*proc),
+            Annotation::Vote { .. } => true,
+        })
+        .collect();
+    kept.reverse();
+    kept
+}
+
 /// Properties of the canvas.
 #[derive(Properties, PartialEq)]
 pub struct CanvasProps {
@@ -96,6 +190,8 @@ pub struct CanvasProps {
     pub selected: Option<usize>,
     /// Whether to animate messages.
     pub animate: bool,
+    /// What just happened, drawn where it happened.
+    pub annotations: Rc<Vec<Annotation>>,
 }
 
 /// The pointer's position in canvas units; None if the event is not over the canvas.
@@ -131,6 +227,41 @@ fn move_intent(v: &View, b: BoxId, to: Option<u32>) -> Option<Intent> {
         box_name: v.boxes[b.idx()].name.clone(),
         island,
     }))
+}
+
+fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
+    match a {
+        Annotation::Vote {
+            voter,
+            candidate,
+            epoch,
+        } => {
+            let (Some(&(x1, y1)), Some(&(x2, y2))) = (l.procs.get(*voter), l.procs.get(*candidate))
+            else {
+                return Html::default();
+            };
+            let label = format!(
+                "{} votes for {} (epoch {epoch})",
+                v.procs[*voter].name, v.procs[*candidate].name
+            );
+            html! {
+                <g key={format!("a{k}")} class="vote" role="img" aria-label={label}>
+                    <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#arrow)" />
+                    <text x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}>{format!("vote e{epoch}")}</text>
+                </g>
+            }
+        }
+        Annotation::Badge { proc, text, alarm } => {
+            let Some(&(x, y)) = l.procs.get(*proc) else {
+                return Html::default();
+            };
+            html! {
+                <g key={format!("a{k}")} class={classes!("badge", alarm.then_some("alarm"))}>
+                    <text x={(x - 8.0).to_string()} y={(y - 12.0).to_string()}>{text.clone()}</text>
+                </g>
+            }
+        }
+    }
 }
 
 /// The canvas component.
@@ -322,11 +453,17 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     html! {
         <svg class="canvas" viewBox={format!("0 0 {W} {height}")} role="group"
              aria-label="Cluster: partitions, boxes and processes. Drag a box, or focus it and press a partition letter.">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" fill="#E69F00" />
+                </marker>
+            </defs>
             <text x="16" y="24" class="canvas-title">{format!("t = {:.1} s", v.now_ms as f64 / 1000.0)}</text>
             { for regions }
             { for boxes }
             <g class="messages" aria-hidden="true">{ messages }</g>
             { for procs }
+            <g class="annotations">{ for props.annotations.iter().enumerate().map(|(k, a)| annotation(&l, &v, k, a)) }</g>
             <text x={(W - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} events", v.events)}</text>
         </svg>
     }

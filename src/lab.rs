@@ -313,6 +313,84 @@ fn markers(signals: &[SignalRecord], names: &[String]) -> Vec<Marker> {
     m
 }
 
+/// A change to the topology.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TopologyEdit {
+    /// A new, empty box.
+    AddBox,
+    /// Remove a box and its processes.
+    RemoveBox(String),
+    /// Add a process of `kind` (`redis`, `sentinel`, `client`, ...) to a box.
+    AddProc(String, &'static str),
+    /// Remove a process.
+    RemoveProc(String),
+}
+
+/// Applies a topology edit to a scenario: names are made unique, and faults that name
+/// something removed are dropped with it.
+pub fn edit_topology(s: &Scenario, e: &TopologyEdit) -> Scenario {
+    use sim::scenario::{BoxSpec, ProcSpec};
+    let mut s = s.clone();
+    let taken = |s: &Scenario, n: &str| {
+        s.boxes
+            .iter()
+            .any(|b| b.name == n || b.processes.iter().any(|p| p.name == n))
+    };
+    let fresh = |s: &Scenario, prefix: &str| {
+        (1..)
+            .map(|i| format!("{prefix}{i}"))
+            .find(|n| !taken(s, n))
+            .expect("a free name")
+    };
+    let mut removed: Vec<String> = Vec::new();
+    match e {
+        TopologyEdit::AddBox => {
+            let name = fresh(&s, "box");
+            s.boxes.push(BoxSpec {
+                name,
+                processes: Vec::new(),
+            });
+        }
+        TopologyEdit::RemoveBox(name) => {
+            if let Some(i) = s.boxes.iter().position(|b| &b.name == name) {
+                let b = s.boxes.remove(i);
+                removed.push(b.name);
+                removed.extend(b.processes.into_iter().map(|p| p.name));
+            }
+        }
+        TopologyEdit::AddProc(bx, kind) => {
+            let prefix = match *kind {
+                "redis" => "R",
+                "sentinel" => "S",
+                "client" => "C",
+                "monitor" => "MON",
+                _ => "DB",
+            };
+            let name = fresh(&s, prefix);
+            if let Some(b) = s.boxes.iter_mut().find(|b| &b.name == bx) {
+                b.processes.push(ProcSpec {
+                    name,
+                    kind: kind.to_string(),
+                    priority: None,
+                });
+            }
+        }
+        TopologyEdit::RemoveProc(name) => {
+            for b in &mut s.boxes {
+                b.processes.retain(|p| &p.name != name);
+            }
+            removed.push(name.clone());
+        }
+    }
+    if !removed.is_empty() {
+        s.faults.retain(|f| {
+            let text = serde_json::to_string(&f.action).unwrap_or_default();
+            !removed.iter().any(|n| text.contains(&format!("\"{n}\"")))
+        });
+    }
+    s
+}
+
 /// What the UI asks of the lab.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Intent {
@@ -336,6 +414,10 @@ pub enum Intent {
     Undo,
     /// Speed factor (virtual ms per real ms).
     Speed(f64),
+    /// One speed step faster (+1) or slower (-1).
+    SpeedStep(i32),
+    /// Change the topology.
+    Topology(TopologyEdit),
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -435,6 +517,24 @@ impl Reducible for LabState {
                     lab.undo();
                 }
                 Intent::Speed(s) => next.speed = s,
+                Intent::SpeedStep(d) => {
+                    let speeds = crate::controls::SPEEDS;
+                    let i = speeds
+                        .iter()
+                        .position(|x| x.0 >= next.speed)
+                        .unwrap_or(speeds.len() - 1) as i32;
+                    next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
+                }
+                Intent::Topology(e) => {
+                    let s = edit_topology(lab.scenario(), &e);
+                    match sim::build(&s, RunOptions::default()) {
+                        Ok(_) => lab.set_scenario(s),
+                        Err(err) => {
+                            lab.message =
+                                Some(format!("That change would break the scenario: {err}."))
+                        }
+                    }
+                }
             }
             next.message = lab.message.clone();
             next.view = Rc::new(lab.view());

@@ -208,15 +208,66 @@ pub struct ProcProps {
     pub view: Rc<View>,
     /// The process shown.
     pub proc: Option<usize>,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
 }
 
-/// One process's state.
+/// One process's state, and the actions on it: cut one of its links, crash, restart, remove.
 #[component]
 pub fn ProcPanel(p: &ProcProps) -> Html {
+    let peer = use_state(|| None::<String>);
     let Some(x) = p.proc.and_then(|i| p.view.procs.get(i)) else {
-        return html! { <section class="panel proc"><h2>{"Process"}</h2><p>{"Click a process to see its state."}</p></section> };
+        return html! { <section class="panel proc"><h2>{"Process"}</h2><p>{"Click a process to see its state and cut one of its links."}</p></section> };
     };
     let names: Vec<String> = p.view.procs.iter().map(|x| x.name.clone()).collect();
+    let others: Vec<String> = names.iter().filter(|n| **n != x.name).cloned().collect();
+    let chosen = peer
+        .as_ref()
+        .filter(|n| others.contains(n))
+        .cloned()
+        .unwrap_or_else(|| others.first().cloned().unwrap_or_default());
+    let on_peer = {
+        let peer = peer.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                peer.set(Some(sel.value()));
+            }
+        })
+    };
+    let act = |a: sim::FaultAction| {
+        let i = p.on_intent.clone();
+        Callback::from(move |_: MouseEvent| i.emit(Intent::Act(a.clone())))
+    };
+    let me = x.name.clone();
+    let cut_both = act(sim::FaultAction::CutLink {
+        a: me.clone(),
+        b: chosen.clone(),
+        one_way: false,
+    });
+    let cut_in = act(sim::FaultAction::CutLink {
+        a: chosen.clone(),
+        b: me.clone(),
+        one_way: true,
+    });
+    let crash_or_restart = if x.alive {
+        act(sim::FaultAction::Crash {
+            process: me.clone(),
+        })
+    } else {
+        act(sim::FaultAction::Restart {
+            process: me.clone(),
+            persist: None,
+        })
+    };
+    let remove = {
+        let i = p.on_intent.clone();
+        let me = me.clone();
+        Callback::from(move |_: MouseEvent| {
+            i.emit(Intent::Topology(crate::lab::TopologyEdit::RemoveProc(
+                me.clone(),
+            )))
+        })
+    };
     html! {
         <section class="panel proc" aria-label={format!("Process {}", x.name)}>
             <h2>{format!("{}: {}", x.name, x.view.role_label)}</h2>
@@ -228,6 +279,62 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
                 if x.view.data_len > 0 { <><dt>{"values held"}</dt><dd>{x.view.data_len}</dd></> }
                 { for x.view.facts.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{v.clone()}</dd></> }) }
             </dl>
+            <div class="actions">
+                <label>{"Link with "}
+                    <select onchange={on_peer} aria-label="The other end of the link">
+                        { for others.iter().map(|n| html! { <option value={n.clone()} selected={*n == chosen}>{n.clone()}</option> }) }
+                    </select>
+                </label>
+                <button onclick={cut_both}>{"Cut both ways"}</button>
+                <button onclick={cut_in}>{format!("{me} stops hearing {chosen}")}</button>
+            </div>
+            <div class="actions">
+                <button onclick={crash_or_restart}>{ if x.alive { "Crash" } else { "Restart" } }</button>
+                <button onclick={remove}>{"Remove from topology"}</button>
+            </div>
+        </section>
+    }
+}
+
+/// Properties of the topology panel.
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    /// The scenario now.
+    pub scenario: Rc<sim::Scenario>,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
+}
+
+/// Add and remove boxes, and place processes on them.
+#[component]
+pub fn Topology(p: &TopologyProps) -> Html {
+    use crate::lab::TopologyEdit as E;
+    let send = |e: E| {
+        let i = p.on_intent.clone();
+        Callback::from(move |_: MouseEvent| i.emit(Intent::Topology(e.clone())))
+    };
+    let count = |k: &str| p.scenario.processes().filter(|(_, x)| x.kind == k).count();
+    let rows = p.scenario.boxes.iter().map(|b| {
+        let n = b.name.clone();
+        html! {
+            <li key={n.clone()}>
+                <strong>{format!("{} ", n)}</strong>
+                <span class="muted">{b.processes.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")}</span>
+                <span class="row-actions">
+                    <button onclick={send(E::AddProc(n.clone(), "redis"))} aria-label={format!("Add a Redis replica to {n}")}>{"+ replica"}</button>
+                    <button onclick={send(E::AddProc(n.clone(), "sentinel"))} aria-label={format!("Add a Sentinel to {n}")}>{"+ Sentinel"}</button>
+                    <button onclick={send(E::AddProc(n.clone(), "client"))} aria-label={format!("Add a client to {n}")}>{"+ client"}</button>
+                    <button onclick={send(E::RemoveBox(n.clone()))} aria-label={format!("Remove {n}")}>{"remove"}</button>
+                </span>
+            </li>
+        }
+    });
+    html! {
+        <section class="panel topology" aria-label="Topology">
+            <h2>{"Topology"}</h2>
+            <p class="facts">{format!("{} Redis servers, {} Sentinels, {} clients on {} boxes", count("redis"), count("sentinel"), count("client"), p.scenario.boxes.len())}</p>
+            <ul class="boxes">{ for rows }</ul>
+            <button onclick={send(E::AddBox)}>{"Add a box"}</button>
         </section>
     }
 }

@@ -67,6 +67,9 @@ fn signals(s: &Scenario) -> Vec<Signal> {
     sim.signals().iter().map(|r| r.signal.clone()).collect()
 }
 
+/// How many random runs had at least one failover: the property says something only if many do.
+static WITH_FAILOVER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn failovers_per_epoch_unique(
     (seed, faults, quorum): (u64, Vec<ScheduledFault>, u32),
 ) -> Result<(), TestCaseError> {
@@ -83,6 +86,9 @@ fn failovers_per_epoch_unique(
     })
     .collect();
     let n = epochs.len();
+    if n > 0 {
+        WITH_FAILOVER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     epochs.sort_unstable();
     epochs.dedup();
     prop_assert_eq!(epochs.len(), n, "two promotions in one epoch");
@@ -117,7 +123,7 @@ fn no_faults_no_loss((seed, quorum, loss): (u64, u32, f64)) -> Result<(), TestCa
     Ok(())
 }
 
-/// Runs one property over `CASES` random inputs and says how it went.
+/// Runs one property over [`cases`] random inputs and says how it went.
 fn check<S: Strategy>(
     name: &str,
     strategy: S,
@@ -126,14 +132,15 @@ fn check<S: Strategy>(
 where
     S::Value: std::fmt::Debug,
 {
+    let cases = cases();
     let config = Config {
-        cases: CASES,
+        cases,
         failure_persistence: None,
         ..Config::default()
     };
     match TestRunner::new(config).run(&strategy, test) {
         Ok(()) => {
-            println!("property {name}: {CASES} random runs passed");
+            println!("property {name}: {cases} random runs passed");
             true
         }
         Err(e) => {
@@ -143,7 +150,13 @@ where
     }
 }
 
-const CASES: u32 = 200;
+/// Random runs per property; `SBL_PROPERTY_CASES` raises it for a longer hunt.
+fn cases() -> u32 {
+    std::env::var("SBL_PROPERTY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
 
 fn main() {
     let ok = [
@@ -163,6 +176,10 @@ fn main() {
             no_faults_no_loss,
         ),
     ];
+    println!(
+        "  ({} of the failover property's random runs had at least one failover)",
+        WITH_FAILOVER.load(std::sync::atomic::Ordering::Relaxed)
+    );
     let passed = ok.iter().filter(|x| **x).count();
     println!("{passed} passed, {} failed", ok.len() - passed);
     if passed != ok.len() {

@@ -337,6 +337,8 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                     parallel_syncs: set.parallel_syncs,
                 },
                 master,
+                &servers,
+                &sentinels,
             )),
             "client" => {
                 client_index += 1;

@@ -127,14 +127,31 @@ pub struct Sentinel {
 }
 
 impl Sentinel {
-    /// A Sentinel configured to monitor `master` (`sentinel monitor mymaster ...`).
-    pub fn new(me: ProcId, cfg: SentinelCfg, master: ProcId) -> Self {
-        Sentinel {
+    /// A Sentinel of a deployment that has been running for a while: configured to
+    /// monitor `master` (`sentinel monitor mymaster ...`), and knowing its `replicas`
+    /// and the other `sentinels` as its rewritten config file lists them
+    /// (`sentinel known-replica`, `sentinel known-sentinel`), so a run starts in the
+    /// steady state instead of in the first seconds of discovery.
+    pub fn new(
+        me: ProcId,
+        cfg: SentinelCfg,
+        master: ProcId,
+        replicas: &[ProcId],
+        sentinels: &[ProcId],
+    ) -> Self {
+        let mut insts = vec![Instance::new(master, 0, true)];
+        insts.extend(
+            replicas
+                .iter()
+                .filter(|&&r| r != master)
+                .map(|&r| Instance::new(r, 0, false)),
+        );
+        let mut s = Sentinel {
             me,
             cfg,
             current_epoch: 0,
             config_epoch: 0,
-            insts: vec![Instance::new(master, 0, true)],
+            insts,
             peers: Vec::new(),
             o_down_since: None,
             leader: None,
@@ -144,7 +161,11 @@ impl Sentinel {
             failover_start_time: None,
             failover_state_change_time: 0,
             promoted: None,
+        };
+        for &p in sentinels.iter().filter(|&&p| p != me) {
+            s.peer(p, 0);
         }
+        s
     }
 
     /// The master this Sentinel names to clients (`sentinelGetCurrentMasterAddress`:
@@ -902,7 +923,7 @@ mod tests {
             failover_timeout: 180_000,
             parallel_syncs: 1,
         };
-        Sentinel::new(ProcId(me), cfg, ProcId(0))
+        Sentinel::new(ProcId(me), cfg, ProcId(0), &[], &[])
     }
 
     fn ask(h: &mut Harness<Msg, Timer>, s: &mut Sentinel, from: u16, epoch: u64) -> Msg {

@@ -1,0 +1,127 @@
+// The lab as a person uses it: drag, play, see the failover and the split-brain
+// banner, heal, see the lost writes; change settings; scrub; the keyboard alone.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { serve, launch, labState, waitForState, dragBox, shots } from './harness.mjs';
+
+let server, browser, page;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+beforeEach(async () => {
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(server.url);
+  await page.waitForSelector('svg.canvas g.box');
+});
+
+async function fastest() {
+  await page.selectOption('select[aria-label="Speed"]', { label: '100×' });
+}
+
+test('drag the master away, play to a failover, see split-brain, heal, see the lost writes', async () => {
+  await dragBox(page, 'box1', page.locator('g.new-zone rect'));
+  await waitForState(page, (s) => s.islands.box1 !== s.islands.box2);
+  await fastest();
+  await page.click('button.play');
+  const s = await waitForState(page, (s) => s.failovers_so_far >= 1 && s.split_brain, 20000);
+  await page.click('button.play'); // pause to look
+  assert.equal(s.roles.M1, 'master', 'the old master still believes it is master');
+  assert.ok(Object.entries(s.roles).some(([n, r]) => n !== 'M1' && r === 'master'), 'and a replica was promoted');
+  const banner = page.locator('.banner');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /SPLIT-BRAIN/);
+  await page.screenshot({ path: path.join(shots, 'split-brain.png') });
+
+  await page.click('button.heal');
+  await waitForState(page, (s) => new Set(Object.values(s.islands)).size === 1);
+  await page.click('button.play');
+  const healed = await waitForState(page, (s) => !s.split_brain && s.roles.M1 === 'replica', 30000);
+  await page.click('button.play');
+  assert.ok(healed.end.acked_writes_lost > 0);
+  const lost = page.locator('ul.lost');
+  await lost.waitFor();
+  assert.equal(Number(await lost.getAttribute('data-lost')), healed.end.acked_writes_lost);
+  assert.ok(await lost.locator('del').count() > 0, 'lost writes are shown struck through');
+  await page.screenshot({ path: path.join(shots, 'lost-writes.png'), fullPage: true });
+});
+
+test('min-replicas-to-write 1 loses fewer acknowledged writes', async () => {
+  const before = (await labState(page)).end.acked_writes_lost;
+  assert.ok(before > 0);
+  await page.fill('#set-min_replicas_to_write', '1');
+  await page.press('#set-min_replicas_to_write', 'Enter');
+  const after = await waitForState(page, (s) => s.settings.min_replicas_to_write === 1);
+  assert.ok(after.end.acked_writes_lost < before, `${after.end.acked_writes_lost} < ${before}`);
+});
+
+test('an impossible setting gets a plain message and the previous value stays', async () => {
+  await page.fill('#set-quorum', '0');
+  await page.press('#set-quorum', 'Enter');
+  const s = await waitForState(page, (s) => s.message !== null);
+  assert.match(s.message, /quorum/);
+  assert.equal(s.settings.quorum, 2, 'the previous quorum is still in force');
+  assert.match(await page.locator('.settings .error').textContent(), /previous value stays/);
+});
+
+test('scrubbing back shows the earlier state exactly', async () => {
+  const seek = (ms) => page.evaluate((ms) => {
+    const r = document.querySelector('input.scrub');
+    r.value = String(ms);
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+  await seek(30000);
+  const later = await waitForState(page, (s) => s.now_ms === 30000);
+  assert.equal(later.roles.R1, 'master', 'by 30 s R1 was promoted');
+  await seek(5000);
+  const earlier = await waitForState(page, (s) => s.now_ms === 5000);
+  assert.equal(earlier.roles.R1, 'replica');
+  assert.equal(earlier.roles.M1, 'master');
+  assert.ok(earlier.events < later.events);
+});
+
+test('a whole scenario with the keyboard alone', async () => {
+  // Tab to the master's box, cut it off, play fast, pause, heal, undo.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const box = await page.evaluate(() => document.activeElement?.getAttribute('data-box'));
+    if (box === 'box1') break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-box')), 'box1');
+  await page.keyboard.press('n');
+  await waitForState(page, (s) => s.islands.box1 !== s.islands.box2);
+  const e0 = (await labState(page)).events;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await waitForState(page, (s) => s.events === e0 + 2);
+  await page.keyboard.press('ArrowLeft');
+  await waitForState(page, (s) => s.events === e0 + 1);
+  for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+  await page.keyboard.press(' ');
+  await waitForState(page, (s) => s.failovers_so_far >= 1, 20000);
+  await page.keyboard.press(' ');
+  await waitForState(page, (s) => !s.playing);
+  await page.keyboard.press('h');
+  await waitForState(page, (s) => new Set(Object.values(s.islands)).size === 1);
+  await page.keyboard.press('u');
+  await waitForState(page, (s) => s.islands.box1 !== s.islands.box2);
+  await page.keyboard.press('?');
+  await page.locator('.help').waitFor();
+});
+
+test('a mangled scenario link gets a plain message and the default scenario', async () => {
+  await page.goto(`${server.url}?from=link#scenario=%7Bnot-json`);
+  await page.waitForSelector('svg.canvas g.box');
+  const s = await labState(page);
+  assert.equal(s.preset, 'sentinel-old-master-isolated');
+  assert.match(s.message, /could not be read/);
+});
