@@ -216,7 +216,7 @@ pub fn App() -> Html {
                 .map(|p| (p.name.clone(), p.view.role_label.clone().into()))
                 .collect();
             let o = &lab.final_outcome;
-            let now = lab.outcome_now();
+            let now = lab.progress(v.now_ms);
             let js = serde_json::json!({
                 "preset": lab.scenario().name,
                 "now_ms": v.now_ms,
@@ -227,7 +227,7 @@ pub fn App() -> Html {
                 "split_brain": v.split_brain_since.is_some(),
                 "message": state.message,
                 "settings": lab.scenario().settings,
-                "failovers_so_far": now.failovers.len(),
+                "failovers_so_far": now.failovers,
                 "end": {"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections},
             });
             set_global("__sblState", &js.to_string());
@@ -241,10 +241,10 @@ pub fn App() -> Html {
 
     let lab = state.lab.borrow();
     let scenario = Rc::new(lab.scenario().clone());
-    let markers = Rc::new(lab.markers.clone());
-    let names = Rc::new(lab.proc_names.clone());
-    let outcome_now = Rc::new(lab.outcome_now());
-    let outcome_end = Rc::new(lab.final_outcome.clone());
+    let markers = lab.markers.clone();
+    let names = lab.proc_names.clone();
+    let progress = lab.progress(state.view.now_ms);
+    let outcome_end = lab.final_outcome.clone();
     let notes = Rc::new(annotations(&lab.all_signals, state.view.now_ms, 3000));
     let live = lab
         .markers
@@ -293,11 +293,16 @@ pub fn App() -> Html {
                 <span><i class="k primary" />{"master"}</span><span><i class="k replica" />{"replica"}</span>
                 <span><i class="k watcher" />{"Sentinel"}</span><span><i class="k candidate" />{"Sentinel asking for votes"}</span>
                 <span><i class="k client" />{"client"}</span><span><i class="k storage" />{"storage"}</span><span><i class="k monitor" />{"monitor"}</span>
+                <span class="sep">{"Messages:"}</span>
+                <span><i class="m heartbeat" />{"PING / INFO"}</span><span><i class="m gossip" />{"hello"}</span>
+                <span><i class="m vote" />{"vote"}</span><span><i class="m replication" />{"replication"}</span>
+                <span><i class="m client" />{"client request"}</span><span><i class="m control" />{"SLAVEOF"}</span>
+                <span><i class="m storage" />{"storage write"}</span><span>{"✕ dropped by a cut"}</span>
             </div>
             <div class="live" aria-live="polite" role="status">{live}</div>
             <div class="panels">
                 <Beliefs view={state.view.clone()} />
-                <OutcomePanel now={outcome_now} end={outcome_end} />
+                <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} end={outcome_end} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} />
                 <EventLog signals={lab.all_signals.clone()} names={names} now={state.view.now_ms} on_intent={on_intent.clone()} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />

@@ -39,6 +39,33 @@ fn kind_colour(k: MsgKind) -> &'static str {
     }
 }
 
+/// Each kind of traffic has its own shape as well as its own colour.
+fn msg_shape(k: MsgKind, x: f64, y: f64, c: &'static str) -> Html {
+    match k {
+        MsgKind::Heartbeat => {
+            html! { <circle cx={x.to_string()} cy={y.to_string()} r="3.5" fill={c} /> }
+        }
+        MsgKind::Gossip => {
+            html! { <polygon points={format!("{},{} {},{} {},{} {},{}", x, y - 4.5, x + 4.5, y, x, y + 4.5, x - 4.5, y)} fill={c} /> }
+        }
+        MsgKind::Vote => {
+            html! { <polygon points={format!("{},{} {},{} {},{}", x, y - 5.0, x + 5.0, y + 4.0, x - 5.0, y + 4.0)} fill={c} /> }
+        }
+        MsgKind::Replication => {
+            html! { <rect x={(x - 3.5).to_string()} y={(y - 3.5).to_string()} width="7" height="7" fill={c} /> }
+        }
+        MsgKind::Client => {
+            html! { <circle cx={x.to_string()} cy={y.to_string()} r="4" fill="white" stroke={c} stroke-width="2" /> }
+        }
+        MsgKind::Control => {
+            html! { <rect x={(x - 5.0).to_string()} y={(y - 2.0).to_string()} width="10" height="4" fill={c} /> }
+        }
+        MsgKind::Storage => {
+            html! { <rect x={(x - 4.0).to_string()} y={(y - 4.0).to_string()} width="8" height="8" rx="3" fill="white" stroke={c} stroke-width="2" /> }
+        }
+    }
+}
+
 /// The letter that names a partition ("A", "B", ...).
 pub fn partition_name(index: usize) -> String {
     let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -439,7 +466,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             html! {
                 <g key={i} class="msg">
                     <line x1={x1.to_string()} y1={y1.to_string()} x2={x.to_string()} y2={y.to_string()} stroke={c} class="msg-trail" />
-                    <circle cx={x.to_string()} cy={y.to_string()} r="4" fill={c} />
+                    { msg_shape(m.kind, x, y, c) }
                     if m.doomed {
                         <text x={(x - 5.0).to_string()} y={(y - 6.0).to_string()} class="msg-cut">{"✕"}</text>
                     }

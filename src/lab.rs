@@ -15,6 +15,50 @@ use yew::Reducible;
 /// Virtual time between two snapshots used for seeking.
 pub const SNAPSHOT_EVERY_MS: Millis = 1000;
 
+/// Completion times of writes, by how they ended, sorted.
+#[derive(Debug, Default, PartialEq)]
+struct Ended {
+    acked: Vec<Millis>,
+    rejected: Vec<Millis>,
+    unknown: Vec<Millis>,
+}
+
+impl Ended {
+    fn from_history(ops: &[sim::history::Op]) -> Ended {
+        use sim::history::{OpKind, OpResult};
+        let mut e = Ended::default();
+        for op in ops.iter().filter(|o| o.kind == OpKind::Write) {
+            let Some(t) = op.complete_ms else { continue };
+            match op.result {
+                Some(OpResult::Ok) => e.acked.push(t),
+                Some(OpResult::Error(_)) => e.rejected.push(t),
+                _ => e.unknown.push(t),
+            }
+        }
+        e.acked.sort_unstable();
+        e.rejected.sort_unstable();
+        e.unknown.sort_unstable();
+        e
+    }
+}
+
+/// Counts up to a moment of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Writes acknowledged.
+    pub acked: u64,
+    /// Writes refused.
+    pub rejected: u64,
+    /// Writes with no definite answer.
+    pub unknown: u64,
+    /// Failovers.
+    pub failovers: u64,
+    /// Fencing rejections.
+    pub fencing: u64,
+    /// Monitor alerts.
+    pub alerts: u64,
+}
+
 /// A marker on the timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marker {
@@ -39,13 +83,15 @@ pub struct Lab {
     sim: Box<dyn Simulation>,
     snapshots: Vec<(Millis, u64, Box<dyn Any>)>,
     /// The outcome of the whole run, to the end.
-    pub final_outcome: Outcome,
+    pub final_outcome: Rc<Outcome>,
     /// Markers of the whole run.
-    pub markers: Vec<Marker>,
+    pub markers: Rc<Vec<Marker>>,
+    /// Completion times of the whole run's writes, by how they ended, for counts so far.
+    ended: Rc<Ended>,
     /// Every signal of the whole run (for the event log).
     pub all_signals: Rc<Vec<SignalRecord>>,
     /// Process names, by id.
-    pub proc_names: Vec<String>,
+    pub proc_names: Rc<Vec<String>>,
     /// The last message for the person (an error in plain words), if any.
     pub message: Option<String>,
 }
@@ -71,10 +117,11 @@ impl Lab {
             undo: Vec::new(),
             sim,
             snapshots: Vec::new(),
-            final_outcome: empty_outcome(),
-            markers: Vec::new(),
+            final_outcome: Rc::new(empty_outcome()),
+            ended: Rc::default(),
+            markers: Rc::default(),
             all_signals: Rc::new(Vec::new()),
-            proc_names: Vec::new(),
+            proc_names: Rc::default(),
             message: None,
         };
         lab.compute();
@@ -113,9 +160,10 @@ impl Lab {
             t = (t + SNAPSHOT_EVERY_MS).min(s.duration_ms);
             sim.run_until(t);
         }
-        self.final_outcome = sim.outcome();
-        self.proc_names = s.processes().map(|(_, p)| p.name.clone()).collect();
-        self.markers = markers(sim.signals(), &self.proc_names);
+        self.final_outcome = Rc::new(sim.outcome());
+        self.ended = Rc::new(Ended::from_history(&sim.history().ops));
+        self.proc_names = Rc::new(s.processes().map(|(_, p)| p.name.clone()).collect());
+        self.markers = Rc::new(markers(sim.signals(), &self.proc_names));
         self.all_signals = Rc::new(sim.signals().to_vec());
         self.sim = sim;
     }
@@ -135,9 +183,25 @@ impl Lab {
         self.sim.view()
     }
 
-    /// The outcome up to now.
-    pub fn outcome_now(&self) -> Outcome {
-        self.sim.outcome()
+    /// How the run's writes stand at time `now`, from the precomputed whole run: cheap
+    /// enough for every frame.
+    pub fn progress(&self, now: Millis) -> Progress {
+        let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
+        let e = &self.ended;
+        let count = |kind: &str| {
+            self.markers
+                .iter()
+                .filter(|m| m.kind == kind && m.time_ms <= now)
+                .count() as u64
+        };
+        Progress {
+            acked: upto(&e.acked),
+            rejected: upto(&e.rejected),
+            unknown: upto(&e.unknown),
+            failovers: count("failover"),
+            fencing: count("fencing"),
+            alerts: count("alert"),
+        }
     }
 
     /// Goes to time `t` exactly: the nearest snapshot before it, then replay.

@@ -29,7 +29,7 @@ fn bench_sim() {
         let s = sim::presets::bench_cluster(boxes, 600_000);
         let mut best = 0.0f64;
         let mut events = 0;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let t = now();
             let mut run = sim::build(&s, sim::simulation::RunOptions::default())
                 .expect("bench scenario builds");

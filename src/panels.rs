@@ -89,8 +89,10 @@ pub fn Beliefs(p: &ViewProps) -> Html {
 /// Properties of the outcome panel.
 #[derive(Properties, PartialEq)]
 pub struct OutcomeProps {
-    /// The outcome so far.
-    pub now: Rc<Outcome>,
+    /// The counts so far.
+    pub now: crate::lab::Progress,
+    /// Split-brain time so far.
+    pub split_now_ms: Millis,
     /// The outcome of the whole run.
     pub end: Rc<Outcome>,
 }
@@ -121,14 +123,14 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
             <table>
                 <thead><tr><th></th><th scope="col">{"so far"}</th><th scope="col">{"whole run"}</th></tr></thead>
                 <tbody>
-                    {row("writes acknowledged", n.writes_acked.to_string(), o.writes_acked.to_string())}
-                    {row("writes rejected", n.writes_rejected.to_string(), o.writes_rejected.to_string())}
-                    {row("writes unknown", n.writes_unknown.to_string(), o.writes_unknown.to_string())}
-                    {row("acknowledged writes lost", "after heal".into(), o.acked_writes_lost.to_string())}
-                    {row("split-brain", format!("{:.1} s", n.split_brain_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
-                    {row("failovers", n.failovers.len().to_string(), o.failovers.len().to_string())}
-                    {row("fencing rejections", n.fencing_rejections.to_string(), o.fencing_rejections.to_string())}
-                    {row("monitor alerts", n.monitor_alerts.to_string(), o.monitor_alerts.to_string())}
+                    {row("writes acknowledged", n.acked.to_string(), o.writes_acked.to_string())}
+                    {row("writes rejected", n.rejected.to_string(), o.writes_rejected.to_string())}
+                    {row("writes unknown", n.unknown.to_string(), o.writes_unknown.to_string())}
+                    {row("acknowledged writes lost", "—".into(), o.acked_writes_lost.to_string())}
+                    {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
+                    {row("failovers", n.failovers.to_string(), o.failovers.len().to_string())}
+                    {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
+                    {row("monitor alerts", n.alerts.to_string(), o.monitor_alerts.to_string())}
                 </tbody>
             </table>
             { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }

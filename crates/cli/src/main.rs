@@ -199,7 +199,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         let s = sim::presets::bench_cluster(boxes, minutes * 60_000);
         let mut best = 0.0f64;
         let mut events = 0;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let t = std::time::Instant::now();
             let mut run = sim::build(&s, RunOptions::default()).map_err(|e| e.to_string())?;
             run.run_until(s.duration_ms);
@@ -208,7 +208,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             best = best.max(events as f64 / secs);
         }
         println!(
-            "sim native  {boxes:>2} boxes, {minutes} simulated min: {events} events, {:.2} M events/s (best of 3)",
+            "sim native  {boxes:>2} boxes, {minutes} simulated min: {events} events, {:.2} M events/s (best of 5)",
             best / 1e6
         );
     }

@@ -1,14 +1,14 @@
 //! The outcome of a run, computed from the history, the signals and the final state;
 //! never set by hand.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::engine::SignalRecord;
 use crate::history::{History, OpKind, OpResult};
 use crate::ids::Millis;
-use crate::process::Signal;
+use crate::process::{DataSet, Signal};
 
 /// A failover: when, in which epoch, and who was promoted.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -77,7 +77,7 @@ impl Outcome {
     pub fn compute(
         history: &History,
         signals: &[SignalRecord],
-        final_data: Option<&BTreeSet<u64>>,
+        final_data: Option<&DataSet>,
         final_primary: Option<String>,
         proc_names: &[String],
         split_brain_ms: Millis,
@@ -103,7 +103,7 @@ impl Outcome {
             final_primary,
             warnings,
         };
-        let empty = BTreeSet::new();
+        let empty = DataSet::new();
         let data = final_data.unwrap_or(&empty);
         let name = |p: crate::ids::ProcId| {
             proc_names

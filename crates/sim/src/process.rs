@@ -11,6 +11,10 @@ use crate::rng::SimRng;
 use crate::trace::Fnv;
 use crate::view::ProcView;
 
+/// The values a process holds. Persistent (structurally shared), so that snapshots of
+/// a run copy it in O(1) however many writes it holds.
+pub type DataSet = imbl::OrdSet<u64>;
+
 /// A message one process sends another.
 pub trait Message: Clone + std::fmt::Debug {
     /// What kind of traffic this is, for the trace and the animation.
@@ -226,7 +230,7 @@ pub trait Process: Clone {
     /// What the UI shows about this process.
     fn view(&self) -> ProcView;
     /// The data set this process holds, for the final converged state (None if it holds none).
-    fn data(&self) -> Option<&std::collections::BTreeSet<u64>>;
+    fn data(&self) -> Option<&DataSet>;
 }
 
 #[cfg(test)]

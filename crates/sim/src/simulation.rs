@@ -46,6 +46,8 @@ pub trait Simulation {
     fn trace_hash(&self) -> u64;
     /// The outcome so far.
     fn outcome(&self) -> Outcome;
+    /// The client history so far.
+    fn history(&self) -> crate::history::History;
     /// Settings that are accepted but cannot work as intended.
     fn warnings(&self) -> &[String];
     /// Saves this moment.
@@ -231,6 +233,9 @@ impl<P: System> Simulation for Run<P> {
             self.engine.trace_hash(),
             self.warnings.clone(),
         )
+    }
+    fn history(&self) -> crate::history::History {
+        self.engine.history()
     }
     fn warnings(&self) -> &[String] {
         &self.warnings

@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::ids::{Millis, ProcId};
 use crate::process::MsgKind;
 
-/// FNV-1a, 64 bit: written byte by byte so that it is the same on every platform
+/// An FNV-1a-style hash over 64-bit words (one xor and one multiply per word, with a
+/// final avalanche), written out by hand so that it is the same on every platform
 /// (std's `Hash` writes `usize` lengths, which differ between wasm32 and x86_64).
 #[derive(Clone, Copy, Debug)]
 pub struct Fnv(u64);
@@ -18,25 +19,28 @@ impl Default for Fnv {
 
 impl Fnv {
     /// Mixes in one 64-bit value.
+    #[inline]
     pub fn u64(&mut self, v: u64) {
-        for b in v.to_le_bytes() {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = (self.0 ^ v).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
     }
 
     /// Mixes in a string.
     pub fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
-        for b in s.bytes() {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        for chunk in s.as_bytes().chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.u64(u64::from_le_bytes(w));
         }
     }
 
     /// The hash so far.
     pub fn finish(&self) -> u64 {
-        self.0
+        // splitmix64's finaliser, so that every input bit reaches every output bit.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 

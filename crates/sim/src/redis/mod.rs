@@ -12,11 +12,9 @@ pub mod sentinel;
 pub mod server;
 pub mod storage;
 
-use std::collections::BTreeSet;
-
 use crate::history::OpId;
 use crate::ids::ProcId;
-use crate::process::{Ctx, Process};
+use crate::process::{Ctx, DataSet, Process};
 use crate::scenario::{parse_settings, Scenario, ScenarioError};
 use crate::simulation::{Run, RunOptions, Simulation, System};
 use crate::view::ProcView;
@@ -119,7 +117,7 @@ impl Process for RedisProc {
         }
     }
 
-    fn data(&self) -> Option<&BTreeSet<u64>> {
+    fn data(&self) -> Option<&DataSet> {
         match self {
             RedisProc::Server(s) => Some(s.data()),
             RedisProc::Storage(s) => Some(s.data()),

@@ -2,8 +2,6 @@
 //! protocol (PSYNC, the stream, REPLCONF ACK/GETACK), Sentinel's PING/INFO/hello,
 //! `SENTINEL is-master-down-by-addr`, `SLAVEOF`, and fenced storage writes.
 
-use std::collections::BTreeSet;
-
 use crate::history::OpId;
 use crate::ids::{Millis, ProcId};
 use crate::process::{Message, MsgKind};
@@ -132,7 +130,7 @@ pub enum Msg {
     FullResync {
         replid: u64,
         offset: u64,
-        data: BTreeSet<u64>,
+        data: crate::process::DataSet,
         register: Option<u64>,
     },
     /// Master → replica: `+CONTINUE` and the backlog from the replica's offset.

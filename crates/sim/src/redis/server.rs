@@ -2,13 +2,11 @@
 //! backlog and PSYNC, `min-replicas-to-write`, `WAIT`, and the write-through to a
 //! fenced storage. Rules cite Redis 7.0 `replication.c` and `server.c`.
 
-use std::collections::{BTreeSet, VecDeque};
-
 use super::msg::{Cmd, Info, Msg, Reply, WRITE_BYTES};
 use super::{RCtx, Timer};
 use crate::history::OpId;
 use crate::ids::{Millis, ProcId};
-use crate::process::Signal;
+use crate::process::{DataSet, Signal};
 use crate::view::{ProcView, Role};
 
 /// `replicationCron` runs once a second (`run_with_period(1000)`).
@@ -72,10 +70,10 @@ pub struct Server {
     /// with its former master, set by `shiftReplicationId` on promotion.
     replid2: Option<(u64, u64)>,
     offset: u64,
-    data: BTreeSet<u64>,
+    data: DataSet,
     register: Option<u64>,
     /// The backlog: values in order; `backlog_start` is the offset before the first.
-    backlog: VecDeque<u64>,
+    backlog: imbl::Vector<u64>,
     backlog_start: u64,
     replicas: Vec<ReplicaLink>,
     waits: Vec<PendingWait>,
@@ -100,9 +98,9 @@ impl Server {
             replid: run_id,
             replid2: None,
             offset: 0,
-            data: BTreeSet::new(),
+            data: DataSet::new(),
             register: None,
-            backlog: VecDeque::new(),
+            backlog: imbl::Vector::new(),
             backlog_start: 0,
             replicas: Vec::new(),
             waits: Vec::new(),
@@ -118,7 +116,7 @@ impl Server {
     }
 
     /// The data set.
-    pub fn data(&self) -> &BTreeSet<u64> {
+    pub fn data(&self) -> &DataSet {
         &self.data
     }
 
@@ -495,7 +493,7 @@ impl Server {
                 data,
                 register,
             } if self.master == Some(from) => {
-                let discarded = self.data.difference(&data).count() as u64;
+                let discarded = self.data.iter().filter(|&v| !data.contains(v)).count() as u64;
                 if discarded > 0 {
                     ctx.signal(Signal::Demoted {
                         primary: from,

@@ -2,25 +2,23 @@
 //! locking"): it accepts a write only if its token is at least the newest it has seen.
 //! The token here is the Sentinel config epoch of the master that writes.
 
-use std::collections::BTreeSet;
-
 use super::msg::Msg;
 use super::RCtx;
 use crate::ids::ProcId;
-use crate::process::Signal;
+use crate::process::{DataSet, Signal};
 use crate::view::{ProcView, Role};
 
 /// The storage.
 #[derive(Clone, Debug, Default)]
 pub struct Storage {
     newest: u64,
-    data: BTreeSet<u64>,
+    data: DataSet,
     rejected: u64,
 }
 
 impl Storage {
     /// The values it holds.
-    pub fn data(&self) -> &BTreeSet<u64> {
+    pub fn data(&self) -> &DataSet {
         &self.data
     }
 
