@@ -125,3 +125,31 @@ test('a mangled scenario link gets a plain message and the default scenario', as
   assert.equal(s.preset, 'sentinel-old-master-isolated');
   assert.match(s.message, /could not be read/);
 });
+
+test('a shared link carries the whole scenario, changes included', async () => {
+  await dragBox(page, 'box3', page.locator('g.new-zone rect'));
+  await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
+  await page.fill('#set-quorum', '3');
+  await page.press('#set-quorum', 'Enter');
+  await waitForState(page, (s) => s.settings.quorum === 3);
+  await page.click('text=Link to this scenario');
+  const link = await page.locator('input.link').inputValue();
+  assert.match(link, /#scenario=/);
+  const other = await browser.newPage();
+  await other.goto(link);
+  await other.waitForSelector('svg.canvas g.box');
+  const s = await labState(other);
+  assert.equal(s.settings.quorum, 3);
+  assert.notEqual(s.islands.box3, s.islands.box1, 'the drag is part of the shared scenario');
+  await other.close();
+});
+
+test('a broken scenario file is refused in plain words and nothing is lost', async () => {
+  await page.fill('#set-quorum', '3');
+  await page.press('#set-quorum', 'Enter');
+  await waitForState(page, (s) => s.settings.quorum === 3);
+  await page.setInputFiles('input[type=file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "system": ') });
+  const s = await waitForState(page, (s) => s.message !== null);
+  assert.match(s.message, /broken\.json is not a scenario/);
+  assert.equal(s.settings.quorum, 3, 'what the user had is still there');
+});

@@ -307,6 +307,7 @@ pub fn App() -> Html {
                 <EventLog signals={lab.all_signals.clone()} names={names} now={state.view.now_ms} on_intent={on_intent.clone()} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
             </div>
             if *help {
                 <div class="help" role="dialog" aria-label="Keyboard shortcuts">

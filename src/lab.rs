@@ -482,6 +482,8 @@ pub enum Intent {
     SpeedStep(i32),
     /// Change the topology.
     Topology(TopologyEdit),
+    /// Load a scenario (from a file); the current one stays if it is broken.
+    Load(Result<Box<Scenario>, String>),
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -589,6 +591,18 @@ impl Reducible for LabState {
                         .unwrap_or(speeds.len() - 1) as i32;
                     next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
                 }
+                Intent::Load(Ok(s)) => match Lab::new(*s) {
+                    Ok(l) => {
+                        *lab = l;
+                        next.playing = false;
+                    }
+                    Err(e) => {
+                        lab.message = Some(format!(
+                            "That scenario cannot run: {e}. Nothing was changed."
+                        ))
+                    }
+                },
+                Intent::Load(Err(e)) => lab.message = Some(e),
                 Intent::Topology(e) => {
                     let s = edit_topology(lab.scenario(), &e);
                     match sim::build(&s, RunOptions::default()) {

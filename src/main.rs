@@ -6,6 +6,7 @@ mod controls;
 mod lab;
 mod layout;
 mod panels;
+mod share;
 
 fn main() {
     // `?bench=sim` measures the core in this browser instead of showing the lab.

@@ -372,8 +372,12 @@ pub struct SettingsProps {
     pub message: Option<String>,
 }
 
+/// The value in force for `path`, defaults included.
 fn current(s: &sim::Scenario, path: &str) -> String {
-    let v = serde_json::to_value(s).unwrap_or_default();
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Ok(eff) = sim::simulation::effective_settings(s) {
+        v["settings"] = eff;
+    }
     let full = if path.starts_with("network.") {
         path.to_string()
     } else {

@@ -70,6 +70,17 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     }
 }
 
+/// The system's settings with every default filled in, as the run will use them.
+pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
+    match s.system.as_str() {
+        crate::redis::SYSTEM => crate::redis::effective_settings(s),
+        other => Err(ScenarioError::new(
+            "system",
+            format!("unknown system `{other}`"),
+        )),
+    }
+}
+
 /// Builds, runs to the end and returns the outcome.
 pub fn run(s: &Scenario) -> Result<Outcome, ScenarioError> {
     let mut sim = build(s, RunOptions::default())?;

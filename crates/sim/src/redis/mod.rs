@@ -153,6 +153,12 @@ impl System for RedisProc {
     }
 }
 
+/// The settings with Redis's defaults filled in.
+pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
+    let set: RedisSettings = parse_settings(&s.settings)?;
+    Ok(serde_json::to_value(set).expect("settings serialize"))
+}
+
 /// Builds a Redis + Sentinel run from a scenario.
 pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
     let set: RedisSettings = parse_settings(&s.settings)?;
