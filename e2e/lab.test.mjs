@@ -87,6 +87,16 @@ test('scrubbing back shows the earlier state exactly', async () => {
   assert.equal(earlier.roles.R1, 'replica');
   assert.equal(earlier.roles.M1, 'master');
   assert.ok(earlier.events < later.events);
+  // A marker on the timeline jumps to its moment: the election, with the votes drawn.
+  await page.click('button.marker.election');
+  const at = await waitForState(page, (s) => s.now_ms > 10000 && s.now_ms < 20000);
+  assert.equal(at.roles.M1, 'master');
+  // Votes answer the request a moment later: step event by event until one is drawn.
+  for (let i = 0; i < 50 && (await page.locator('g.vote').count()) === 0; i++) {
+    await page.click('button[aria-label="Step forward one event"]');
+  }
+  assert.ok(await page.locator('g.vote').count() > 0, 'a vote is drawn from voter to candidate');
+  await page.screenshot({ path: path.join(shots, 'election.png') });
 });
 
 test('a whole scenario with the keyboard alone', async () => {

@@ -67,12 +67,32 @@ pub fn Controls(p: &ControlsProps) -> Html {
         })
     };
     let pct = |t: Millis| 100.0 * t as f64 / p.duration.max(1) as f64;
-    let markers = p.markers.iter().enumerate().map(|(k, m)| {
+    // Markers closer than a marker's width stack in rows, so that each stays clickable.
+    let mut row_ends: Vec<f64> = Vec::new();
+    let rows: Vec<usize> = p
+        .markers
+        .iter()
+        .map(|m| {
+            let x = pct(m.time_ms);
+            let r = row_ends
+                .iter()
+                .position(|end| x - end > 1.2)
+                .unwrap_or(row_ends.len());
+            if r == row_ends.len() {
+                row_ends.push(x);
+            } else {
+                row_ends[r] = x;
+            }
+            r
+        })
+        .collect();
+    let height = 16 * row_ends.len().max(1);
+    let markers = p.markers.iter().zip(rows).enumerate().map(|(k, (m, row))| {
         let i = p.on_intent.clone();
         let t = m.time_ms;
         let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)));
         html! {
-            <button key={k} class={classes!("marker", m.kind)} style={format!("left: {:.3}%", pct(t))}
+            <button key={k} class={classes!("marker", m.kind)} style={format!("left: {:.3}%; top: {}px", pct(t), row * 16)}
                 title={format!("{:.1} s: {}", t as f64 / 1000.0, m.label)} aria-label={format!("Jump to {:.1} s: {}", t as f64 / 1000.0, m.label)} {onclick}>
             </button>
         }
@@ -97,7 +117,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
             <div class="timeline">
                 <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}
                     oninput={on_seek} aria-label="Timeline: time in milliseconds" class="scrub" />
-                <div class="markers">{ for markers }</div>
+                <div class="markers" style={format!("height: {height}px")}>{ for markers }</div>
             </div>
         </section>
     }

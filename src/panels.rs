@@ -356,8 +356,15 @@ const SETTINGS: &[SettingDef] = &[
     SettingDef { path: "min_replicas_to_write", label: "Min replicas to write", conf: "min-replicas-to-write", help: "The master refuses writes (NOREPLICAS) with fewer good replicas than this." },
     SettingDef { path: "min_replicas_max_lag_s", label: "Min replicas max lag (s)", conf: "min-replicas-max-lag", help: "A replica is good if it acknowledged within this many seconds." },
     SettingDef { path: "client.wait_replicas", label: "WAIT replicas", conf: "WAIT numreplicas timeout", help: "Clients wait for this many replicas after each write; short of it, the outcome is unknown." },
-    SettingDef { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client." },
+    SettingDef { path: "client.wait_timeout_ms", label: "WAIT timeout (ms)", conf: "WAIT numreplicas timeout", help: "How long each WAIT blocks at most." },
+    SettingDef { path: "parallel_syncs", label: "Parallel syncs", conf: "sentinel parallel-syncs", help: "Replicas reconfigured at once after a failover." },
+    SettingDef { path: "repl_timeout_s", label: "Replication timeout (s)", conf: "repl-timeout", help: "Silence after which master and replica drop their link." },
+    SettingDef { path: "repl_backlog_bytes", label: "Backlog size (bytes)", conf: "repl-backlog-size", help: "History kept for partial resyncs; beyond it a replica needs a full resync." },
+    SettingDef { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client, one at a time." },
+    SettingDef { path: "client.timeout_ms", label: "Client timeout (ms)", conf: "socket_timeout", help: "No reply within this: the outcome is unknown and the client asks Sentinel again." },
+    SettingDef { path: "client.discovery", label: "Client discovery", conf: "sentinel | fixed", help: "sentinel: ask Sentinel for the master (redis-py, ioredis); fixed: always the initial master." },
     SettingDef { path: "network.latency_ms", label: "Link latency (ms)", conf: "(network)", help: "One-way latency between boxes." },
+    SettingDef { path: "network.jitter_ms", label: "Link jitter (ms)", conf: "(network)", help: "Extra random latency, up to this." },
     SettingDef { path: "network.loss", label: "Link loss (0–1)", conf: "(network)", help: "Probability that a message between boxes is lost." },
 ];
 
@@ -419,13 +426,18 @@ pub fn Settings(p: &SettingsProps) -> Html {
             </div>
         }
     });
-    let fencing = current(s, "fencing") == "true";
-    let toggle = {
+    let flag = |path: &'static str| {
+        let on = current(s, path) == "true";
         let i = p.on_intent.clone();
-        Callback::from(move |_: MouseEvent| {
-            i.emit(Intent::Set("fencing".into(), (!fencing).to_string()))
-        })
+        (
+            on,
+            Callback::from(move |_: MouseEvent| {
+                i.emit(Intent::Set(path.into(), (!on).to_string()))
+            }),
+        )
     };
+    let (fencing, toggle) = flag("fencing");
+    let (persistence, toggle_persistence) = flag("persistence");
     html! {
         <section class="panel settings" aria-label="Settings">
             <h2>{"Settings"}</h2>
@@ -436,6 +448,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
             { for fields }
             <div class="setting">
                 <label><input type="checkbox" checked={fencing} onclick={toggle} />{" Fencing tokens (storage checks the config epoch)"}</label>
+            </div>
+            <div class="setting">
+                <label><input type="checkbox" checked={persistence} onclick={toggle_persistence} />{" Persistence (RDB/AOF): data survives a restart"}</label>
             </div>
         </section>
     }
