@@ -22,6 +22,7 @@ beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(server.url);
   await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing);
 });
 
 async function fastest() {
@@ -45,8 +46,9 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
   await page.click('button.heal');
   await waitForState(page, (s) => new Set(Object.values(s.islands)).size === 1);
   await page.click('button.play');
-  const healed = await waitForState(page, (s) => !s.split_brain && s.roles.M1 === 'replica', 30000);
+  await waitForState(page, (s) => !s.split_brain && s.roles.M1 === 'replica', 30000);
   await page.click('button.play');
+  const healed = await waitForState(page, (s) => !s.computing && !s.playing);
   assert.ok(healed.end.acked_writes_lost > 0);
   const lost = page.locator('ul.lost');
   await lost.waitFor();
@@ -56,11 +58,11 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
 });
 
 test('min-replicas-to-write 1 loses fewer acknowledged writes', async () => {
-  const before = (await labState(page)).end.acked_writes_lost;
+  const before = (await waitForState(page, (s) => !s.computing)).end.acked_writes_lost;
   assert.ok(before > 0);
   await page.fill('#set-min_replicas_to_write', '1');
   await page.press('#set-min_replicas_to_write', 'Enter');
-  const after = await waitForState(page, (s) => s.settings.min_replicas_to_write === 1);
+  const after = await waitForState(page, (s) => s.settings.min_replicas_to_write === 1 && !s.computing);
   assert.ok(after.end.acked_writes_lost < before, `${after.end.acked_writes_lost} < ${before}`);
 });
 
@@ -137,20 +139,36 @@ test('a mangled scenario link gets a plain message and the default scenario', as
 });
 
 test('a shared link carries the whole scenario, changes included', async () => {
-  await dragBox(page, 'box3', page.locator('g.new-zone rect'));
-  await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
   await page.fill('#set-quorum', '3');
   await page.press('#set-quorum', 'Enter');
   await waitForState(page, (s) => s.settings.quorum === 3);
+  // Act mid-run: the lab forks from its snapshots; the link rebuilds from scratch.
+  await page.evaluate(() => {
+    const r = document.querySelector('input.scrub');
+    r.value = '12000';
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await waitForState(page, (s) => s.now_ms === 12000);
+  await dragBox(page, 'box3', page.locator('g.new-zone rect'));
+  await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
+  const here = await waitForState(page, (s) => !s.computing);
   await page.click('text=Link to this scenario');
   const link = await page.locator('input.link').inputValue();
   assert.match(link, /#scenario=/);
   const other = await browser.newPage();
   await other.goto(link);
   await other.waitForSelector('svg.canvas g.box');
-  const s = await labState(other);
+  const s = await waitForState(other, (s) => !s.computing);
   assert.equal(s.settings.quorum, 3);
-  assert.notEqual(s.islands.box3, s.islands.box1, 'the drag is part of the shared scenario');
+  assert.deepEqual(s.end, here.end, 'the forked run and the shared scenario give the same outcome');
+  await other.evaluate(() => {
+    const r = document.querySelector('input.scrub');
+    r.value = '12000';
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const there = await waitForState(other, (s) => s.now_ms === 12000);
+  assert.notEqual(there.islands.box3, there.islands.box1, 'the drag is part of the shared scenario');
+  assert.equal(there.events, (await labState(page)).events, 'the same number of events to that moment');
   await other.close();
 });
 

@@ -13,8 +13,9 @@ use yew::prelude::*;
 
 use crate::canvas::{annotations, Canvas};
 use crate::controls::Controls;
-use crate::lab::{default_scenario, Intent, LabState};
+use crate::lab::default_scenario;
 use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings, Topology};
+use crate::state::{Intent, LabState};
 
 thread_local! {
     /// An intent waiting for its render: (kind, when it was sent), for the benchmark.
@@ -117,6 +118,7 @@ pub fn App() -> Html {
         let mut st = LabState::new(s).unwrap_or_else(|_| {
             LabState::new(default_scenario()).expect("the default preset builds")
         });
+        st.lab.borrow_mut().message = msg.clone();
         st.message = msg;
         st
     });
@@ -137,19 +139,23 @@ pub fn App() -> Html {
     // The play loop: real elapsed time times the speed, in one intent per frame.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with(state.playing, move |playing| {
-            let interval = playing.then(|| {
-                let perf = web_sys::window().and_then(|w| w.performance());
-                let last = Rc::new(Cell::new(perf.as_ref().map_or(0.0, |p| p.now())));
-                Interval::new(16, move || {
-                    let now = perf.as_ref().map_or(16.0, |p| p.now());
-                    let dt = (now - last.replace(now)).clamp(0.0, 100.0);
-                    mark("frame");
-                    dispatcher.dispatch(Intent::Frame(dt));
-                })
-            });
-            move || drop(interval)
-        });
+        // It also runs while the rest of the run is being computed, a slice per frame.
+        use_effect_with(
+            (state.playing, state.computing),
+            move |(playing, computing)| {
+                let interval = (*playing || *computing).then(|| {
+                    let perf = web_sys::window().and_then(|w| w.performance());
+                    let last = Rc::new(Cell::new(perf.as_ref().map_or(0.0, |p| p.now())));
+                    Interval::new(16, move || {
+                        let now = perf.as_ref().map_or(16.0, |p| p.now());
+                        let dt = (now - last.replace(now)).clamp(0.0, 100.0);
+                        mark("frame");
+                        dispatcher.dispatch(Intent::Frame(dt));
+                    })
+                });
+                move || drop(interval)
+            },
+        );
     }
 
     // Keyboard shortcuts for the whole page.
@@ -228,7 +234,8 @@ pub fn App() -> Html {
                 "message": state.message,
                 "settings": lab.scenario().settings,
                 "failovers_so_far": now.failovers,
-                "end": {"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections},
+                "computing": state.computing,
+                "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
             });
             set_global("__sblState", &js.to_string());
         });
@@ -240,12 +247,13 @@ pub fn App() -> Html {
     });
 
     let lab = state.lab.borrow();
-    let scenario = Rc::new(lab.scenario().clone());
+    let scenario = lab.scenario();
     let markers = lab.markers.clone();
     let names = lab.proc_names.clone();
     let progress = lab.progress(state.view.now_ms);
     let outcome_end = lab.final_outcome.clone();
-    let notes = Rc::new(annotations(&lab.all_signals, state.view.now_ms, 3000));
+    let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000));
+    let log = Rc::new(crate::panels::log_lines(lab.signals(), 60));
     let live = lab
         .markers
         .iter()
@@ -304,7 +312,7 @@ pub fn App() -> Html {
                 <Beliefs view={state.view.clone()} />
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} end={outcome_end} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} />
-                <EventLog signals={lab.all_signals.clone()} names={names} now={state.view.now_ms} on_intent={on_intent.clone()} />
+                <EventLog signals={log} names={names} on_intent={on_intent.clone()} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />

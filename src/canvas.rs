@@ -11,8 +11,8 @@ use sim::BoxId;
 use web_sys::{Element, PointerEvent};
 use yew::prelude::*;
 
-use crate::lab::Intent;
 use crate::layout::{drop_target, layout, Layout, BOX_W, NEW_W, W};
+use crate::state::Intent;
 
 /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 pub fn role_colour(r: Role) -> &'static str {

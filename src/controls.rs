@@ -6,7 +6,8 @@ use sim::Millis;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::lab::{Intent, Marker};
+use crate::lab::Marker;
+use crate::state::Intent;
 
 /// Speeds offered: virtual ms per real ms.
 pub const SPEEDS: [(f64, &str); 7] = [

@@ -1,6 +1,7 @@
-//! The lab's state: the scenario being explored, the run computed from it, snapshots
-//! for exact seeking, and the branches that undo brings back. No drawing and no
-//! protocol logic: every fact shown comes from the simulation core.
+//! The lab's run model: the scenario being explored, the run computed from it a little
+//! each frame, snapshots for exact seeking, forks where a person acts, and the branches
+//! that undo brings back. No drawing and no protocol logic: every fact shown comes from
+//! the simulation core.
 
 use std::any::Any;
 use std::rc::Rc;
@@ -10,7 +11,6 @@ use sim::fault::{FaultAction, ScheduledFault};
 use sim::presets::PRESETS;
 use sim::simulation::RunOptions;
 use sim::{Millis, Outcome, Scenario, Signal, Simulation, View};
-use yew::Reducible;
 
 /// Virtual time between two snapshots used for seeking.
 pub const SNAPSHOT_EVERY_MS: Millis = 1000;
@@ -70,26 +70,42 @@ pub struct Marker {
     pub label: String,
 }
 
-/// One explored branch: the scenario with every user action in it.
-#[derive(Clone, Debug, PartialEq)]
-struct Branch {
-    scenario: Scenario,
+/// A branch a person left, for undo.
+struct Saved {
+    base: Scenario,
+    actions: Vec<ScheduledFault>,
+    at: Millis,
+}
+
+/// A saved moment of the run: time, events handled, the state.
+struct Snap {
+    time: Millis,
+    events: u64,
+    state: Box<dyn Any>,
 }
 
 /// The lab.
 pub struct Lab {
-    branch: Branch,
-    undo: Vec<(Branch, Millis)>,
+    /// The scenario as loaded or last edited.
+    base: Scenario,
+    /// What the person did to it, in order, each at its moment.
+    actions: Vec<ScheduledFault>,
+    /// `base` with `actions`: the scenario of this branch.
+    scenario: Rc<Scenario>,
+    undo: Vec<Saved>,
+    /// The run shown, at the current moment.
     sim: Box<dyn Simulation>,
-    snapshots: Vec<(Millis, u64, Box<dyn Any>)>,
-    /// The outcome of the whole run, to the end.
-    pub final_outcome: Rc<Outcome>,
-    /// Markers of the whole run.
+    /// The run computing ahead to the end, a little each frame; None once done.
+    ahead: Option<Box<dyn Simulation>>,
+    /// Snapshots every [`SNAPSHOT_EVERY_MS`] of the computed part.
+    snapshots: Vec<Snap>,
+    /// The outcome of the whole run, once computed.
+    pub final_outcome: Option<Rc<Outcome>>,
+    /// Markers of the computed part of the run.
     pub markers: Rc<Vec<Marker>>,
-    /// Completion times of the whole run's writes, by how they ended, for counts so far.
+    /// Signals of `ahead` already turned into markers, and the writers count then.
+    marked: (usize, i32),
     ended: Rc<Ended>,
-    /// Every signal of the whole run (for the event log).
-    pub all_signals: Rc<Vec<SignalRecord>>,
     /// Process names, by id.
     pub proc_names: Rc<Vec<String>>,
     /// The last message for the person (an error in plain words), if any.
@@ -101,71 +117,127 @@ pub fn default_scenario() -> Scenario {
     PRESETS[0].scenario()
 }
 
+fn build(s: &Scenario) -> Result<Box<dyn Simulation>, String> {
+    sim::build(
+        s,
+        RunOptions {
+            narrate: true,
+            keep_trace: false,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn with_actions(base: &Scenario, actions: &[ScheduledFault]) -> Scenario {
+    let mut s = base.clone();
+    s.faults.extend(actions.iter().cloned());
+    s
+}
+
 impl Lab {
-    /// A lab on `scenario`, at time 0.
+    /// A lab on `scenario`, at time 0; the run is computed ahead a little each frame.
     pub fn new(scenario: Scenario) -> Result<Lab, String> {
-        let sim = sim::build(
-            &scenario,
-            RunOptions {
-                narrate: true,
-                keep_trace: false,
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let sim = build(&scenario)?;
         let mut lab = Lab {
-            branch: Branch { scenario },
+            proc_names: Rc::new(scenario.processes().map(|(_, p)| p.name.clone()).collect()),
+            scenario: Rc::new(scenario.clone()),
+            base: scenario,
+            actions: Vec::new(),
             undo: Vec::new(),
             sim,
+            ahead: None,
             snapshots: Vec::new(),
-            final_outcome: Rc::new(empty_outcome()),
-            ended: Rc::default(),
+            final_outcome: None,
             markers: Rc::default(),
-            all_signals: Rc::new(Vec::new()),
-            proc_names: Rc::default(),
+            marked: (0, 0),
+            ended: Rc::default(),
             message: None,
         };
-        lab.compute();
+        lab.restart()?;
         lab.seek(0);
         Ok(lab)
     }
 
-    /// The scenario as it now stands (user actions included).
-    pub fn scenario(&self) -> &Scenario {
-        &self.branch.scenario
+    /// The scenario of this branch, the person's actions included.
+    pub fn scenario(&self) -> Rc<Scenario> {
+        self.scenario.clone()
     }
 
-    /// Runs the whole scenario once, keeping snapshots, markers and the final outcome.
-    fn compute(&mut self) {
-        let s = &self.branch.scenario;
-        let mut sim = match sim::build(
-            s,
-            RunOptions {
-                narrate: true,
-                keep_trace: false,
-            },
-        ) {
-            Ok(sim) => sim,
-            Err(e) => {
-                self.message = Some(e.to_string());
-                return;
-            }
+    /// Starts computing this branch from time 0.
+    fn restart(&mut self) -> Result<(), String> {
+        let ahead = build(&self.scenario)?;
+        self.sim = build(&self.scenario)?;
+        self.proc_names = Rc::new(
+            self.scenario
+                .processes()
+                .map(|(_, p)| p.name.clone())
+                .collect(),
+        );
+        self.snapshots = vec![Snap {
+            time: 0,
+            events: 0,
+            state: ahead.save(),
+        }];
+        self.ahead = Some(ahead);
+        self.final_outcome = None;
+        self.ended = Rc::default();
+        self.markers = Rc::default();
+        self.marked = (0, 0);
+        Ok(())
+    }
+
+    /// Whether the rest of the run is still being computed.
+    pub fn computing(&self) -> bool {
+        self.ahead.is_some()
+    }
+
+    /// Computes about `budget` more events of the run (whole snapshot intervals);
+    /// finishes the outcome when the end is reached.
+    pub fn compute(&mut self, budget: u64) {
+        let Some(ahead) = self.ahead.as_mut() else {
+            return;
         };
-        self.snapshots.clear();
-        let mut t = 0;
+        let duration = self.scenario.duration_ms;
+        let start = ahead.events();
         loop {
-            self.snapshots.push((sim.now(), sim.events(), sim.save()));
-            if t >= s.duration_ms {
+            let last = self.snapshots.last().map_or(0, |s| s.time);
+            let t = (last + SNAPSHOT_EVERY_MS).min(duration);
+            ahead.run_until(t);
+            self.snapshots.push(Snap {
+                time: t,
+                events: ahead.events(),
+                state: ahead.save(),
+            });
+            if t >= duration || ahead.events() - start >= budget {
                 break;
             }
-            t = (t + SNAPSHOT_EVERY_MS).min(s.duration_ms);
-            sim.run_until(t);
         }
-        self.final_outcome = Rc::new(sim.outcome());
-        self.ended = Rc::new(Ended::from_history(&sim.history().ops));
-        self.proc_names = Rc::new(s.processes().map(|(_, p)| p.name.clone()).collect());
-        self.markers = Rc::new(markers(sim.signals(), &self.proc_names));
-        self.all_signals = Rc::new(sim.signals().to_vec());
-        self.sim = sim;
+        self.mark_new_signals();
+        let Some(ahead) = self.ahead.as_ref() else {
+            return;
+        };
+        if ahead.now() >= duration {
+            self.final_outcome = Some(Rc::new(ahead.outcome()));
+            self.ended = Rc::new(Ended::from_history(&ahead.history().ops));
+            self.ahead = None;
+        }
+    }
+
+    /// Turns the signals `ahead` produced since the last call into timeline markers.
+    fn mark_new_signals(&mut self) {
+        let Some(ahead) = self.ahead.as_ref() else {
+            return;
+        };
+        let (from, writers) = self.marked;
+        let signals = ahead.signals();
+        if from >= signals.len() {
+            return;
+        }
+        let (new, writers) = markers(&signals[from..], &self.proc_names, writers);
+        self.marked = (signals.len(), writers);
+        if !new.is_empty() {
+            Rc::make_mut(&mut self.markers).extend(new);
+        }
     }
 
     /// Virtual time now.
@@ -175,7 +247,7 @@ impl Lab {
 
     /// The end of the run.
     pub fn duration(&self) -> Millis {
-        self.branch.scenario.duration_ms
+        self.scenario.duration_ms
     }
 
     /// What to draw.
@@ -183,21 +255,35 @@ impl Lab {
         self.sim.view()
     }
 
-    /// How the run's writes stand at time `now`, from the precomputed whole run: cheap
-    /// enough for every frame.
+    /// The signals of the run up to now (event log, annotations).
+    pub fn signals(&self) -> &[SignalRecord] {
+        self.sim.signals()
+    }
+
+    /// How the run's writes stand at time `now`: from the whole run once it is
+    /// computed (cheap enough for every frame), from the run shown until then.
     pub fn progress(&self, now: Millis) -> Progress {
-        let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
-        let e = &self.ended;
         let count = |kind: &str| {
             self.markers
                 .iter()
                 .filter(|m| m.kind == kind && m.time_ms <= now)
                 .count() as u64
         };
+        let (acked, rejected, unknown) = if self.final_outcome.is_some() {
+            let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
+            (
+                upto(&self.ended.acked),
+                upto(&self.ended.rejected),
+                upto(&self.ended.unknown),
+            )
+        } else {
+            let o = self.sim.outcome();
+            (o.writes_acked, o.writes_rejected, o.writes_unknown)
+        };
         Progress {
-            acked: upto(&e.acked),
-            rejected: upto(&e.rejected),
-            unknown: upto(&e.unknown),
+            acked,
+            rejected,
+            unknown,
             failovers: count("failover"),
             fencing: count("fencing"),
             alerts: count("alert"),
@@ -207,12 +293,12 @@ impl Lab {
     /// Goes to time `t` exactly: the nearest snapshot before it, then replay.
     pub fn seek(&mut self, t: Millis) {
         let t = t.min(self.duration());
-        let i = self
-            .snapshots
-            .partition_point(|s| s.0 <= t)
-            .saturating_sub(1);
-        if let Some((_, _, snap)) = self.snapshots.get(i) {
-            self.sim.load(snap.as_ref());
+        let now = self.sim.now();
+        if let Some(s) = snapshot_before(&self.snapshots, |s| s.time <= t) {
+            // Moving forward past no snapshot: just run on.
+            if !(now <= t && s.time <= now) {
+                self.sim.load(s.state.as_ref());
+            }
         }
         self.sim.run_until(t);
     }
@@ -228,12 +314,8 @@ impl Lab {
     /// Goes back one event.
     pub fn step_back(&mut self) {
         let target = self.sim.events().saturating_sub(1);
-        let i = self
-            .snapshots
-            .partition_point(|s| s.1 <= target)
-            .saturating_sub(1);
-        if let Some((_, _, snap)) = self.snapshots.get(i) {
-            self.sim.load(snap.as_ref());
+        if let Some(s) = snapshot_before(&self.snapshots, |s| s.events <= target) {
+            self.sim.load(s.state.as_ref());
         }
         while self.sim.events() < target && self.sim.step() {}
     }
@@ -244,45 +326,93 @@ impl Lab {
         self.sim.run_until(t);
     }
 
-    /// Applies a fault now: the run forks here, the rest is recomputed, undo goes back.
+    fn save_for_undo(&mut self) {
+        self.undo.push(Saved {
+            base: self.base.clone(),
+            actions: self.actions.clone(),
+            at: self.now(),
+        });
+    }
+
+    /// Applies a fault now. The run forks here: what the person did later in this
+    /// branch is dropped, the snapshots before now are kept, the rest is recomputed
+    /// from here, and undo brings the previous branch back.
     pub fn act(&mut self, action: FaultAction) {
-        let now = self.now();
-        let mut next = self.branch.clone();
-        next.scenario
-            .faults
-            .push(ScheduledFault { at_ms: now, action });
-        self.switch(next, now);
+        let t = self.now();
+        let mut actions = self.actions.clone();
+        actions.retain(|a| a.at_ms <= t);
+        actions.push(ScheduledFault {
+            at_ms: t,
+            action: action.clone(),
+        });
+        let scenario = with_actions(&self.base, &actions);
+        if let Err(e) = sim::build(&scenario, RunOptions::default()) {
+            self.message = Some(e.to_string());
+            return;
+        }
+        self.save_for_undo();
+        self.actions = actions;
+        self.scenario = Rc::new(scenario);
+        // Snapshots taken at t already hold events of t that now come after the fault.
+        self.snapshots.retain(|s| s.time < t);
+        let Some(snap) = self.snapshots.last() else {
+            match self.restart() {
+                Ok(()) => self.seek(t),
+                Err(e) => self.message = Some(e),
+            }
+            return;
+        };
+        let mut ahead = match self.ahead.take() {
+            Some(a) => a,
+            None => match build(&self.scenario) {
+                Ok(a) => a,
+                Err(e) => {
+                    self.message = Some(e);
+                    return;
+                }
+            },
+        };
+        for run in [&mut ahead, &mut self.sim] {
+            run.load(snap.state.as_ref());
+            run.run_before(t);
+            // Resolves against the same topology, which `build` above accepted.
+            let _ = run.inject(action.clone());
+        }
+        self.sim.run_until(t);
+        self.final_outcome = None;
+        self.ended = Rc::default();
+        let (m, w) = markers(ahead.signals(), &self.proc_names, 0);
+        self.markers = Rc::new(m);
+        self.marked = (ahead.signals().len(), w);
+        self.ahead = Some(ahead);
     }
 
     /// Replaces the scenario (a setting or the topology changed), keeping the time.
     pub fn set_scenario(&mut self, scenario: Scenario) {
-        let now = self.now().min(scenario.duration_ms);
-        self.switch(Branch { scenario }, now);
-    }
-
-    fn switch(&mut self, next: Branch, at: Millis) {
-        if let Err(e) = sim::build(&next.scenario, RunOptions::default()) {
-            self.message = Some(e.to_string());
-            return;
+        let at = self.now().min(scenario.duration_ms);
+        self.save_for_undo();
+        self.base = scenario;
+        self.actions.clear();
+        self.scenario = Rc::new(self.base.clone());
+        match self.restart() {
+            Ok(()) => self.seek(at),
+            Err(e) => self.message = Some(e),
         }
-        let prev = std::mem::replace(&mut self.branch, next);
-        self.undo.push((prev, at));
-        self.message = None;
-        self.compute();
-        self.seek(at);
     }
 
     /// Brings the previous branch back.
     pub fn undo(&mut self) -> bool {
-        match self.undo.pop() {
-            Some((b, at)) => {
-                self.branch = b;
-                self.compute();
-                self.seek(at);
-                true
-            }
-            None => false,
+        let Some(saved) = self.undo.pop() else {
+            return false;
+        };
+        self.base = saved.base;
+        self.actions = saved.actions;
+        self.scenario = Rc::new(with_actions(&self.base, &self.actions));
+        match self.restart() {
+            Ok(()) => self.seek(saved.at),
+            Err(e) => self.message = Some(e),
         }
+        true
     }
 
     /// Whether there is something to undo.
@@ -293,7 +423,6 @@ impl Lab {
     /// Applies a `--set`-style change; on error the previous value stays in force.
     pub fn set(&mut self, path: &str, value: &str) -> Result<(), String> {
         let s = self
-            .branch
             .scenario
             .with_override(path, value)
             .map_err(|e| e.to_string())?;
@@ -303,24 +432,17 @@ impl Lab {
     }
 }
 
-fn empty_outcome() -> Outcome {
-    Outcome::compute(
-        &Default::default(),
-        &[],
-        None,
-        None,
-        &[],
-        0,
-        0,
-        0,
-        Vec::new(),
-    )
+/// The last snapshot for which `pred` holds (snapshots are in time order).
+fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap> {
+    let i = snaps.partition_point(pred);
+    i.checked_sub(1).map(|i| &snaps[i])
 }
 
-fn markers(signals: &[SignalRecord], names: &[String]) -> Vec<Marker> {
+/// Markers for `signals`, given how many processes accepted writes before them;
+/// returns the markers and the count after them.
+fn markers(signals: &[SignalRecord], names: &[String], mut writers: i32) -> (Vec<Marker>, i32) {
     let name = |p: sim::ProcId| names.get(p.idx()).cloned().unwrap_or_default();
     let mut m = Vec::new();
-    let mut writers = 0i32;
     for r in signals {
         let (kind, label) = match &r.signal {
             Signal::Note { text } if text.starts_with("Fault: heal") => {
@@ -374,251 +496,7 @@ fn markers(signals: &[SignalRecord], names: &[String]) -> Vec<Marker> {
             label,
         });
     }
-    m
-}
-
-/// A change to the topology.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TopologyEdit {
-    /// A new, empty box.
-    AddBox,
-    /// Remove a box and its processes.
-    RemoveBox(String),
-    /// Add a process of `kind` (`redis`, `sentinel`, `client`, ...) to a box.
-    AddProc(String, &'static str),
-    /// Remove a process.
-    RemoveProc(String),
-}
-
-/// Applies a topology edit to a scenario: names are made unique, and faults that name
-/// something removed are dropped with it.
-pub fn edit_topology(s: &Scenario, e: &TopologyEdit) -> Scenario {
-    use sim::scenario::{BoxSpec, ProcSpec};
-    let mut s = s.clone();
-    let taken = |s: &Scenario, n: &str| {
-        s.boxes
-            .iter()
-            .any(|b| b.name == n || b.processes.iter().any(|p| p.name == n))
-    };
-    let fresh = |s: &Scenario, prefix: &str| {
-        (1..)
-            .map(|i| format!("{prefix}{i}"))
-            .find(|n| !taken(s, n))
-            .expect("a free name")
-    };
-    let mut removed: Vec<String> = Vec::new();
-    match e {
-        TopologyEdit::AddBox => {
-            let name = fresh(&s, "box");
-            s.boxes.push(BoxSpec {
-                name,
-                processes: Vec::new(),
-            });
-        }
-        TopologyEdit::RemoveBox(name) => {
-            if let Some(i) = s.boxes.iter().position(|b| &b.name == name) {
-                let b = s.boxes.remove(i);
-                removed.push(b.name);
-                removed.extend(b.processes.into_iter().map(|p| p.name));
-            }
-        }
-        TopologyEdit::AddProc(bx, kind) => {
-            let prefix = match *kind {
-                "redis" => "R",
-                "sentinel" => "S",
-                "client" => "C",
-                "monitor" => "MON",
-                _ => "DB",
-            };
-            let name = fresh(&s, prefix);
-            if let Some(b) = s.boxes.iter_mut().find(|b| &b.name == bx) {
-                b.processes.push(ProcSpec {
-                    name,
-                    kind: kind.to_string(),
-                    priority: None,
-                });
-            }
-        }
-        TopologyEdit::RemoveProc(name) => {
-            for b in &mut s.boxes {
-                b.processes.retain(|p| &p.name != name);
-            }
-            removed.push(name.clone());
-        }
-    }
-    if !removed.is_empty() {
-        s.faults.retain(|f| {
-            let text = serde_json::to_string(&f.action).unwrap_or_default();
-            !removed.iter().any(|n| text.contains(&format!("\"{n}\"")))
-        });
-    }
-    s
-}
-
-/// What the UI asks of the lab.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Intent {
-    /// Load a preset by name.
-    Preset(String),
-    /// Play or pause.
-    TogglePlay,
-    /// Advance by real milliseconds (at the current speed).
-    Frame(f64),
-    /// One event forward.
-    Step,
-    /// One event back.
-    StepBack,
-    /// To a moment.
-    Seek(Millis),
-    /// A fault, now.
-    Act(FaultAction),
-    /// A setting, `--set` style.
-    Set(String, String),
-    /// Back to the previous branch.
-    Undo,
-    /// Speed factor (virtual ms per real ms).
-    Speed(f64),
-    /// One speed step faster (+1) or slower (-1).
-    SpeedStep(i32),
-    /// Change the topology.
-    Topology(TopologyEdit),
-    /// Load a scenario (from a file); the current one stays if it is broken.
-    Load(Result<Box<Scenario>, String>),
-}
-
-/// The state the page renders: the lab behind a cell, and what was last drawn.
-#[derive(Clone)]
-pub struct LabState {
-    /// The lab.
-    pub lab: Rc<std::cell::RefCell<Lab>>,
-    /// The view now.
-    pub view: Rc<View>,
-    /// Playing or paused.
-    pub playing: bool,
-    /// Virtual ms per real ms.
-    pub speed: f64,
-    /// Fractional virtual ms not yet run.
-    carry: f64,
-    /// Bumps on every change, so that equality sees it.
-    pub version: u64,
-    /// The last error for the person, if any.
-    pub message: Option<String>,
-}
-
-impl PartialEq for LabState {
-    fn eq(&self, o: &Self) -> bool {
-        self.version == o.version
-    }
-}
-
-impl LabState {
-    /// A state on `scenario`.
-    pub fn new(scenario: Scenario) -> Result<LabState, String> {
-        let lab = Lab::new(scenario)?;
-        let view = Rc::new(lab.view());
-        Ok(LabState {
-            lab: Rc::new(std::cell::RefCell::new(lab)),
-            view,
-            playing: false,
-            speed: 1.0,
-            carry: 0.0,
-            version: 0,
-            message: None,
-        })
-    }
-}
-
-impl Reducible for LabState {
-    type Action = Intent;
-
-    fn reduce(self: Rc<Self>, action: Intent) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.version += 1;
-        {
-            let mut lab = next.lab.borrow_mut();
-            lab.message = None;
-            match action {
-                Intent::Preset(name) => match sim::presets::find(&name) {
-                    Some(p) => {
-                        if let Ok(l) = Lab::new(p.scenario()) {
-                            *lab = l;
-                            next.playing = false;
-                        }
-                    }
-                    None => lab.message = Some(format!("There is no preset named `{name}`.")),
-                },
-                Intent::TogglePlay => {
-                    if lab.now() >= lab.duration() {
-                        lab.seek(0);
-                    }
-                    next.playing = !next.playing;
-                }
-                Intent::Frame(real_ms) => {
-                    if next.playing {
-                        next.carry += real_ms * next.speed;
-                        let whole = next.carry.floor();
-                        next.carry -= whole;
-                        lab.advance(whole as Millis);
-                        if lab.now() >= lab.duration() {
-                            next.playing = false;
-                        }
-                    }
-                }
-                Intent::Step => {
-                    next.playing = false;
-                    lab.step();
-                }
-                Intent::StepBack => {
-                    next.playing = false;
-                    lab.step_back();
-                }
-                Intent::Seek(t) => lab.seek(t),
-                Intent::Act(a) => lab.act(a),
-                Intent::Set(k, v) => {
-                    if let Err(e) = lab.set(&k, &v) {
-                        lab.message = Some(e);
-                    }
-                }
-                Intent::Undo => {
-                    lab.undo();
-                }
-                Intent::Speed(s) => next.speed = s,
-                Intent::SpeedStep(d) => {
-                    let speeds = crate::controls::SPEEDS;
-                    let i = speeds
-                        .iter()
-                        .position(|x| x.0 >= next.speed)
-                        .unwrap_or(speeds.len() - 1) as i32;
-                    next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
-                }
-                Intent::Load(Ok(s)) => match Lab::new(*s) {
-                    Ok(l) => {
-                        *lab = l;
-                        next.playing = false;
-                    }
-                    Err(e) => {
-                        lab.message = Some(format!(
-                            "That scenario cannot run: {e}. Nothing was changed."
-                        ))
-                    }
-                },
-                Intent::Load(Err(e)) => lab.message = Some(e),
-                Intent::Topology(e) => {
-                    let s = edit_topology(lab.scenario(), &e);
-                    match sim::build(&s, RunOptions::default()) {
-                        Ok(_) => lab.set_scenario(s),
-                        Err(err) => {
-                            lab.message =
-                                Some(format!("That change would break the scenario: {err}."))
-                        }
-                    }
-                }
-            }
-            next.message = lab.message.clone();
-            next.view = Rc::new(lab.view());
-        }
-        Rc::new(next)
-    }
+    (m, writers)
 }
 
 /// The process whose role data tests read: names by id.

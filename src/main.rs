@@ -7,6 +7,8 @@ mod lab;
 mod layout;
 mod panels;
 mod share;
+mod state;
+mod topology;
 
 fn main() {
     // `?bench=sim` measures the core in this browser instead of showing the lab.

@@ -10,7 +10,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::canvas::partition_name;
-use crate::lab::Intent;
+use crate::state::Intent;
 
 fn name(names: &[String], p: sim::ProcId) -> String {
     crate::lab::proc_name(names, p)
@@ -93,14 +93,23 @@ pub struct OutcomeProps {
     pub now: crate::lab::Progress,
     /// Split-brain time so far.
     pub split_now_ms: Millis,
-    /// The outcome of the whole run.
-    pub end: Rc<Outcome>,
+    /// The outcome of the whole run, once computed.
+    pub end: Option<Rc<Outcome>>,
 }
 
 /// What the run did to the data, now and at the end, with the lost writes struck through.
 #[component]
 pub fn OutcomePanel(p: &OutcomeProps) -> Html {
-    let o = &p.end;
+    let Some(o) = p.end.as_ref() else {
+        let n = &p.now;
+        return html! {
+            <section class="panel outcome" aria-label="Outcome" aria-busy="true">
+                <h2>{"Outcome"}</h2>
+                <p>{format!("So far: {} writes acknowledged, {} rejected, {} unknown.", n.acked, n.rejected, n.unknown)}</p>
+                <p class="facts">{"Computing the rest of the run…"}</p>
+            </section>
+        };
+    };
     let row = |label: &str, now: String, end: String| html! { <tr><th scope="row">{label.to_string()}</th><td>{now}</td><td>{end}</td></tr> };
     let mut by_client: std::collections::BTreeMap<&str, Vec<&sim::outcome::LostWrite>> =
         Default::default();
@@ -142,15 +151,26 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
     }
 }
 
+/// The last `n` signals that the event log shows, oldest first.
+pub fn log_lines(signals: &[SignalRecord], n: usize) -> Vec<SignalRecord> {
+    let mut lines: Vec<SignalRecord> = signals
+        .iter()
+        .rev()
+        .filter(|r| describe(&r.signal, &[]).is_some())
+        .take(n)
+        .cloned()
+        .collect();
+    lines.reverse();
+    lines
+}
+
 /// Properties of the event log.
 #[derive(Properties, PartialEq)]
 pub struct LogProps {
-    /// Every signal of the whole run.
+    /// The lines to show, oldest first.
     pub signals: Rc<Vec<SignalRecord>>,
     /// Process names.
     pub names: Rc<Vec<String>>,
-    /// Now.
-    pub now: Millis,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
 }
@@ -174,31 +194,23 @@ fn describe(s: &Signal, names: &[String]) -> Option<String> {
     })
 }
 
-/// The event log: plain language, up to now; a click jumps there.
+/// The event log: plain language, newest first; a click jumps there.
 #[component]
 pub fn EventLog(p: &LogProps) -> Html {
-    let upto = p.signals.partition_point(|s| s.time_ms <= p.now);
-    let lines: Vec<Html> = p.signals[..upto]
-        .iter()
-        .rev()
-        .filter(|r| !matches!(r.signal, Signal::OpInvoke { .. } | Signal::OpComplete { .. }))
-        .filter_map(|r| describe(&r.signal, &p.names).map(|d| (r, d)))
-        .take(60)
-        .map(|(r, d)| {
-            let who = if r.proc.0 == u16::MAX { String::new() } else { format!("{} ", name(&p.names, r.proc)) };
-            let i = p.on_intent.clone();
-            let t = r.time_ms;
-            html! {
-                <li><button class="log-line" onclick={Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)))}>
-                    <span class="t">{format!("{:>6.1} s ", t as f64 / 1000.0)}</span>{who}{d}
-                </button></li>
-            }
-        })
-        .collect();
+    let lines = p.signals.iter().rev().filter_map(|r| describe(&r.signal, &p.names).map(|d| (r, d))).map(|(r, d)| {
+        let who = if r.proc.0 == u16::MAX { String::new() } else { format!("{} ", name(&p.names, r.proc)) };
+        let i = p.on_intent.clone();
+        let t = r.time_ms;
+        html! {
+            <li><button class="log-line" onclick={Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)))}>
+                <span class="t">{format!("{:>6.1} s ", t as f64 / 1000.0)}</span>{who}{d}
+            </button></li>
+        }
+    });
     html! {
         <section class="panel log" aria-label="Event log">
             <h2>{"What happened (newest first)"}</h2>
-            <ol reversed=true>{ for lines }</ol>
+            <ol>{ for lines }</ol>
         </section>
     }
 }
@@ -265,7 +277,7 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
         let i = p.on_intent.clone();
         let me = me.clone();
         Callback::from(move |_: MouseEvent| {
-            i.emit(Intent::Topology(crate::lab::TopologyEdit::RemoveProc(
+            i.emit(Intent::Topology(crate::topology::TopologyEdit::RemoveProc(
                 me.clone(),
             )))
         })
@@ -310,7 +322,7 @@ pub struct TopologyProps {
 /// Add and remove boxes, and place processes on them.
 #[component]
 pub fn Topology(p: &TopologyProps) -> Html {
-    use crate::lab::TopologyEdit as E;
+    use crate::topology::TopologyEdit as E;
     let send = |e: E| {
         let i = p.on_intent.clone();
         Callback::from(move |_: MouseEvent| i.emit(Intent::Topology(e.clone())))

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::lab::Intent;
+use crate::state::Intent;
 
 /// The page's address with the whole scenario in its fragment.
 pub fn link_for(s: &sim::Scenario) -> String {

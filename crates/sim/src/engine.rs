@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use crate::history::{History, OpResult};
+use crate::history::History;
 use crate::ids::{BoxId, Millis, ProcId};
 use crate::net::Network;
-use crate::process::{Ctx, Effects, Message, MsgKind, Process, Signal};
+use crate::process::{Ctx, Effects, Message, Process, Signal};
 use crate::rng::SimRng;
 use crate::trace::{DropReason, Fnv, TraceKind, TraceRecord};
 use crate::view::{BoxState, MsgState, ProcState, View};
@@ -67,13 +67,17 @@ enum Event<M, T> {
 #[derive(Clone, Debug)]
 struct Scheduled<M, T> {
     at: Millis,
+    /// 0 for faults, 1 for everything else: a fault at time t acts before anything
+    /// else at t, whether it was in the schedule from the start or injected at t by a
+    /// person (who forks the run there), so both give the same trace.
+    class: u8,
     seq: u64,
     ev: Event<M, T>,
 }
 
 impl<M, T> PartialEq for Scheduled<M, T> {
     fn eq(&self, o: &Self) -> bool {
-        self.at == o.at && self.seq == o.seq
+        self.at == o.at && self.class == o.class && self.seq == o.seq
     }
 }
 impl<M, T> Eq for Scheduled<M, T> {}
@@ -85,7 +89,7 @@ impl<M, T> PartialOrd for Scheduled<M, T> {
 impl<M, T> Ord for Scheduled<M, T> {
     // BinaryHeap is a max-heap: reverse so the earliest (then the first scheduled) pops first.
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.at, o.seq).cmp(&(self.at, self.seq))
+        (o.at, o.class, o.seq).cmp(&(self.at, self.class, self.seq))
     }
 }
 
@@ -213,7 +217,8 @@ impl<P: Process> Engine<P> {
     fn push(&mut self, at: Millis, ev: Event<P::Msg, P::Timer>) {
         let seq = self.core.seq;
         self.core.seq += 1;
-        self.core.queue.push(Scheduled { at, seq, ev });
+        let class = u8::from(!matches!(ev, Event::Fault { .. }));
+        self.core.queue.push(Scheduled { at, class, seq, ev });
     }
 
     /// Virtual time now.
@@ -372,6 +377,20 @@ impl<P: Process> Engine<P> {
             }
         }
         true
+    }
+
+    /// Runs every event strictly before time `t`, then sets the clock to `t`: the moment
+    /// at which a fault injected now acts first, as a scheduled one would.
+    pub fn run_before(&mut self, t: Millis) {
+        while let Some(next) = self.next_time() {
+            if next >= t {
+                break;
+            }
+            self.step();
+        }
+        if t > self.core.now {
+            self.core.now = t;
+        }
     }
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
@@ -620,11 +639,6 @@ impl<P: Process> Engine<P> {
         self.default_persist
     }
 
-    /// Whether a result counts as acknowledged.
-    pub fn is_ack(r: &OpResult) -> bool {
-        matches!(r, OpResult::Ok)
-    }
-
     /// What the UI draws now.
     pub fn view(&self) -> View {
         let c = &self.core;
@@ -687,26 +701,5 @@ impl<P: Process> Engine<P> {
             split_brain_since: c.split_since,
             split_brain_ms: self.split_brain_ms(),
         }
-    }
-
-    /// Traffic kinds in flight, for tests and benchmarks.
-    pub fn in_flight(&self) -> usize {
-        self.core
-            .queue
-            .iter()
-            .filter(|s| matches!(s.ev, Event::Deliver { .. }))
-            .count()
-    }
-
-    /// Kinds of all messages in flight.
-    pub fn in_flight_kinds(&self) -> Vec<MsgKind> {
-        self.core
-            .queue
-            .iter()
-            .filter_map(|s| match &s.ev {
-                Event::Deliver { msg, .. } => Some(msg.kind()),
-                _ => None,
-            })
-            .collect()
     }
 }

@@ -32,8 +32,11 @@ pub trait Simulation {
     fn events(&self) -> u64;
     /// Handles one event; false when nothing is left.
     fn step(&mut self) -> bool;
-    /// Runs up to time `t`.
+    /// Runs up to and including time `t`.
     fn run_until(&mut self, t: Millis);
+    /// Runs everything before time `t` and stops the clock at `t`, where a fault can be
+    /// injected to fork the run exactly as if it had been scheduled from the start.
+    fn run_before(&mut self, t: Millis);
     /// Applies a fault now and records it in the scenario's schedule.
     fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError>;
     /// What to draw.
@@ -203,6 +206,9 @@ impl<P: System> Simulation for Run<P> {
     }
     fn run_until(&mut self, t: Millis) {
         self.engine.run_until(t)
+    }
+    fn run_before(&mut self, t: Millis) {
+        self.engine.run_before(t)
     }
     fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
         let fault = resolve(

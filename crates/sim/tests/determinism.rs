@@ -57,3 +57,31 @@ fn snapshot_and_restore_replay_the_same_trace() {
     assert_eq!(sim.trace_hash(), first);
     assert_eq!(sim.outcome(), first_outcome);
 }
+
+#[test]
+fn a_fault_injected_at_its_moment_matches_the_same_fault_scheduled_from_the_start() {
+    use sim::fault::{FaultAction, ScheduledFault};
+    let base = find("sentinel-old-master-isolated").unwrap().scenario();
+    let action = FaultAction::CutLink {
+        a: "S2".into(),
+        b: "M1".into(),
+        one_way: false,
+    };
+    for t in [0, 5_000, 12_345, 40_000] {
+        let mut scheduled = base.clone();
+        scheduled.faults.push(ScheduledFault {
+            at_ms: t,
+            action: action.clone(),
+        });
+        let want = run(&scheduled).unwrap().trace_hash;
+        // As the lab forks: from an earlier snapshot, run to just before t, inject.
+        let mut sim = sim::build(&base, Default::default()).unwrap();
+        let snap = sim.save();
+        sim.run_until(60_000);
+        assert!(sim.load(snap.as_ref()));
+        sim.run_before(t);
+        sim.inject(action.clone()).unwrap();
+        sim.run_until(base.duration_ms);
+        assert_eq!(sim.outcome().trace_hash, want, "fault at {t} ms");
+    }
+}

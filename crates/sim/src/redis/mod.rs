@@ -27,6 +27,10 @@ use sentinel::{Sentinel, SentinelCfg};
 use server::{Server, ServerCfg};
 use storage::Storage;
 
+/// The most client operations one run may make (a 10-minute run of 50 busy clients is
+/// 300 000); beyond this a run would not finish in a browser tab.
+pub const MAX_CLIENT_OPS: u64 = 5_000_000;
+
 /// The `system` name in scenario files.
 pub const SYSTEM: &str = "redis-sentinel";
 
@@ -280,6 +284,19 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         return Err(ScenarioError::new(
             "settings.client.wait_timeout_ms",
             "must be at most 600000 ms",
+        ));
+    }
+    // A run the browser (or the CLI) could never finish is refused up front.
+    let clients = s.processes().filter(|(_, p)| p.kind == "client").count() as u64;
+    let ops = clients * c.rate_per_s as u64 * s.duration_ms / 1000;
+    if ops > MAX_CLIENT_OPS {
+        return Err(ScenarioError::new(
+            "duration_ms",
+            format!(
+                "{clients} clients at {} operations per second for {} s make {ops} operations; at most {MAX_CLIENT_OPS} fit in one run: shorten the run or lower settings.client.rate_per_s",
+                c.rate_per_s,
+                s.duration_ms / 1000
+            ),
         ));
     }
     if set.fencing && storage.is_none() {

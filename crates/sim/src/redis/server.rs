@@ -740,6 +740,16 @@ mod tests {
         }
     }
 
+    fn psync(
+        h: &mut Harness<Msg, Timer>,
+        s: &mut Server,
+        from: u16,
+        replid: u64,
+        offset: u64,
+    ) -> Vec<(ProcId, Msg)> {
+        h.run(|ctx| s.on_msg(ProcId(from), Msg::Psync { replid, offset }, ctx))
+    }
+
     fn write(h: &mut Harness<Msg, Timer>, s: &mut Server, value: u64) -> Vec<(ProcId, Msg)> {
         h.run(|ctx| {
             s.on_msg(
@@ -759,16 +769,7 @@ mod tests {
         let mut h = Harness::new(ProcId(0));
         h.run(|ctx| m.start(ctx));
         assert!(!m.writable, "no replica yet");
-        h.run(|ctx| {
-            m.on_msg(
-                ProcId(1),
-                Msg::Psync {
-                    replid: 0,
-                    offset: 0,
-                },
-                ctx,
-            )
-        });
+        psync(&mut h, &mut m, 1, 0, 0);
         assert!(m.writable);
         // Lag is in whole seconds and a replica is good while lag <= max-lag.
         h.now = 10_999;
@@ -819,16 +820,8 @@ mod tests {
         for v in 1..=3 {
             write(&mut h, &mut m, v);
         }
-        let sent = h.run(|ctx| {
-            m.on_msg(
-                ProcId(1),
-                Msg::Psync {
-                    replid: m.replid,
-                    offset: WRITE_BYTES,
-                },
-                ctx,
-            )
-        });
+        let id = m.replid;
+        let sent = psync(&mut h, &mut m, 1, id, WRITE_BYTES);
         assert_eq!(
             sent,
             vec![(
@@ -857,27 +850,10 @@ mod tests {
         for v in 1..=5 {
             write(&mut h, &mut m, v);
         }
-        let other = h.run(|ctx| {
-            m.on_msg(
-                ProcId(1),
-                Msg::Psync {
-                    replid: 999,
-                    offset: 5 * WRITE_BYTES,
-                },
-                ctx,
-            )
-        });
+        let other = psync(&mut h, &mut m, 1, 999, 5 * WRITE_BYTES);
         assert!(matches!(other[0].1, Msg::FullResync { .. }));
-        let old = h.run(|ctx| {
-            m.on_msg(
-                ProcId(2),
-                Msg::Psync {
-                    replid: m.replid,
-                    offset: WRITE_BYTES,
-                },
-                ctx,
-            )
-        });
+        let id = m.replid;
+        let old = psync(&mut h, &mut m, 2, id, WRITE_BYTES);
         assert!(
             matches!(old[0].1, Msg::FullResync { .. }),
             "offset 48 fell out of a two-write backlog"
@@ -942,16 +918,7 @@ mod tests {
         let mut m = Server::new(cfg(0), None, 1);
         let mut h = Harness::new(ProcId(0));
         h.run(|ctx| m.start(ctx));
-        h.run(|ctx| {
-            m.on_msg(
-                ProcId(1),
-                Msg::Psync {
-                    replid: 0,
-                    offset: 0,
-                },
-                ctx,
-            )
-        });
+        psync(&mut h, &mut m, 1, 0, 0);
         let sent = h.run(|ctx| {
             m.on_msg(
                 ProcId(9),

@@ -1,0 +1,108 @@
+//! Whatever a scenario file says, the core answers with a result or a message, never a
+//! panic: random values are written into random places of a preset, then parsed, built
+//! and run for a short while.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use sim::simulation::RunOptions;
+use sim::Scenario;
+
+fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                leaves(x, format!("{path}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                leaves(x, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(path);
+}
+
+fn value() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (0..5u64).prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)),
+        "[a-zA-Z0-9 _-]{0,8}".prop_map(serde_json::Value::from),
+        Just(serde_json::json!([])),
+        Just(serde_json::json!({})),
+        Just(serde_json::json!("box1")),
+        Just(serde_json::json!("M1")),
+    ]
+}
+
+#[test]
+fn random_edits_of_a_scenario_never_panic() {
+    let base =
+        serde_json::to_value(sim::presets::find("sentinel-fencing").unwrap().scenario()).unwrap();
+    let mut paths = Vec::new();
+    leaves(&base, String::new(), &mut paths);
+    let n = paths.len();
+    let strategy = prop::collection::vec((0..n, value()), 1..4);
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let (accepted, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let result = runner.run(&strategy, |edits| {
+        let mut v = base.clone();
+        for (i, x) in edits {
+            if let Some(slot) = v.pointer_mut(&paths[i]) {
+                *slot = x;
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| match Scenario::from_value(v) {
+            Err(e) => {
+                assert!(!e.message.is_empty());
+                false
+            }
+            Ok(mut s) => {
+                s.duration_ms = s.duration_ms.min(20_000);
+                s.faults.retain(|f| f.at_ms <= s.duration_ms);
+                match sim::build(
+                    &s,
+                    RunOptions {
+                        narrate: true,
+                        keep_trace: false,
+                    },
+                ) {
+                    Err(e) => {
+                        assert!(!e.message.is_empty());
+                        false
+                    }
+                    Ok(mut run) => {
+                        run.run_until(s.duration_ms);
+                        let _ = run.outcome();
+                        true
+                    }
+                }
+            }
+        });
+        prop_assert!(outcome.is_ok(), "panicked");
+        let counter = if outcome.unwrap() {
+            &accepted
+        } else {
+            &refused
+        };
+        counter.set(counter.get() + 1);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    println!(
+        "{} edited scenarios ran, {} were refused with a message",
+        accepted.get(),
+        refused.get()
+    );
+}

@@ -1,0 +1,189 @@
+//! The page's state for Yew: the lab behind a cell, and the intents the UI sends.
+
+use std::rc::Rc;
+
+use sim::fault::FaultAction;
+use sim::simulation::RunOptions;
+use sim::{Millis, Scenario, View};
+use yew::Reducible;
+
+use crate::lab::Lab;
+use crate::topology::{edit_topology, TopologyEdit};
+
+/// Events the lab computes ahead per frame while it works out the rest of the run
+/// (about 10 ms of work in the browser), so the page never freezes.
+pub const COMPUTE_PER_FRAME: u64 = 20_000;
+
+/// What the UI asks of the lab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    /// Load a preset by name.
+    Preset(String),
+    /// Play or pause.
+    TogglePlay,
+    /// Advance by real milliseconds (at the current speed).
+    Frame(f64),
+    /// One event forward.
+    Step,
+    /// One event back.
+    StepBack,
+    /// To a moment.
+    Seek(Millis),
+    /// A fault, now.
+    Act(FaultAction),
+    /// A setting, `--set` style.
+    Set(String, String),
+    /// Back to the previous branch.
+    Undo,
+    /// Speed factor (virtual ms per real ms).
+    Speed(f64),
+    /// One speed step faster (+1) or slower (-1).
+    SpeedStep(i32),
+    /// Change the topology.
+    Topology(TopologyEdit),
+    /// Load a scenario (from a file); the current one stays if it is broken.
+    Load(Result<Box<Scenario>, String>),
+}
+
+/// The state the page renders: the lab behind a cell, and what was last drawn.
+#[derive(Clone)]
+pub struct LabState {
+    /// The lab.
+    pub lab: Rc<std::cell::RefCell<Lab>>,
+    /// The view now.
+    pub view: Rc<View>,
+    /// Playing or paused.
+    pub playing: bool,
+    /// Virtual ms per real ms.
+    pub speed: f64,
+    /// Fractional virtual ms not yet run.
+    carry: f64,
+    /// Bumps on every change, so that equality sees it.
+    pub version: u64,
+    /// Whether the rest of the run is still being computed.
+    pub computing: bool,
+    /// The last error for the person, if any.
+    pub message: Option<String>,
+}
+
+impl PartialEq for LabState {
+    fn eq(&self, o: &Self) -> bool {
+        self.version == o.version
+    }
+}
+
+impl LabState {
+    /// A state on `scenario`.
+    pub fn new(scenario: Scenario) -> Result<LabState, String> {
+        let lab = Lab::new(scenario)?;
+        let view = Rc::new(lab.view());
+        Ok(LabState {
+            lab: Rc::new(std::cell::RefCell::new(lab)),
+            view,
+            playing: false,
+            speed: 1.0,
+            carry: 0.0,
+            version: 0,
+            computing: true,
+            message: None,
+        })
+    }
+}
+
+impl Reducible for LabState {
+    type Action = Intent;
+
+    fn reduce(self: Rc<Self>, action: Intent) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.version += 1;
+        {
+            let mut lab = next.lab.borrow_mut();
+            // A message stays until the person does something else.
+            if !matches!(action, Intent::Frame(_)) {
+                lab.message = None;
+            }
+            match action {
+                Intent::Preset(name) => match sim::presets::find(&name) {
+                    Some(p) => {
+                        if let Ok(l) = Lab::new(p.scenario()) {
+                            *lab = l;
+                            next.playing = false;
+                        }
+                    }
+                    None => lab.message = Some(format!("There is no preset named `{name}`.")),
+                },
+                Intent::TogglePlay => {
+                    if lab.now() >= lab.duration() {
+                        lab.seek(0);
+                    }
+                    next.playing = !next.playing;
+                }
+                Intent::Frame(real_ms) => {
+                    lab.compute(COMPUTE_PER_FRAME);
+                    if next.playing {
+                        next.carry += real_ms * next.speed;
+                        let whole = next.carry.floor();
+                        next.carry -= whole;
+                        lab.advance(whole as Millis);
+                        if lab.now() >= lab.duration() {
+                            next.playing = false;
+                        }
+                    }
+                }
+                Intent::Step => {
+                    next.playing = false;
+                    lab.step();
+                }
+                Intent::StepBack => {
+                    next.playing = false;
+                    lab.step_back();
+                }
+                Intent::Seek(t) => lab.seek(t),
+                Intent::Act(a) => lab.act(a),
+                Intent::Set(k, v) => {
+                    if let Err(e) = lab.set(&k, &v) {
+                        lab.message = Some(e);
+                    }
+                }
+                Intent::Undo => {
+                    lab.undo();
+                }
+                Intent::Speed(s) => next.speed = s,
+                Intent::SpeedStep(d) => {
+                    let speeds = crate::controls::SPEEDS;
+                    let i = speeds
+                        .iter()
+                        .position(|x| x.0 >= next.speed)
+                        .unwrap_or(speeds.len() - 1) as i32;
+                    next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
+                }
+                Intent::Load(Ok(s)) => match Lab::new(*s) {
+                    Ok(l) => {
+                        *lab = l;
+                        next.playing = false;
+                    }
+                    Err(e) => {
+                        lab.message = Some(format!(
+                            "That scenario cannot run: {e}. Nothing was changed."
+                        ))
+                    }
+                },
+                Intent::Load(Err(e)) => lab.message = Some(e),
+                Intent::Topology(e) => {
+                    let s = edit_topology(&lab.scenario(), &e);
+                    match sim::build(&s, RunOptions::default()) {
+                        Ok(_) => lab.set_scenario(s),
+                        Err(err) => {
+                            lab.message =
+                                Some(format!("That change would break the scenario: {err}."))
+                        }
+                    }
+                }
+            }
+            next.computing = lab.computing();
+            next.message = lab.message.clone();
+            next.view = Rc::new(lab.view());
+        }
+        Rc::new(next)
+    }
+}
