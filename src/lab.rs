@@ -12,8 +12,15 @@ use sim::presets::PRESETS;
 use sim::simulation::RunOptions;
 use sim::{Millis, Outcome, Scenario, Signal, Simulation, View};
 
-/// Virtual time between two snapshots used for seeking.
+/// Virtual time between two snapshots used for seeking, for clusters of up to 64
+/// processes. A snapshot holds a few words per pair of processes (the network keeps
+/// links FIFO), so larger clusters take them further apart: memory stays within tens
+/// of MB for a ten-minute run, and a seek replays at most a few seconds.
 pub const SNAPSHOT_EVERY_MS: Millis = 1000;
+
+fn snapshot_every(procs: usize) -> Millis {
+    SNAPSHOT_EVERY_MS * (1 + (procs * procs / 4096) as Millis).min(10)
+}
 
 /// Completion times of writes, by how they ended, sorted.
 #[derive(Debug, Default, PartialEq)]
@@ -97,7 +104,7 @@ pub struct Lab {
     sim: Box<dyn Simulation>,
     /// The run computing ahead to the end, a little each frame; None once done.
     ahead: Option<Box<dyn Simulation>>,
-    /// Snapshots every [`SNAPSHOT_EVERY_MS`] of the computed part.
+    /// Snapshots of the computed part, every [`snapshot_every`] ms.
     snapshots: Vec<Snap>,
     /// The outcome of the whole run, once computed.
     pub final_outcome: Option<Rc<Outcome>>,
@@ -201,7 +208,7 @@ impl Lab {
         let start = ahead.events();
         loop {
             let last = self.snapshots.last().map_or(0, |s| s.time);
-            let t = (last + SNAPSHOT_EVERY_MS).min(duration);
+            let t = (last + snapshot_every(self.proc_names.len())).min(duration);
             ahead.run_until(t);
             self.snapshots.push(Snap {
                 time: t,

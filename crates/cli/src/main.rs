@@ -170,6 +170,7 @@ fn report(s: &Scenario, o: &sim::Outcome) -> String {
         r += &format!("    rejected {reason}: {n}\n");
     }
     r += &format!("  acknowledged writes lost: {}\n", o.acked_writes_lost);
+    r += &format!("  stale reads: {}\n", o.stale_reads);
     r += &format!("  split-brain: {} ms\n", o.split_brain_ms);
     if o.failovers.is_empty() {
         r += "  failovers: none\n";

@@ -51,7 +51,8 @@ pub struct Outcome {
     pub acked_writes_lost: u64,
     /// Those writes.
     pub lost_writes: Vec<LostWrite>,
-    /// Reads that returned a value older than one already acknowledged before they began.
+    /// Reads (register workload) that returned a value a linearizable register could not:
+    /// one overwritten, in real time, by a write acknowledged before the read began.
     pub stale_reads: u64,
     /// Total time during which more than one process accepted client writes as primary.
     pub split_brain_ms: Millis,
@@ -140,21 +141,37 @@ impl Outcome {
             }
         }
         o.acked_writes_lost = o.lost_writes.len() as u64;
+        // A read is stale when some write W was acknowledged before the read began, and
+        // the value read comes from a write R that was acknowledged before W was even
+        // invoked (or the read saw nothing): R is strictly older than W in real time, so
+        // a linearizable register could not return it.
         acked_writes.sort_unstable();
+        let spans: std::collections::HashMap<u64, (Millis, Millis)> = history
+            .ops
+            .iter()
+            .filter(|w| w.kind == OpKind::Write && w.result == Some(OpResult::Ok))
+            .map(|w| (w.value, (w.invoke_ms, w.complete_ms.unwrap_or(w.invoke_ms))))
+            .collect();
         for op in &history.ops {
-            if op.kind == OpKind::Read && op.result == Some(OpResult::Ok) {
-                // The newest write acknowledged before this read began: values are
-                // increasing per client, so a read below it from the same writer is stale.
-                let before = acked_writes
-                    .iter()
-                    .take_while(|w| w.0 < op.invoke_ms)
-                    .map(|w| w.1)
-                    .max();
-                if let (Some(b), Some(r)) = (before, op.read) {
-                    if r < b && (r >> 32) == (b >> 32) {
-                        o.stale_reads += 1;
-                    }
-                }
+            if op.kind != OpKind::Read || op.result != Some(OpResult::Ok) {
+                continue;
+            }
+            // Among writes acknowledged before the read began, the latest-invoked one.
+            let newest = acked_writes
+                .iter()
+                .take_while(|w| w.0 < op.invoke_ms)
+                .filter_map(|w| spans.get(&w.1))
+                .map(|span| span.0)
+                .max();
+            let Some(newest_invoke) = newest else {
+                continue;
+            };
+            let stale = match op.read.filter(|v| *v != 0) {
+                None => true,
+                Some(r) => spans.get(&r).is_some_and(|span| span.1 < newest_invoke),
+            };
+            if stale {
+                o.stale_reads += 1;
             }
         }
         for r in signals {

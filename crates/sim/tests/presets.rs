@@ -205,3 +205,20 @@ fn quorum_larger_than_the_sentinels_runs_with_a_warning_and_never_fails_over() {
         o.warnings
     );
 }
+
+#[test]
+fn register_clients_read_stale_values_during_split_brain_and_none_without_faults() {
+    let split = with(
+        "sentinel-old-master-isolated",
+        "client.workload",
+        "\"register\"",
+    );
+    assert!(split.stale_reads > 10, "{} stale reads", split.stale_reads);
+    let mut calm = preset("sentinel-old-master-isolated")
+        .with_override("client.workload", "\"register\"")
+        .unwrap();
+    calm.faults.clear();
+    let o = run(&calm).unwrap();
+    assert_eq!(o.stale_reads, 0);
+    assert!(o.writes_acked > 500);
+}
