@@ -35,13 +35,14 @@ try {
     await p.goto(`${server.url}?bench_boxes=${boxes}&minutes=2`);
     await p.waitForSelector('svg.canvas g.box', { timeout: 300000 });
     const load = Date.now() - t0;
+    await p.waitForFunction(() => !JSON.parse(window.__sblState).computing, null, { timeout: 300000 });
+    const computed = Date.now() - t0;
     await p.evaluate(() => { window.__sblTimings = []; });
     await p.click('button.play');
     await p.waitForTimeout(4000);
     await p.click('button.play');
     const frames = (await p.evaluate(() => window.__sblTimings)).filter((t) => t[0] === 'frame').map((t) => t[1]);
-    const msgs = await p.locator('g.msg').count();
-    console.log(`frame time ${String(boxes).padStart(2)} boxes playing at 1x: median ${pct(frames, 0.5).toFixed(2)} ms, p95 ${pct(frames, 0.95).toFixed(2)} ms over ${frames.length} frames (${msgs} messages drawn at the end; page ready in ${load} ms incl. computing the 2-minute run)`);
+    console.log(`frame time ${String(boxes).padStart(2)} boxes playing at 1x: median ${pct(frames, 0.5).toFixed(2)} ms, p95 ${pct(frames, 0.95).toFixed(2)} ms over ${frames.length} frames (first drawn after ${load} ms; the whole 2-minute run computed in the background by ${computed} ms)`);
     await p.close();
   }
 
@@ -51,6 +52,7 @@ try {
     const t0 = Date.now();
     await p.goto(`${server.url}?bench_boxes=5&minutes=10`);
     await p.waitForSelector('svg.canvas g.box', { timeout: 300000 });
+    await p.waitForFunction(() => !JSON.parse(window.__sblState).computing, null, { timeout: 300000 });
     const load = Date.now() - t0;
     await p.evaluate(() => { window.__sblTimings = []; });
     const targets = [];
@@ -64,7 +66,7 @@ try {
       await p.waitForFunction((n) => window.__sblTimings.length >= n, targets.indexOf(ms) + 1);
     }
     const seeks = (await p.evaluate(() => window.__sblTimings)).filter((t) => t[0] === 'seek').map((t) => t[1]);
-    console.log(`seek across a 10-minute run (5 boxes): median ${pct(seeks, 0.5).toFixed(1)} ms, p95 ${pct(seeks, 0.95).toFixed(1)} ms, max ${Math.max(...seeks).toFixed(1)} ms over ${seeks.length} seeks (page ready in ${load} ms incl. computing the run)`);
+    console.log(`seek across a 10-minute run (5 boxes): median ${pct(seeks, 0.5).toFixed(1)} ms, p95 ${pct(seeks, 0.95).toFixed(1)} ms, max ${Math.max(...seeks).toFixed(1)} ms over ${seeks.length} seeks (the run computed ${load} ms after navigation)`);
     await p.close();
   }
 } finally {

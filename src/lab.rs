@@ -18,6 +18,9 @@ use sim::{Millis, Outcome, Scenario, Signal, Simulation, View};
 /// of MB for a ten-minute run, and a seek replays at most a few seconds.
 pub const SNAPSHOT_EVERY_MS: Millis = 1000;
 
+/// Virtual time the lab computes ahead between two checks of its per-frame budget.
+const COMPUTE_STEP_MS: Millis = 50;
+
 fn snapshot_every(procs: usize) -> Millis {
     SNAPSHOT_EVERY_MS * (1 + (procs * procs / 4096) as Millis).min(10)
 }
@@ -209,7 +212,14 @@ impl Lab {
         loop {
             let last = self.snapshots.last().map_or(0, |s| s.time);
             let t = (last + snapshot_every(self.proc_names.len())).min(duration);
-            ahead.run_until(t);
+            // Small steps, so that a busy cluster stops near the budget, not a whole
+            // snapshot interval later.
+            while ahead.now() < t && ahead.events() - start < budget {
+                ahead.run_until((ahead.now() + COMPUTE_STEP_MS).min(t));
+            }
+            if ahead.now() < t {
+                break;
+            }
             self.snapshots.push(Snap {
                 time: t,
                 events: ahead.events(),

@@ -10,9 +10,11 @@ use yew::Reducible;
 use crate::lab::Lab;
 use crate::topology::{edit_topology, TopologyEdit};
 
-/// Events the lab computes ahead per frame while it works out the rest of the run
-/// (about 10 ms of work in the browser), so the page never freezes.
-pub const COMPUTE_PER_FRAME: u64 = 20_000;
+/// Events per slice of the computation ahead (well under a millisecond of work).
+pub const COMPUTE_SLICE: u64 = 2_000;
+/// Milliseconds of each frame the lab spends computing the rest of the run, so the
+/// page keeps its frame rate meanwhile.
+pub const COMPUTE_MS_PER_FRAME: f64 = 6.0;
 
 /// What the UI asks of the lab.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,7 +121,18 @@ impl Reducible for LabState {
                     next.playing = !next.playing;
                 }
                 Intent::Frame(real_ms) => {
-                    lab.compute(COMPUTE_PER_FRAME);
+                    // Compute ahead in small slices until this frame's share of time is used.
+                    let clock = web_sys::window().and_then(|w| w.performance());
+                    let t0 = clock.as_ref().map_or(0.0, |c| c.now());
+                    while lab.computing() {
+                        lab.compute(COMPUTE_SLICE);
+                        if clock
+                            .as_ref()
+                            .is_none_or(|c| c.now() - t0 > COMPUTE_MS_PER_FRAME)
+                        {
+                            break;
+                        }
+                    }
                     if next.playing {
                         next.carry += real_ms * next.speed;
                         let whole = next.carry.floor();
