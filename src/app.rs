@@ -283,7 +283,7 @@ pub fn App() -> Html {
                 <h1>{"Split-Brain Lab"}</h1>
                 <label class="preset">{"Scenario "}
                     <select onchange={on_preset} aria-label="Preset scenario">
-                        { for PRESETS.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{p.name}</option> }) }
+                        { for PRESETS.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{format!("{} — {}", p.name, p.summary)}</option> }) }
                     </select>
                 </label>
                 <button onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
