@@ -38,6 +38,12 @@ struct ReplicaLink {
     ack_time: Millis,
 }
 
+/// How many replicas acknowledged at least `target` bytes (what `WAIT` counts:
+/// `repl_ack_off >= c->woff`).
+fn acked_at(replicas: &[ReplicaLink], target: u64) -> u32 {
+    replicas.iter().filter(|r| r.ack_offset >= target).count() as u32
+}
+
 #[derive(Clone, Debug)]
 struct PendingWait {
     client: ProcId,
@@ -243,11 +249,7 @@ impl Server {
 
     fn fail_waits(&mut self, ctx: &mut RCtx) {
         for w in self.waits.drain(..) {
-            let acked = self
-                .replicas
-                .iter()
-                .filter(|r| r.ack_offset >= w.target)
-                .count() as u32;
+            let acked = acked_at(&self.replicas, w.target);
             ctx.send(
                 w.client,
                 Msg::Reply {
@@ -338,11 +340,7 @@ impl Server {
             Some((need, timeout)) => {
                 // WAIT counts replicas with repl_ack_off >= the client's write offset;
                 // it asks them to ACK now (REPLCONF GETACK) and blocks up to `timeout`.
-                let acked = self
-                    .replicas
-                    .iter()
-                    .filter(|r| r.ack_offset >= target)
-                    .count() as u32;
+                let acked = acked_at(&self.replicas, target);
                 if acked >= need {
                     ctx.send(
                         client,
@@ -370,7 +368,7 @@ impl Server {
     fn check_waits(&mut self, ctx: &mut RCtx) {
         let replicas = &self.replicas;
         self.waits.retain(|w| {
-            let acked = replicas.iter().filter(|r| r.ack_offset >= w.target).count() as u32;
+            let acked = acked_at(replicas, w.target);
             if acked >= w.need {
                 ctx.send(
                     w.client,
@@ -659,11 +657,7 @@ impl Server {
             Timer::WaitTimeout(op) => {
                 if let Some(i) = self.waits.iter().position(|w| w.op == op) {
                     let w = self.waits.remove(i);
-                    let acked = self
-                        .replicas
-                        .iter()
-                        .filter(|r| r.ack_offset >= w.target)
-                        .count() as u32;
+                    let acked = acked_at(&self.replicas, w.target);
                     ctx.send(
                         w.client,
                         Msg::Reply {
