@@ -941,39 +941,27 @@ mod tests {
         sent.into_iter().next().expect("a reply").1
     }
 
+    /// The reply of a Sentinel that sees the master up and voted for `leader` in `epoch`.
+    fn voted_for(leader: u16, epoch: u64) -> Msg {
+        Msg::IsMasterDownReply {
+            down: false,
+            leader: Some(ProcId(leader)),
+            leader_epoch: epoch,
+        }
+    }
+
     #[test]
     fn grants_one_vote_per_epoch_to_the_first_asker() {
         let mut s = sentinel(10, 2);
         let mut h = Harness::new(ProcId(10));
         let first = ask(&mut h, &mut s, 11, 1);
-        assert_eq!(
-            first,
-            Msg::IsMasterDownReply {
-                down: false,
-                leader: Some(ProcId(11)),
-                leader_epoch: 1
-            }
-        );
+        assert_eq!(first, voted_for(11, 1));
         // A second candidate in the same epoch is told who already has the vote.
         let second = ask(&mut h, &mut s, 12, 1);
-        assert_eq!(
-            second,
-            Msg::IsMasterDownReply {
-                down: false,
-                leader: Some(ProcId(11)),
-                leader_epoch: 1
-            }
-        );
+        assert_eq!(second, voted_for(11, 1));
         // A newer epoch gets a new vote.
         let third = ask(&mut h, &mut s, 12, 2);
-        assert_eq!(
-            third,
-            Msg::IsMasterDownReply {
-                down: false,
-                leader: Some(ProcId(12)),
-                leader_epoch: 2
-            }
-        );
+        assert_eq!(third, voted_for(12, 2));
         assert_eq!(s.current_epoch, 2);
     }
 
@@ -984,14 +972,7 @@ mod tests {
         let mut h = Harness::new(ProcId(10));
         assert!(s.insts[0].s_down_since.is_none());
         let reply = ask(&mut h, &mut s, 11, 5);
-        assert_eq!(
-            reply,
-            Msg::IsMasterDownReply {
-                down: false,
-                leader: Some(ProcId(11)),
-                leader_epoch: 5
-            }
-        );
+        assert_eq!(reply, voted_for(11, 5));
     }
 
     #[test]
