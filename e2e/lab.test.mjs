@@ -50,6 +50,7 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
   await page.click('button.play');
   const healed = await waitForState(page, (s) => !s.computing && !s.playing);
   assert.ok(healed.end.acked_writes_lost > 0);
+  assert.equal(healed.end.failovers, 1, 'the failover before the heal is part of the whole run');
   const lost = page.locator('ul.lost');
   await lost.waitFor();
   assert.equal(Number(await lost.getAttribute('data-lost')), healed.end.acked_writes_lost);
@@ -180,4 +181,20 @@ test('a broken scenario file is refused in plain words and nothing is lost', asy
   const s = await waitForState(page, (s) => s.message !== null);
   assert.match(s.message, /broken\.json is not a scenario/);
   assert.equal(s.settings.quorum, 3, 'what the user had is still there');
+});
+
+test('cut one link from a process panel, add a Sentinel, move a process to another box', async () => {
+  await page.click('g.proc[data-proc="S2"]');
+  await page.selectOption('select[aria-label="The other end of the link"]', 'M1');
+  await page.click('text=Cut both ways');
+  let s = await waitForState(page, (s) => s.link_cuts.length === 2);
+  assert.deepEqual(s.link_cuts.map((c) => c.join('>')).sort(), ['M1>S2', 'S2>M1']);
+  assert.equal(new Set(Object.values(s.islands)).size, 1, 'no box moved: only the link is cut');
+  await page.click('button[aria-label="Add a Sentinel to box3"]');
+  s = await waitForState(page, (s) => s.roles.S4 === 'sentinel');
+  assert.equal(s.placement.S4, 'box3');
+  await page.click('g.proc[data-proc="MON"]');
+  await page.selectOption('select[aria-label="The box MON runs on"]', 'box1');
+  s = await waitForState(page, (s) => s.placement.MON === 'box1');
+  assert.match(await page.locator('.settings .facts').textContent(), /4 Sentinels: a failover needs 3 votes/);
 });

@@ -231,6 +231,8 @@ pub fn App() -> Html {
                 "islands": islands,
                 "roles": roles,
                 "split_brain": v.split_brain_since.is_some(),
+                "placement": v.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(v.boxes[p.on_box.idx()].name.clone()))).collect::<serde_json::Map<_, _>>(),
+                "link_cuts": v.link_cuts.iter().map(|(a, b)| [v.procs[a.idx()].name.clone(), v.procs[b.idx()].name.clone()]).collect::<Vec<_>>(),
                 "message": state.message,
                 "settings": lab.scenario().settings,
                 "failovers_so_far": now.failovers,
@@ -310,7 +312,7 @@ pub fn App() -> Html {
             <div class="live" aria-live="polite" role="status">{live}</div>
             <div class="panels">
                 <Beliefs view={state.view.clone()} />
-                <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} end={outcome_end} />
+                <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />

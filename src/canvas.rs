@@ -135,15 +135,23 @@ pub enum Annotation {
 
 /// The annotations for the last `window` ms of virtual time before `now`.
 pub fn annotations(
-    signals: &[sim::engine::SignalRecord],
+    signals: &imbl::Vector<sim::engine::SignalRecord>,
     now: sim::Millis,
     window: sim::Millis,
 ) -> Vec<Annotation> {
     use sim::Signal;
-    let from = signals.partition_point(|r| r.time_ms + window < now);
-    let to = signals.partition_point(|r| r.time_ms <= now);
+    // Signals are in time order: binary-search the first one inside the window.
+    let (mut lo, mut hi) = (0, signals.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if signals[mid].time_ms + window < now {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
     let mut out = Vec::new();
-    for r in &signals[from..to.max(from)] {
+    for r in signals.iter().skip(lo).take_while(|r| r.time_ms <= now) {
         let p = r.proc.idx();
         match &r.signal {
             Signal::Voted { epoch, candidate } if candidate.idx() != p => {

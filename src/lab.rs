@@ -250,7 +250,7 @@ impl Lab {
         if from >= signals.len() {
             return;
         }
-        let (new, writers) = markers(&signals[from..], &self.proc_names, writers);
+        let (new, writers) = markers(signals.iter().skip(from), &self.proc_names, writers);
         self.marked = (signals.len(), writers);
         if !new.is_empty() {
             Rc::make_mut(&mut self.markers).extend(new);
@@ -273,7 +273,7 @@ impl Lab {
     }
 
     /// The signals of the run up to now (event log, annotations).
-    pub fn signals(&self) -> &[SignalRecord] {
+    pub fn signals(&self) -> &imbl::Vector<SignalRecord> {
         self.sim.signals()
     }
 
@@ -398,7 +398,7 @@ impl Lab {
         self.sim.run_until(t);
         self.final_outcome = None;
         self.ended = Rc::default();
-        let (m, w) = markers(ahead.signals(), &self.proc_names, 0);
+        let (m, w) = markers(ahead.signals().iter(), &self.proc_names, 0);
         self.markers = Rc::new(m);
         self.marked = (ahead.signals().len(), w);
         self.ahead = Some(ahead);
@@ -457,7 +457,11 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
 
 /// Markers for `signals`, given how many processes accepted writes before them;
 /// returns the markers and the count after them.
-fn markers(signals: &[SignalRecord], names: &[String], mut writers: i32) -> (Vec<Marker>, i32) {
+fn markers<'a>(
+    signals: impl Iterator<Item = &'a SignalRecord>,
+    names: &[String],
+    mut writers: i32,
+) -> (Vec<Marker>, i32) {
     let name = |p: sim::ProcId| names.get(p.idx()).cloned().unwrap_or_default();
     let mut m = Vec::new();
     for r in signals {

@@ -93,6 +93,8 @@ pub struct OutcomeProps {
     pub now: crate::lab::Progress,
     /// Split-brain time so far.
     pub split_now_ms: Millis,
+    /// Now: lost writes are listed once they have been acknowledged.
+    pub now_ms: Millis,
     /// The outcome of the whole run, once computed.
     pub end: Option<Rc<Outcome>>,
 }
@@ -113,9 +115,10 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
     let row = |label: &str, now: String, end: String| html! { <tr><th scope="row">{label.to_string()}</th><td>{now}</td><td>{end}</td></tr> };
     let mut by_client: std::collections::BTreeMap<&str, Vec<&sim::outcome::LostWrite>> =
         Default::default();
-    for l in &o.lost_writes {
+    for l in o.lost_writes.iter().filter(|l| l.acked_ms <= p.now_ms) {
         by_client.entry(l.client.as_str()).or_default().push(l);
     }
+    let shown: usize = by_client.values().map(Vec::len).sum();
     let lost = by_client.iter().map(|(c, ws)| {
         html! {
             <li key={c.to_string()}>
@@ -143,16 +146,16 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                 </tbody>
             </table>
             { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }
-            if !o.lost_writes.is_empty() {
-                <h3>{"Acknowledged, then lost"}</h3>
-                <ul class="lost" data-lost={o.acked_writes_lost.to_string()}>{ for lost }</ul>
+            if shown > 0 {
+                <h3>{"Acknowledged so far, yet not in the final state"}</h3>
+                <ul class="lost" data-lost={shown.to_string()}>{ for lost }</ul>
             }
         </section>
     }
 }
 
 /// The last `n` signals that the event log shows, oldest first.
-pub fn log_lines(signals: &[SignalRecord], n: usize) -> Vec<SignalRecord> {
+pub fn log_lines(signals: &imbl::Vector<SignalRecord>, n: usize) -> Vec<SignalRecord> {
     let mut lines: Vec<SignalRecord> = signals
         .iter()
         .rev()
@@ -175,9 +178,32 @@ pub struct LogProps {
     pub on_intent: Callback<Intent>,
 }
 
+/// Puts process names where the core's narration writes `#3`.
+pub fn with_names(text: &str, names: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('#') {
+        out.push_str(&rest[..i]);
+        let digits: String = rest[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        match digits.parse::<usize>().ok().and_then(|n| names.get(n)) {
+            Some(name) => out.push_str(name),
+            None => {
+                out.push('#');
+                out.push_str(&digits);
+            }
+        }
+        rest = &rest[i + 1 + digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn describe(s: &Signal, names: &[String]) -> Option<String> {
     Some(match s {
-        Signal::Note { text } => text.clone(),
+        Signal::Note { text } => with_names(text, names),
         Signal::Failover { epoch, new_primary } => format!(
             "FAILOVER: {} is the new master (epoch {epoch})",
             name(names, *new_primary)
@@ -282,6 +308,19 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             )))
         })
     };
+    let on_move = {
+        let i = p.on_intent.clone();
+        let me = me.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                i.emit(Intent::Topology(crate::topology::TopologyEdit::MoveProc(
+                    me.clone(),
+                    sel.value(),
+                )));
+            }
+        })
+    };
+    let home = p.view.boxes[x.on_box.idx()].name.clone();
     html! {
         <section class="panel proc" aria-label={format!("Process {}", x.name)}>
             <h2>{format!("{}: {}", x.name, x.view.role_label)}</h2>
@@ -305,6 +344,11 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             <div class="actions">
                 <button onclick={crash_or_restart}>{ if x.alive { "Crash" } else { "Restart" } }</button>
                 <button onclick={remove}>{"Remove from topology"}</button>
+                <label>{"Runs on "}
+                    <select onchange={on_move} aria-label={format!("The box {me} runs on")}>
+                        { for p.view.boxes.iter().map(|b| html! { <option value={b.name.clone()} selected={b.name == home}>{b.name.clone()}</option> }) }
+                    </select>
+                </label>
             </div>
         </section>
     }
@@ -374,6 +418,8 @@ const SETTINGS: &[SettingDef] = &[
     SettingDef { path: "repl_backlog_bytes", label: "Backlog size (bytes)", conf: "repl-backlog-size", help: "History kept for partial resyncs; beyond it a replica needs a full resync." },
     SettingDef { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client, one at a time." },
     SettingDef { path: "client.timeout_ms", label: "Client timeout (ms)", conf: "socket_timeout", help: "No reply within this: the outcome is unknown and the client asks Sentinel again." },
+    SettingDef { path: "client.workload", label: "Client workload", conf: "set | register", help: "set: unique SADDs, so every lost write is exact; register: SET and GET one key, to see stale reads." },
+    SettingDef { path: "initial_master", label: "Initial master", conf: "sentinel monitor mymaster <ip> <port>", help: "The Redis server that starts as master (default: the first)." },
     SettingDef { path: "client.discovery", label: "Client discovery", conf: "sentinel | fixed", help: "sentinel: ask Sentinel for the master (redis-py, ioredis); fixed: always the initial master." },
     SettingDef { path: "network.latency_ms", label: "Link latency (ms)", conf: "(network)", help: "One-way latency between boxes." },
     SettingDef { path: "network.jitter_ms", label: "Link jitter (ms)", conf: "(network)", help: "Extra random latency, up to this." },

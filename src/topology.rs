@@ -14,6 +14,8 @@ pub enum TopologyEdit {
     AddProc(String, &'static str),
     /// Remove a process.
     RemoveProc(String),
+    /// Move a process to another box.
+    MoveProc(String, String),
 }
 
 /// Applies a topology edit to a scenario: names are made unique, and faults that name
@@ -63,6 +65,17 @@ pub fn edit_topology(s: &Scenario, e: &TopologyEdit) -> Scenario {
                     kind: kind.to_string(),
                     priority: None,
                 });
+            }
+        }
+        TopologyEdit::MoveProc(name, to) => {
+            let mut moved = None;
+            for b in &mut s.boxes {
+                if let Some(i) = b.processes.iter().position(|p| &p.name == name) {
+                    moved = Some(b.processes.remove(i));
+                }
+            }
+            if let (Some(p), Some(b)) = (moved, s.boxes.iter_mut().find(|b| &b.name == to)) {
+                b.processes.push(p);
             }
         }
         TopologyEdit::RemoveProc(name) => {

@@ -129,7 +129,11 @@ struct Core<P: Process> {
 #[derive(Clone)]
 pub struct Snapshot<P: Process> {
     core: Core<P>,
-    signals_len: usize,
+    /// The signal log as it was (persistent, so this copy costs O(1)): a snapshot can be
+    /// restored into any run of the same scenario, whatever that run's own log holds.
+    signals: imbl::Vector<SignalRecord>,
+    /// The full trace (kept only for `splitbrain trace`, which runs straight through)
+    /// is truncated on restore rather than copied.
     trace_len: usize,
 }
 
@@ -151,7 +155,7 @@ pub struct Engine<P: Process> {
     default_persist: bool,
     narrate: bool,
     keep_trace: bool,
-    signals: Vec<SignalRecord>,
+    signals: imbl::Vector<SignalRecord>,
     trace: Vec<TraceRecord>,
     fx: Effects<P::Msg, P::Timer>,
 }
@@ -191,7 +195,7 @@ impl<P: Process> Engine<P> {
             default_persist,
             narrate,
             keep_trace,
-            signals: Vec::new(),
+            signals: imbl::Vector::new(),
             trace: Vec::new(),
             fx: Effects::default(),
         };
@@ -252,7 +256,7 @@ impl<P: Process> Engine<P> {
     }
 
     /// Every signal so far.
-    pub fn signals(&self) -> &[SignalRecord] {
+    pub fn signals(&self) -> &imbl::Vector<SignalRecord> {
         &self.signals
     }
 
@@ -300,7 +304,7 @@ impl<P: Process> Engine<P> {
     pub fn snapshot(&self) -> Snapshot<P> {
         Snapshot {
             core: self.core.clone(),
-            signals_len: self.signals.len(),
+            signals: self.signals.clone(),
             trace_len: self.trace.len(),
         }
     }
@@ -308,7 +312,7 @@ impl<P: Process> Engine<P> {
     /// Goes back (or forward) to a saved moment of this same run.
     pub fn restore(&mut self, s: &Snapshot<P>) {
         self.core = s.core.clone();
-        self.signals.truncate(s.signals_len);
+        self.signals = s.signals.clone();
         self.trace.truncate(s.trace_len);
     }
 
@@ -365,7 +369,7 @@ impl<P: Process> Engine<P> {
                     });
                 }
                 if self.narrate {
-                    self.signals.push(SignalRecord {
+                    self.signals.push_back(SignalRecord {
                         time_ms: at,
                         proc: ProcId(u16::MAX),
                         signal: Signal::Note {
@@ -557,7 +561,7 @@ impl<P: Process> Engine<P> {
                     signal: signal.clone(),
                 });
             }
-            self.signals.push(SignalRecord {
+            self.signals.push_back(SignalRecord {
                 time_ms: now,
                 proc: me,
                 signal,
@@ -611,7 +615,7 @@ impl<P: Process> Engine<P> {
                     self.core.incarnation[i] += 1;
                     if self.core.writable[i] {
                         self.set_writable(p, false);
-                        self.signals.push(SignalRecord {
+                        self.signals.push_back(SignalRecord {
                             time_ms: self.core.now,
                             proc: p,
                             signal: Signal::Writable { writable: false },

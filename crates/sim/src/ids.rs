@@ -13,6 +13,13 @@ pub struct ProcId(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct BoxId(pub u16);
 
+/// Written `#3` in narration; the UI puts the process's name in its place.
+impl std::fmt::Display for ProcId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
 impl ProcId {
     /// The index of this process in the engine's tables.
     pub fn idx(self) -> usize {

@@ -77,7 +77,7 @@ impl Outcome {
     #[allow(clippy::too_many_arguments)]
     pub fn compute(
         history: &History,
-        signals: &[SignalRecord],
+        signals: &imbl::Vector<SignalRecord>,
         final_data: Option<&DataSet>,
         final_primary: Option<String>,
         proc_names: &[String],

@@ -42,7 +42,7 @@ pub trait Simulation {
     /// What to draw.
     fn view(&self) -> View;
     /// Every signal so far.
-    fn signals(&self) -> &[SignalRecord];
+    fn signals(&self) -> &imbl::Vector<SignalRecord>;
     /// Every trace record so far (empty unless kept).
     fn trace(&self) -> &[TraceRecord];
     /// The trace hash so far.
@@ -226,7 +226,7 @@ impl<P: System> Simulation for Run<P> {
     fn view(&self) -> View {
         self.engine.view()
     }
-    fn signals(&self) -> &[SignalRecord] {
+    fn signals(&self) -> &imbl::Vector<SignalRecord> {
         self.engine.signals()
     }
     fn trace(&self) -> &[TraceRecord] {

@@ -85,3 +85,19 @@ fn a_fault_injected_at_its_moment_matches_the_same_fault_scheduled_from_the_star
         assert_eq!(sim.outcome().trace_hash, want, "fault at {t} ms");
     }
 }
+
+#[test]
+fn a_snapshot_restored_into_a_fresh_run_carries_everything_before_it() {
+    // The lab restores snapshots of one run into another (a new branch, the run shown):
+    // the signal log must come with the snapshot, not from the run it lands in.
+    let s = find("sentinel-old-master-isolated").unwrap().scenario();
+    let mut first = sim::build(&s, Default::default()).unwrap();
+    first.run_until(30_000);
+    let snap = first.save();
+    first.run_until(s.duration_ms);
+    let mut fresh = sim::build(&s, Default::default()).unwrap();
+    assert!(fresh.load(snap.as_ref()));
+    fresh.run_until(s.duration_ms);
+    assert_eq!(fresh.outcome(), first.outcome());
+    assert_eq!(fresh.outcome().failovers.len(), 1, "the failover at 16.6 s is in the restored log");
+}

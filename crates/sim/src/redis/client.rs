@@ -202,9 +202,7 @@ impl Client {
                 }
                 self.sentinels.swap(0, k);
                 if self.master != Some(master) {
-                    ctx.note(move || {
-                        format!("Sentinel {} says the master is {}", from.0, master.0)
-                    });
+                    ctx.note(move || format!("Sentinel {} says the master is {}", from, master));
                 }
                 self.master = Some(master);
                 self.state = State::Idle;

@@ -53,7 +53,7 @@ impl Monitor {
             ctx.signal(Signal::MonitorAlert {
                 named: named.clone(),
             });
-            let list: Vec<String> = named.iter().map(|p| p.0.to_string()).collect();
+            let list: Vec<String> = named.iter().map(|p| p.to_string()).collect();
             ctx.note(move || {
                 format!(
                     "ALERT: Sentinels disagree on the master: {}",

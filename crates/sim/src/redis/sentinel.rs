@@ -324,12 +324,12 @@ impl Sentinel {
                 let id = i.id;
                 ctx.signal(Signal::SuspectDown { target: id });
                 ctx.note(move || {
-                    format!("+sdown: {} has not answered PING for {down_after} ms", id.0)
+                    format!("+sdown: {} has not answered PING for {down_after} ms", id)
                 });
             }
         } else if i.s_down_since.take().is_some() {
             let id = i.id;
-            ctx.note(move || format!("-sdown: {} answers again", id.0));
+            ctx.note(move || format!("-sdown: {} answers again", id));
         }
     }
 
@@ -352,11 +352,11 @@ impl Sentinel {
             ctx.note(move || {
                 format!(
                     "+odown: {votes} Sentinel(s) see {} down, quorum {q} reached",
-                    master.0
+                    master
                 )
             });
         } else if !odown && self.o_down_since.take().is_some() {
-            ctx.note(move || format!("-odown: {} is no longer objectively down", master.0));
+            ctx.note(move || format!("-odown: {} is no longer objectively down", master));
         }
     }
 
@@ -435,7 +435,7 @@ impl Sentinel {
             if candidate != self.me {
                 // Voting for another delays our own failover attempt (2 x failover-timeout).
                 self.failover_start_time = Some(ctx.now + ctx.rng().below(MAX_DESYNC));
-                ctx.note(move || format!("+vote-for-leader {} in epoch {req_epoch}", candidate.0));
+                ctx.note(move || format!("+vote-for-leader {} in epoch {req_epoch}", candidate));
             }
         }
         (self.leader, self.leader_epoch)
@@ -531,7 +531,7 @@ impl Sentinel {
                     self.promoted = Some(id);
                     self.failover = Failover::SendSlaveofNoOne;
                     self.failover_state_change_time = now;
-                    ctx.note(move || format!("+selected-slave {}", id.0));
+                    ctx.note(move || format!("+selected-slave {}", id));
                 }
             },
             Failover::SendSlaveofNoOne => {
@@ -553,7 +553,7 @@ impl Sentinel {
                 ctx.note(move || {
                     format!(
                         "+failover-state-send-slaveof-noone: SLAVEOF NO ONE to {}",
-                        p.0
+                        p
                     )
                 });
                 self.failover = Failover::WaitPromotion;
@@ -631,7 +631,7 @@ impl Sentinel {
                 },
             );
             let id = i.id;
-            ctx.note(move || format!("+slave-reconf-sent: SLAVEOF {} to {}", p.0, id.0));
+            ctx.note(move || format!("+slave-reconf-sent: SLAVEOF {} to {}", p, id));
         }
         let timed_out = now - self.failover_state_change_time > self.cfg.failover_timeout;
         let all_done = self
@@ -672,12 +672,7 @@ impl Sentinel {
         self.o_down_since = None;
         self.leader = None;
         let epoch = self.config_epoch;
-        ctx.note(move || {
-            format!(
-                "+switch-master: {} -> {} (config epoch {epoch})",
-                old.0, new.0
-            )
-        });
+        ctx.note(move || format!("+switch-master: {} -> {} (config epoch {epoch})", old, new));
     }
 
     /// `sentinelRefreshInstanceInfo`.
@@ -698,7 +693,7 @@ impl Sentinel {
                 if self.inst(*r).is_none() {
                     self.insts.push(Instance::new(*r, now, false));
                     let r = *r;
-                    ctx.note(move || format!("+slave {} discovered", r.0));
+                    ctx.note(move || format!("+slave {} discovered", r));
                 }
             }
         }
@@ -722,7 +717,7 @@ impl Sentinel {
                 ctx.note(move || {
                     format!(
                         "+promoted-slave {}: new master in config epoch {epoch}",
-                        from.0
+                        from
                     )
                 });
                 for i in &mut self.insts {
@@ -756,7 +751,7 @@ impl Sentinel {
                 ctx.note(move || {
                     format!(
                         "+convert-to-slave {}: it claims to be master, {} is",
-                        from.0, m.0
+                        from, m
                     )
                 });
             }
@@ -784,7 +779,7 @@ impl Sentinel {
         self.peer(h.sentinel, now);
         if !known {
             let s = h.sentinel;
-            ctx.note(move || format!("+sentinel {} discovered", s.0));
+            ctx.note(move || format!("+sentinel {} discovered", s));
         }
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
@@ -796,7 +791,7 @@ impl Sentinel {
                 ctx.note(move || {
                     format!(
                         "+config-update-from {}: master is {} in config epoch {e}",
-                        from.0, m.0
+                        from, m
                     )
                 });
                 if self.inst(h.master).is_none() {

@@ -237,9 +237,9 @@ impl Server {
                 self.set_writable(false, ctx);
                 ctx.note(move || {
                     if was_master {
-                        format!("SLAVEOF {}: demoted, will PSYNC with its own history", m.0)
+                        format!("SLAVEOF {}: demoted, will PSYNC with its own history", m)
                     } else {
-                        format!("SLAVEOF {}: following a new master", m.0)
+                        format!("SLAVEOF {}: following a new master", m)
                     }
                 });
                 self.connect(m, ctx);
@@ -420,7 +420,7 @@ impl Server {
             ctx.note(move || {
                 format!(
                     "PSYNC from {}: partial resync (+CONTINUE, {n} writes)",
-                    from.0
+                    from
                 )
             });
             ctx.send(
@@ -438,7 +438,7 @@ impl Server {
             } else {
                 "offset outside the backlog"
             };
-            ctx.note(move || format!("PSYNC from {}: full resync ({why})", from.0));
+            ctx.note(move || format!("PSYNC from {}: full resync ({why})", from));
             ctx.send(
                 from,
                 Msg::FullResync {
@@ -500,7 +500,7 @@ impl Server {
                     ctx.note(move || {
                         format!(
                             "full resync from {}: discarded {discarded} values it alone had",
-                            from.0
+                            from
                         )
                     });
                 }

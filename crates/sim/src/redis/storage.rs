@@ -36,7 +36,7 @@ impl Storage {
                 ctx.note(move || {
                     format!(
                         "rejected a write from {} with token {token}: newest seen is {newest}",
-                        from.0
+                        from
                     )
                 });
             }
