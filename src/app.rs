@@ -292,6 +292,17 @@ pub fn App() -> Html {
             </header>
             <p class="summary">{&scenario.description}</p>
             <p class="try">{"Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play. Or just press Play: this scenario cuts it off at 10 s."}</p>
+            <details class="glossary">
+                <summary>{"What am I looking at?"}</summary>
+                <dl>
+                    <dt>{"Master and replicas"}</dt><dd>{"Clients write to the master; it copies each write to its replicas afterwards (asynchronously), so a write can be acknowledged before any replica has it."}</dd>
+                    <dt>{"Sentinel"}</dt><dd>{"A watcher. It pings the servers every second and, with the other Sentinels, decides when to replace the master."}</dd>
+                    <dt>{"SDOWN, ODOWN"}</dt><dd>{"One Sentinel that got no answer for down-after-milliseconds thinks the master is down (subjectively down). When quorum Sentinels agree, it is objectively down."}</dd>
+                    <dt>{"Election, epoch"}</dt><dd>{"Before a failover one Sentinel must win the votes of a majority of all Sentinels. Each attempt has a new number, the epoch; each Sentinel votes once per epoch."}</dd>
+                    <dt>{"Failover"}</dt><dd>{"The winner promotes a replica to master and points the others at it."}</dd>
+                    <dt>{"Split-brain"}</dt><dd>{"Two masters accept writes at once, usually the old one cut off with some clients and the new one. When the network heals, the old master becomes a replica and throws away what only it had: those writes are lost, though clients were told OK."}</dd>
+                </dl>
+            </details>
             if let Some(m) = &state.message {
                 <p class="error" role="alert">{m.clone()}</p>
             }

@@ -99,5 +99,9 @@ fn a_snapshot_restored_into_a_fresh_run_carries_everything_before_it() {
     assert!(fresh.load(snap.as_ref()));
     fresh.run_until(s.duration_ms);
     assert_eq!(fresh.outcome(), first.outcome());
-    assert_eq!(fresh.outcome().failovers.len(), 1, "the failover at 16.6 s is in the restored log");
+    assert_eq!(
+        fresh.outcome().failovers.len(),
+        1,
+        "the failover at 16.6 s is in the restored log"
+    );
 }
