@@ -306,7 +306,7 @@ pub fn App() -> Html {
             if let Some(m) = &state.message {
                 <p class="error" role="alert">{m.clone()}</p>
             }
-            <Banner view={state.view.clone()} />
+            <Banner view={state.view.clone()} base={state.split_base.clone()} />
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} />
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} />

@@ -264,6 +264,76 @@ fn move_intent(v: &View, b: BoxId, to: Option<u32>) -> Option<Intent> {
     }))
 }
 
+/// How many distinct box cuts come before this one (its drawing level).
+fn lines_so_far(cuts: &[(sim::BoxId, sim::BoxId)], a: sim::BoxId, b: sim::BoxId) -> usize {
+    let key = |x: sim::BoxId, y: sim::BoxId| (x.min(y), x.max(y));
+    let mut seen: Vec<(sim::BoxId, sim::BoxId)> = Vec::new();
+    for &(x, y) in cuts {
+        if key(x, y) == key(a, b) {
+            break;
+        }
+        if !seen.contains(&key(x, y)) {
+            seen.push(key(x, y));
+        }
+    }
+    seen.len()
+}
+
+/// Cuts that are not partitions: one-way cuts between boxes and cuts of single links,
+/// drawn as red dashed lines with a ✕ (both ways) or an arrow to the side that no
+/// longer hears the other.
+fn cuts(l: &Layout, v: &View) -> Html {
+    // Box cuts run below the boxes, each on its own level, so that they do not overlap.
+    let below = |a: sim::BoxId, b: sim::BoxId, k: usize| {
+        let (ra, rb) = (l.boxes[a.idx()], l.boxes[b.idx()]);
+        let y = (ra.y + ra.h).max(rb.y + rb.h) + 10.0 + 12.0 * k as f64;
+        ((ra.x + ra.w / 2.0, y), (rb.x + rb.w / 2.0, y))
+    };
+    let mut lines: Vec<((f64, f64), (f64, f64), bool, String)> = Vec::new();
+    let mut add = |from: (f64, f64), to: (f64, f64), both: bool, label: String| {
+        lines.push((from, to, both, label))
+    };
+    for &(a, b) in &v.one_way_cuts {
+        let both = v.one_way_cuts.contains(&(b, a));
+        if both && a > b {
+            continue;
+        }
+        let (na, nb) = (&v.boxes[a.idx()].name, &v.boxes[b.idx()].name);
+        let label = if both {
+            format!("{na} and {nb} cut apart")
+        } else {
+            format!("{nb} no longer hears {na}")
+        };
+        let (from, to) = below(a, b, lines_so_far(&v.one_way_cuts, a, b));
+        add(from, to, both, label);
+    }
+    for &(a, b) in &v.link_cuts {
+        let both = v.link_cuts.contains(&(b, a));
+        if both && a > b {
+            continue;
+        }
+        let (na, nb) = (&v.procs[a.idx()].name, &v.procs[b.idx()].name);
+        let label = if both {
+            format!("link {na}–{nb} cut")
+        } else {
+            format!("{nb} no longer hears {na}")
+        };
+        add(l.procs[a.idx()], l.procs[b.idx()], both, label);
+    }
+    html! {
+        <g class="cuts">
+            { for lines.into_iter().enumerate().map(|(k, ((x1, y1), (x2, y2), both, label))| html! {
+                <g key={k} class="cut" role="img" aria-label={label.clone()}>
+                    <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
+                        marker-end={(!both).then_some("url(#cut-arrow)")} />
+                    <text x={((x1 + x2) / 2.0 - 5.0).to_string()} y={((y1 + y2) / 2.0 + 5.0).to_string()}>{"✕"}</text>
+                    <title>{label}</title>
+                </g>
+            }) }
+        </g>
+    }
+}
+
 fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
     match a {
         Annotation::Vote {
@@ -492,10 +562,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z" fill="#E69F00" />
                 </marker>
+                <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" fill="#b00020" />
+                </marker>
             </defs>
             <text x="16" y="24" class="canvas-title">{format!("t = {:.1} s", v.now_ms as f64 / 1000.0)}</text>
             { for regions }
             { for boxes }
+            { cuts(&l, &v) }
             <g class="messages" aria-hidden="true">{ messages }</g>
             { for procs }
             <g class="annotations">{ for props.annotations.iter().enumerate().map(|(k, a)| annotation(&l, &v, k, a)) }</g>

@@ -68,12 +68,30 @@ pub fn Controls(p: &ControlsProps) -> Html {
         })
     };
     let pct = |t: Millis| 100.0 * t as f64 / p.duration.max(1) as f64;
+    // A burst of markers of one kind (hundreds of fencing rejections) folds into one:
+    // each marker joins the previous one of its kind if it is within 1.5% of the
+    // timeline of that one's last member.
+    let mut folded: Vec<(&Marker, u32, Millis)> = Vec::new();
+    for m in p.markers.iter() {
+        let joins = folded
+            .iter_mut()
+            .rev()
+            .take(12)
+            .find(|f| f.0.kind == m.kind)
+            .filter(|f| pct(m.time_ms) - pct(f.2) <= 1.5);
+        match joins {
+            Some(f) => {
+                f.1 += 1;
+                f.2 = m.time_ms;
+            }
+            None => folded.push((m, 1, m.time_ms)),
+        }
+    }
     // Markers closer than a marker's width stack in rows, so that each stays clickable.
     let mut row_ends: Vec<f64> = Vec::new();
-    let rows: Vec<usize> = p
-        .markers
+    let rows: Vec<usize> = folded
         .iter()
-        .map(|m| {
+        .map(|(m, _, _)| {
             let x = pct(m.time_ms);
             let r = row_ends
                 .iter()
@@ -88,13 +106,18 @@ pub fn Controls(p: &ControlsProps) -> Html {
         })
         .collect();
     let height = 16 * row_ends.len().max(1);
-    let markers = p.markers.iter().zip(rows).enumerate().map(|(k, (m, row))| {
+    let markers = folded.iter().zip(rows).enumerate().map(|(k, (&(m, n, last), row))| {
         let i = p.on_intent.clone();
         let t = m.time_ms;
+        let label = if n > 1 {
+            format!("{} (and {} more like it until {:.1} s)", m.label, n - 1, last as f64 / 1000.0)
+        } else {
+            m.label.clone()
+        };
         let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)));
         html! {
             <button key={k} class={classes!("marker", m.kind)} style={format!("left: {:.3}%; top: {}px", pct(t), row * 16)}
-                title={format!("{:.1} s: {}", t as f64 / 1000.0, m.label)} aria-label={format!("Jump to {:.1} s: {}", t as f64 / 1000.0, m.label)} {onclick}>
+                title={format!("{:.1} s: {label}", t as f64 / 1000.0)} aria-label={format!("Jump to {:.1} s: {label}", t as f64 / 1000.0)} {onclick}>
             </button>
         }
     });

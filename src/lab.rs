@@ -120,6 +120,8 @@ pub struct Lab {
     pub proc_names: Rc<Vec<String>>,
     /// The last message for the person (an error in plain words), if any.
     pub message: Option<String>,
+    /// Writes each process had accepted when the split-brain shown began (its start, counts).
+    split_base: Option<(Millis, Rc<Vec<u64>>)>,
 }
 
 /// The first preset, with which the page opens.
@@ -162,6 +164,7 @@ impl Lab {
             marked: (0, 0),
             ended: Rc::default(),
             message: None,
+            split_base: None,
         };
         lab.restart()?;
         lab.seek(0);
@@ -255,6 +258,31 @@ impl Lab {
         if !new.is_empty() {
             Rc::make_mut(&mut self.markers).extend(new);
         }
+    }
+
+    /// Writes each process had accepted when the split-brain now shown began, so the
+    /// banner can say what each side took during it. Replays from the nearest snapshot
+    /// once per split-brain, then answers from a cache.
+    pub fn writes_at_split_start(&mut self, since: Millis) -> Option<Rc<Vec<u64>>> {
+        if let Some((t, counts)) = &self.split_base {
+            if *t == since {
+                return Some(counts.clone());
+            }
+        }
+        let snap = snapshot_before(&self.snapshots, |s| s.time <= since)?;
+        let mut probe = build(&self.scenario).ok()?;
+        probe.load(snap.state.as_ref());
+        probe.run_before(since);
+        let counts: Rc<Vec<u64>> = Rc::new(
+            probe
+                .view()
+                .procs
+                .iter()
+                .map(|p| p.view.writes_accepted)
+                .collect(),
+        );
+        self.split_base = Some((since, counts.clone()));
+        Some(counts)
     }
 
     /// Virtual time now.

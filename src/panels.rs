@@ -18,7 +18,7 @@ fn name(names: &[String], p: sim::ProcId) -> String {
 
 /// The split-brain banner: shown while more than one process accepts writes.
 #[component]
-pub fn Banner(p: &ViewProps) -> Html {
+pub fn Banner(p: &BannerProps) -> Html {
     let v = &p.view;
     let Some(since) = v.split_brain_since else {
         return html! { <div class="banner-slot" /> };
@@ -28,24 +28,33 @@ pub fn Banner(p: &ViewProps) -> Html {
         .iter()
         .filter(|x| x.view.writable)
         .map(|x| {
-            let taken = x
-                .view
-                .facts
-                .iter()
-                .find(|f| f.0 == "writes accepted")
-                .map(|f| f.1.clone())
-                .unwrap_or_default();
-            format!("{} ({} writes taken)", x.name, taken)
+            let before = p
+                .base
+                .as_ref()
+                .and_then(|b| b.get(x.id.idx()))
+                .copied()
+                .unwrap_or(0);
+            let taken = x.view.writes_accepted.saturating_sub(before);
+            format!("{} ({} writes taken since it began)", x.name, taken)
         })
         .collect();
     html! {
         <div class="banner-slot">
             <div class="banner" role="alert">
                 <strong>{"SPLIT-BRAIN "}</strong>
-                {format!("for {:.1} s: {} all accept writes as master", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "))}
+                {format!("for {:.1} s: {} accept writes as master", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "))}
             </div>
         </div>
     }
+}
+
+/// Properties of the split-brain banner.
+#[derive(Properties, PartialEq)]
+pub struct BannerProps {
+    /// The view.
+    pub view: Rc<View>,
+    /// Writes each process had accepted when the split-brain began.
+    pub base: Option<Rc<Vec<u64>>>,
 }
 
 /// Properties holding a view and the process names.

@@ -64,6 +64,8 @@ pub struct LabState {
     pub version: u64,
     /// Whether the rest of the run is still being computed.
     pub computing: bool,
+    /// Writes each process had accepted when the split-brain shown began.
+    pub split_base: Option<Rc<Vec<u64>>>,
     /// The last error for the person, if any.
     pub message: Option<String>,
 }
@@ -87,6 +89,7 @@ impl LabState {
             carry: 0.0,
             version: 0,
             computing: true,
+            split_base: None,
             message: None,
         })
     }
@@ -196,6 +199,10 @@ impl Reducible for LabState {
             next.computing = lab.computing();
             next.message = lab.message.clone();
             next.view = Rc::new(lab.view());
+            next.split_base = next
+                .view
+                .split_brain_since
+                .and_then(|t| lab.writes_at_split_start(t));
         }
         Rc::new(next)
     }

@@ -42,6 +42,8 @@ pub struct ProcView {
     pub writable: bool,
     /// How many elements it holds.
     pub data_len: usize,
+    /// Client writes it has accepted as primary since it started.
+    pub writes_accepted: u64,
     /// Further facts as label/value pairs, in the system's words.
     pub facts: Vec<(String, String)>,
 }

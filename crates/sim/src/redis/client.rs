@@ -252,6 +252,7 @@ impl Client {
             offset: None,
             believes_primary: self.master,
             writable: false,
+            writes_accepted: 0,
             data_len: 0,
             facts: vec![
                 ("acknowledged".into(), self.acked.to_string()),

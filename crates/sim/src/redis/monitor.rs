@@ -88,6 +88,7 @@ impl Monitor {
             offset: None,
             believes_primary: (self.last_named.len() == 1).then(|| self.last_named[0]),
             writable: false,
+            writes_accepted: 0,
             data_len: 0,
             facts: vec![
                 (

@@ -887,6 +887,7 @@ impl Sentinel {
             offset: None,
             believes_primary: Some(self.current_master()),
             writable: false,
+            writes_accepted: 0,
             data_len: 0,
             facts: vec![
                 ("master flags".into(), flags.into()),

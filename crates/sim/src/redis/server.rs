@@ -712,6 +712,7 @@ impl Server {
             believes_primary: Some(self.master.unwrap_or(ProcId(u16::MAX)))
                 .filter(|p| p.0 != u16::MAX),
             writable: self.writable,
+            writes_accepted: self.writes_accepted,
             data_len: self.data.len(),
             facts,
         }

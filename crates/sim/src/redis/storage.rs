@@ -59,6 +59,7 @@ impl Storage {
             offset: None,
             believes_primary: None,
             writable: false,
+            writes_accepted: 0,
             data_len: self.data.len(),
             facts: vec![
                 ("newest token".into(), self.newest.to_string()),
