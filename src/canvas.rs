@@ -289,7 +289,9 @@ fn cuts(l: &Layout, v: &View) -> Html {
         let y = (ra.y + ra.h).max(rb.y + rb.h) + 10.0 + 12.0 * k as f64;
         ((ra.x + ra.w / 2.0, y), (rb.x + rb.w / 2.0, y))
     };
-    let mut lines: Vec<((f64, f64), (f64, f64), bool, String)> = Vec::new();
+    /// From, to, cut both ways, what it says.
+    type CutLine = ((f64, f64), (f64, f64), bool, String);
+    let mut lines: Vec<CutLine> = Vec::new();
     let mut add = |from: (f64, f64), to: (f64, f64), both: bool, label: String| {
         lines.push((from, to, both, label))
     };
