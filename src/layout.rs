@@ -8,7 +8,7 @@ pub const W: f64 = 1000.0;
 /// Width of one box.
 pub const BOX_W: f64 = 150.0;
 /// Height of one process row.
-pub const ROW_H: f64 = 24.0;
+pub const ROW_H: f64 = 30.0;
 /// Height of a box header.
 pub const HEAD_H: f64 = 26.0;
 const GAP: f64 = 14.0;
