@@ -35,7 +35,7 @@ try {
     await p.goto(`${server.url}?bench_boxes=${boxes}&minutes=2`);
     await p.waitForSelector('svg.canvas g.box', { timeout: 300000 });
     const load = Date.now() - t0;
-    await p.waitForFunction(() => !JSON.parse(window.__sblState).computing, null, { timeout: 300000 });
+    await p.waitForFunction(() => window.__sblState && !JSON.parse(window.__sblState()).computing, null, { timeout: 300000 });
     const computed = Date.now() - t0;
     await p.evaluate(() => { window.__sblTimings = []; });
     await p.click('button.play');
@@ -52,7 +52,7 @@ try {
     const t0 = Date.now();
     await p.goto(`${server.url}?bench_boxes=5&minutes=10`);
     await p.waitForSelector('svg.canvas g.box', { timeout: 300000 });
-    await p.waitForFunction(() => !JSON.parse(window.__sblState).computing, null, { timeout: 300000 });
+    await p.waitForFunction(() => window.__sblState && !JSON.parse(window.__sblState()).computing, null, { timeout: 300000 });
     const load = Date.now() - t0;
     await p.evaluate(() => { window.__sblTimings = []; });
     const targets = [];

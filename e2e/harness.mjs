@@ -47,7 +47,7 @@ export function launch() {
 
 /** The state the app exposes from the core (not read from the drawing). */
 export async function labState(page) {
-  return page.evaluate(() => JSON.parse(window.__sblState || 'null'));
+  return page.evaluate(() => window.__sblState ? JSON.parse(window.__sblState() || 'null') : null);
 }
 
 /** Waits until the app's state satisfies `pred`. */

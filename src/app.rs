@@ -18,6 +18,8 @@ use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings
 use crate::state::{Intent, LabState};
 
 thread_local! {
+    /// The state last rendered, for `window.__sblState()`.
+    static LATEST: std::cell::RefCell<Option<LabState>> = const { std::cell::RefCell::new(None) };
     /// An intent waiting for its render: (kind, when it was sent), for the benchmark.
     static PENDING: Cell<Option<(&'static str, f64)>> = const { Cell::new(None) };
 }
@@ -204,44 +206,25 @@ pub fn App() -> Html {
         });
     }
 
-    // What the end-to-end tests read: the core's own report, not the drawing.
+    // What the end-to-end tests read: the core's own report, not the drawing. It is
+    // built only when asked for (`window.__sblState()`), never on the frame's hot path.
     {
         let state = state.clone();
         use_effect_with(state.version, move |_| {
             report_timing();
-            let lab = state.lab.borrow();
-            let v = &state.view;
-            let islands: serde_json::Map<String, serde_json::Value> = v
-                .boxes
-                .iter()
-                .map(|b| (b.name.clone(), b.island.into()))
-                .collect();
-            let roles: serde_json::Map<String, serde_json::Value> = v
-                .procs
-                .iter()
-                .map(|p| (p.name.clone(), p.view.role_label.clone().into()))
-                .collect();
-            let o = &lab.final_outcome;
-            let now = lab.progress(v.now_ms);
-            let js = serde_json::json!({
-                "preset": lab.scenario().name,
-                "now_ms": v.now_ms,
-                "events": v.events,
-                "playing": state.playing,
-                "islands": islands,
-                "roles": roles,
-                "split_brain": v.split_brain_since.is_some(),
-                "placement": v.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(v.boxes[p.on_box.idx()].name.clone()))).collect::<serde_json::Map<_, _>>(),
-                "link_cuts": v.link_cuts.iter().map(|(a, b)| [v.procs[a.idx()].name.clone(), v.procs[b.idx()].name.clone()]).collect::<Vec<_>>(),
-                "message": state.message,
-                "settings": lab.scenario().settings,
-                "failovers_so_far": now.failovers,
-                "computing": state.computing,
-                "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
-            });
-            set_global("__sblState", &js.to_string());
+            LATEST.with(|l| *l.borrow_mut() = Some((*state).clone()));
         });
     }
+    use_effect_with((), |_| {
+        let report = wasm_bindgen::closure::Closure::<dyn Fn() -> String>::new(|| {
+            LATEST.with(|l| l.borrow().as_ref().map(state_report).unwrap_or_default())
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&w, &"__sblState".into(), report.as_ref());
+        }
+        // The page keeps this function for its whole life.
+        report.forget();
+    });
     use_effect_with((), |_| {
         if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
             set_global("__sblFirstDraw", &p.now().to_string());
@@ -350,4 +333,39 @@ pub fn App() -> Html {
             }
         </main>
     }
+}
+
+/// The state the end-to-end tests and the benchmark read, as JSON.
+fn state_report(state: &LabState) -> String {
+    let lab = state.lab.borrow();
+    let v = &state.view;
+    let islands: serde_json::Map<String, serde_json::Value> = v
+        .boxes
+        .iter()
+        .map(|b| (b.name.clone(), b.island.into()))
+        .collect();
+    let roles: serde_json::Map<String, serde_json::Value> = v
+        .procs
+        .iter()
+        .map(|p| (p.name.clone(), p.view.role_label.clone().into()))
+        .collect();
+    let o = &lab.final_outcome;
+    let now = lab.progress(v.now_ms);
+    let js = serde_json::json!({
+        "preset": lab.scenario().name,
+        "now_ms": v.now_ms,
+        "events": v.events,
+        "playing": state.playing,
+        "islands": islands,
+        "roles": roles,
+        "split_brain": v.split_brain_since.is_some(),
+        "placement": v.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(v.boxes[p.on_box.idx()].name.clone()))).collect::<serde_json::Map<_, _>>(),
+        "link_cuts": v.link_cuts.iter().map(|(a, b)| [v.procs[a.idx()].name.clone(), v.procs[b.idx()].name.clone()]).collect::<Vec<_>>(),
+        "message": state.message,
+        "settings": lab.scenario().settings,
+        "failovers_so_far": now.failovers,
+        "computing": state.computing,
+        "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
+    });
+    js.to_string()
 }
