@@ -264,19 +264,14 @@ fn move_intent(v: &View, b: BoxId, to: Option<u32>) -> Option<Intent> {
     }))
 }
 
-/// How many distinct box cuts come before this one (its drawing level).
-fn lines_so_far(cuts: &[(sim::BoxId, sim::BoxId)], a: sim::BoxId, b: sim::BoxId) -> usize {
-    let key = |x: sim::BoxId, y: sim::BoxId| (x.min(y), x.max(y));
-    let mut seen: Vec<(sim::BoxId, sim::BoxId)> = Vec::new();
-    for &(x, y) in cuts {
-        if key(x, y) == key(a, b) {
-            break;
-        }
-        if !seen.contains(&key(x, y)) {
-            seen.push(key(x, y));
-        }
-    }
-    seen.len()
+/// Each cut once, as `(from, to, both ways)`: a pair cut both ways is one entry.
+fn distinct_cuts<T: Copy + PartialOrd>(cuts: &[(T, T)]) -> Vec<(T, T, bool)> {
+    cuts.iter()
+        .filter_map(|&(a, b)| {
+            let both = cuts.iter().any(|&(x, y)| x == b && y == a);
+            (!(both && a > b)).then_some((a, b, both))
+        })
+        .collect()
 }
 
 /// Cuts that are not partitions: one-way cuts between boxes and cuts of single links,
@@ -295,25 +290,17 @@ fn cuts(l: &Layout, v: &View) -> Html {
     let mut add = |from: (f64, f64), to: (f64, f64), both: bool, label: String| {
         lines.push((from, to, both, label))
     };
-    for &(a, b) in &v.one_way_cuts {
-        let both = v.one_way_cuts.contains(&(b, a));
-        if both && a > b {
-            continue;
-        }
+    for (level, (a, b, both)) in distinct_cuts(&v.one_way_cuts).into_iter().enumerate() {
         let (na, nb) = (&v.boxes[a.idx()].name, &v.boxes[b.idx()].name);
         let label = if both {
             format!("{na} and {nb} cut apart")
         } else {
             format!("{nb} no longer hears {na}")
         };
-        let (from, to) = below(a, b, lines_so_far(&v.one_way_cuts, a, b));
+        let (from, to) = below(a, b, level);
         add(from, to, both, label);
     }
-    for &(a, b) in &v.link_cuts {
-        let both = v.link_cuts.contains(&(b, a));
-        if both && a > b {
-            continue;
-        }
+    for (a, b, both) in distinct_cuts(&v.link_cuts) {
         let (na, nb) = (&v.procs[a.idx()].name, &v.procs[b.idx()].name);
         let label = if both {
             format!("link {na}–{nb} cut")
