@@ -363,10 +363,10 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
     }
 }
 
-/// Properties of the topology panel.
+/// Properties of a panel that shows the scenario and changes it.
 #[derive(Properties, PartialEq)]
-pub struct TopologyProps {
-    /// The scenario now.
+pub struct ScenarioProps {
+    /// The scenario now, the person's actions included.
     pub scenario: Rc<sim::Scenario>,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
@@ -374,7 +374,7 @@ pub struct TopologyProps {
 
 /// Add and remove boxes, and place processes on them.
 #[component]
-pub fn Topology(p: &TopologyProps) -> Html {
+pub fn Topology(p: &ScenarioProps) -> Html {
     use crate::topology::TopologyEdit as E;
     let send = |e: E| {
         let i = p.on_intent.clone();

@@ -1,12 +1,11 @@
 //! Sharing and loading scenarios: the whole scenario in the link (for course pages
 //! and iframes), and scenario files read from disk with plain-language errors.
 
-use std::rc::Rc;
-
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::panels::ScenarioProps;
 use crate::state::Intent;
 
 /// The page's address with the whole scenario in its fragment.
@@ -20,18 +19,9 @@ pub fn link_for(s: &sim::Scenario) -> String {
     format!("{base}#scenario={enc}")
 }
 
-/// Properties of the share panel.
-#[derive(Properties, PartialEq)]
-pub struct ShareProps {
-    /// The scenario now, user actions included.
-    pub scenario: Rc<sim::Scenario>,
-    /// Send an intent.
-    pub on_intent: Callback<Intent>,
-}
-
 /// "Copy a link to this scenario" and "open a scenario file".
 #[component]
-pub fn Share(p: &ShareProps) -> Html {
+pub fn Share(p: &ScenarioProps) -> Html {
     let link = use_state(String::new);
     let on_share = {
         let link = link.clone();
