@@ -137,17 +137,6 @@ pub struct Snapshot<P: Process> {
     trace_len: usize,
 }
 
-impl<P: Process> Snapshot<P> {
-    /// The virtual time of the snapshot.
-    pub fn now(&self) -> Millis {
-        self.core.now
-    }
-    /// Events handled before the snapshot.
-    pub fn events(&self) -> u64 {
-        self.core.events
-    }
-}
-
 /// The engine running one scenario of processes `P`.
 pub struct Engine<P: Process> {
     core: Core<P>,
@@ -268,16 +257,6 @@ impl<P: Process> Engine<P> {
     /// Total split-brain time so far, counting an ongoing one up to now.
     pub fn split_brain_ms(&self) -> Millis {
         self.core.split_total + self.core.split_since.map_or(0, |s| self.core.now - s)
-    }
-
-    /// The network now.
-    pub fn network(&self) -> &Network {
-        &self.core.net
-    }
-
-    /// Whether a process is up.
-    pub fn alive(&self, p: ProcId) -> bool {
-        self.core.alive[p.idx()]
     }
 
     /// The client history, rebuilt from the signals.
