@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
-use sim::presets::PRESETS;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -75,8 +74,13 @@ fn initial() -> (sim::Scenario, Option<String>) {
                 .get("minutes")
                 .and_then(|m| m.parse::<u64>().ok())
                 .unwrap_or(10);
+            // `&system=NAME` picks the system (default: the first).
+            let sys = params
+                .get("system")
+                .and_then(|s| sim::system::find(&s).ok())
+                .unwrap_or(sim::SYSTEMS[0]);
             return (
-                sim::presets::bench_cluster(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000),
+                (sys.bench)(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000),
                 None,
             );
         }
@@ -237,7 +241,9 @@ pub fn App() -> Html {
     let names = lab.proc_names.clone();
     let progress = lab.progress(state.view.now_ms);
     let outcome_end = lab.final_outcome.clone();
-    let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000));
+    let sys = lab.system();
+    let words = sys.words;
+    let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000, &words));
     let log = Rc::new(crate::panels::log_lines(lab.signals(), 60));
     let live = lab
         .markers
@@ -268,47 +274,42 @@ pub fn App() -> Html {
                 <h1>{"Split-Brain Lab"}</h1>
                 <label class="preset">{"Scenario "}
                     <select onchange={on_preset} aria-label="Preset scenario">
-                        { for PRESETS.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{format!("{} — {}", p.name, p.summary)}</option> }) }
+                        { for sim::SYSTEMS.iter().map(|s| html! {
+                            <optgroup label={s.title}>
+                                { for s.presets.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{format!("{} — {}", p.name, p.summary)}</option> }) }
+                            </optgroup>
+                        }) }
                     </select>
                 </label>
                 <button onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
             </header>
             <p class="summary">{&scenario.description}</p>
-            <p class="try">{"Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play. Or just press Play: this scenario cuts it off at 10 s."}</p>
+            <p class="try">{sys.try_first}</p>
             <details class="glossary">
                 <summary>{"What am I looking at?"}</summary>
                 <dl>
-                    <dt>{"Master and replicas"}</dt><dd>{"Clients write to the master; it copies each write to its replicas afterwards (asynchronously), so a write can be acknowledged before any replica has it."}</dd>
-                    <dt>{"Sentinel"}</dt><dd>{"A watcher. It pings the servers every second and, with the other Sentinels, decides when to replace the master."}</dd>
-                    <dt>{"SDOWN, ODOWN"}</dt><dd>{"One Sentinel that got no answer for down-after-milliseconds thinks the master is down (subjectively down). When quorum Sentinels agree, it is objectively down."}</dd>
-                    <dt>{"Election, epoch"}</dt><dd>{"Before a failover one Sentinel must win the votes of a majority of all Sentinels. Each attempt has a new number, the epoch; each Sentinel votes once per epoch."}</dd>
-                    <dt>{"Failover"}</dt><dd>{"The winner promotes a replica to master and points the others at it."}</dd>
-                    <dt>{"Split-brain"}</dt><dd>{"Two masters accept writes at once, usually the old one cut off with some clients and the new one. When the network heals, the old master becomes a replica and throws away what only it had: those writes are lost, though clients were told OK."}</dd>
+                    { for sys.glossary.iter().map(|(term, says)| html! { <><dt>{*term}</dt><dd>{*says}</dd></> }) }
                 </dl>
             </details>
             if let Some(m) = &state.message {
                 <p class="error" role="alert">{m.clone()}</p>
             }
-            <Banner view={state.view.clone()} base={state.split_base.clone()} />
+            <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} />
-            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} />
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} {words} />
             <div class="legend" aria-hidden="true">
-                <span><i class="k primary" />{"master"}</span><span><i class="k replica" />{"replica"}</span>
-                <span><i class="k watcher" />{"Sentinel"}</span><span><i class="k candidate" />{"Sentinel asking for votes"}</span>
-                <span><i class="k client" />{"client"}</span><span><i class="k storage" />{"storage"}</span><span><i class="k monitor" />{"monitor"}</span>
+                { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
                 <span class="sep">{"Messages:"}</span>
-                <span><i class="m heartbeat" />{"PING / INFO"}</span><span><i class="m gossip" />{"hello"}</span>
-                <span><i class="m vote" />{"vote"}</span><span><i class="m replication" />{"replication"}</span>
-                <span><i class="m client" />{"client request"}</span><span><i class="m control" />{"SLAVEOF"}</span>
-                <span><i class="m storage" />{"storage write"}</span><span>{"✕ dropped by a cut"}</span>
+                { for sys.messages.iter().map(|(kind, label)| html! { <span><i class={classes!("m", crate::canvas::kind_class(*kind))} />{*label}</span> }) }
+                <span>{"✕ dropped by a cut"}</span>
             </div>
             <div class="live" aria-live="polite" role="status">{live}</div>
             <div class="panels">
-                <Beliefs view={state.view.clone()} />
-                <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} />
-                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} />
-                <EventLog signals={log} names={names} on_intent={on_intent.clone()} />
+                <Beliefs view={state.view.clone()} {words} />
+                <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} />
+                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} />
+                <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
@@ -363,9 +364,10 @@ fn state_report(state: &LabState) -> String {
         "link_cuts": v.link_cuts.iter().map(|(a, b)| [v.procs[a.idx()].name.clone(), v.procs[b.idx()].name.clone()]).collect::<Vec<_>>(),
         "message": state.message,
         "settings": lab.scenario().settings,
-        "failovers_so_far": now.failovers,
+        "system": lab.system().name,
+        "leaders_so_far": now.leaders,
         "computing": state.computing,
-        "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "failovers": o.failovers.len(), "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
+        "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "new_leaders": o.new_leaders.len(), "unknown_writes_applied": o.unknown_writes_applied, "writes_acked": o.writes_acked, "counters": o.counters, "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
     });
     js.to_string()
 }

@@ -27,6 +27,32 @@ pub fn role_colour(r: Role) -> &'static str {
     }
 }
 
+/// The CSS class of a role in the legend (static/style.css draws the same shape).
+pub fn role_class(r: Role) -> &'static str {
+    match r {
+        Role::Primary => "primary",
+        Role::Replica => "replica",
+        Role::Candidate => "candidate",
+        Role::Watcher => "watcher",
+        Role::Client => "client",
+        Role::Storage => "storage",
+        Role::Monitor => "monitor",
+    }
+}
+
+/// The CSS class of a family of traffic in the legend.
+pub fn kind_class(k: MsgKind) -> &'static str {
+    match k {
+        MsgKind::Heartbeat => "heartbeat",
+        MsgKind::Gossip => "gossip",
+        MsgKind::Vote => "vote",
+        MsgKind::Replication => "replication",
+        MsgKind::Client => "client",
+        MsgKind::Control => "control",
+        MsgKind::Storage => "storage",
+    }
+}
+
 fn kind_colour(k: MsgKind) -> &'static str {
     match k {
         MsgKind::Heartbeat => "#009E73",
@@ -63,6 +89,40 @@ fn msg_shape(k: MsgKind, x: f64, y: f64, c: &'static str) -> Html {
         MsgKind::Storage => {
             html! { <rect x={(x - 4.0).to_string()} y={(y - 4.0).to_string()} width="8" height="8" rx="3" fill="white" stroke={c} stroke-width="2" /> }
         }
+    }
+}
+
+/// Colours for terms, in turn (Okabe–Ito); committed entries are filled, uncommitted
+/// ones drawn as outlines, so the difference never rests on colour alone.
+const TERM_COLOURS: [&str; 6] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
+];
+
+/// A process's log as a strip of entries coloured by term, with its commit index.
+fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
+    const CELL: f64 = 5.0;
+    let n = log.terms.len() as u64;
+    let label = format!(
+        "log: {} entries, committed up to {}",
+        log.first + n - 1,
+        log.commit
+    );
+    html! {
+        <g class="log-strip" role="img" aria-label={label.clone()}>
+            <title>{label}</title>
+            { for log.terms.iter().enumerate().map(|(k, term)| {
+                let index = log.first + k as u64;
+                let c = TERM_COLOURS[(*term as usize) % TERM_COLOURS.len()];
+                let committed = index <= log.commit;
+                html! {
+                    <rect x={(x + k as f64 * CELL).to_string()} y={y.to_string()} width={(CELL - 1.0).to_string()} height="7"
+                        fill={if committed { c } else { "white" }} stroke={c} stroke-width="1" />
+                }
+            }) }
+            <text x={(x + n as f64 * CELL + 3.0).to_string()} y={(y + 7.0).to_string()} class="log-index">
+                {format!("{}/{}", log.commit, log.first + n - 1)}
+            </text>
+        </g>
     }
 }
 
@@ -121,6 +181,8 @@ pub enum Annotation {
         candidate: usize,
         /// In which epoch or term.
         epoch: u64,
+        /// The system's word for it.
+        word: &'static str,
     },
     /// A label beside a process ("asks for votes, epoch 1", "rejected token 0 < 1").
     Badge {
@@ -133,11 +195,13 @@ pub enum Annotation {
     },
 }
 
-/// The annotations for the last `window` ms of virtual time before `now`.
+/// The annotations for the last `window` ms of virtual time before `now`: votes drawn
+/// from voter to candidate, and each event's own badge where it happened.
 pub fn annotations(
     signals: &imbl::Vector<sim::engine::SignalRecord>,
     now: sim::Millis,
     window: sim::Millis,
+    words: &sim::process::Words,
 ) -> Vec<Annotation> {
     use sim::Signal;
     // Signals are in time order: binary-search the first one inside the window.
@@ -153,49 +217,29 @@ pub fn annotations(
     let mut out = Vec::new();
     for r in signals.iter().skip(lo).take_while(|r| r.time_ms <= now) {
         let p = r.proc.idx();
-        match &r.signal {
-            Signal::Voted { epoch, candidate } if candidate.idx() != p => {
+        if let Signal::Voted { epoch, candidate } = &r.signal {
+            if candidate.idx() != p {
                 out.push(Annotation::Vote {
                     voter: p,
                     candidate: candidate.idx(),
                     epoch: *epoch,
-                })
+                    word: words.epoch,
+                });
             }
-            Signal::ElectionStarted { epoch } => out.push(Annotation::Badge {
-                proc: p,
-                text: format!("asks for votes (epoch {epoch})"),
-                alarm: false,
-            }),
-            Signal::Elected {
-                epoch,
-                votes,
-                needed,
-            } => out.push(Annotation::Badge {
-                proc: p,
-                text: format!("elected: {votes} of {needed} votes (epoch {epoch})"),
-                alarm: false,
-            }),
-            Signal::FailoverAborted { reason, .. } => out.push(Annotation::Badge {
-                proc: p,
-                text: reason.split(':').next().unwrap_or("").to_string(),
-                alarm: false,
-            }),
-            Signal::Failover { epoch, new_primary } => out.push(Annotation::Badge {
-                proc: new_primary.idx(),
-                text: format!("promoted (epoch {epoch})"),
-                alarm: false,
-            }),
-            Signal::FencingRejected { token, newest } => out.push(Annotation::Badge {
-                proc: p,
-                text: format!("rejected token {token}: newest seen {newest}"),
-                alarm: true,
-            }),
-            Signal::Demoted { discarded, .. } => out.push(Annotation::Badge {
-                proc: p,
-                text: format!("discarded {discarded} writes"),
-                alarm: true,
-            }),
-            _ => {}
+            continue;
+        }
+        if p == u16::MAX as usize {
+            continue;
+        }
+        let Some(info) = r.signal.present(words) else {
+            continue;
+        };
+        if let Some((text, alarm)) = info.badge {
+            out.push(Annotation::Badge {
+                proc: info.about.map_or(p, |a| a.idx()),
+                text,
+                alarm,
+            });
         }
     }
     // One badge per process: the newest.
@@ -227,6 +271,8 @@ pub struct CanvasProps {
     pub animate: bool,
     /// What just happened, drawn where it happened.
     pub annotations: Rc<Vec<Annotation>>,
+    /// The system's words ("epoch" or "term").
+    pub words: sim::process::Words,
 }
 
 /// The pointer's position in canvas units; None if the event is not over the canvas.
@@ -329,19 +375,20 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
             voter,
             candidate,
             epoch,
+            word,
         } => {
             let (Some(&(x1, y1)), Some(&(x2, y2))) = (l.procs.get(*voter), l.procs.get(*candidate))
             else {
                 return Html::default();
             };
             let label = format!(
-                "{} votes for {} (epoch {epoch})",
+                "{} votes for {} ({word} {epoch})",
                 v.procs[*voter].name, v.procs[*candidate].name
             );
             html! {
                 <g key={format!("a{k}")} class="vote" role="img" aria-label={label}>
                     <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#arrow)" />
-                    <text x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}>{format!("vote e{epoch}")}</text>
+                    <text x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}>{format!("vote {}{epoch}", &word[..1])}</text>
                 </g>
             }
         }
@@ -512,8 +559,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label">
                     {format!("{} {}{}", p.name, p.view.role_label, state)}
                 </text>
+                if let Some(log) = &p.view.log {
+                    { log_strip(log, x - 10.0, y + 12.0) }
+                }
                 if let Some(e) = p.view.epoch.filter(|_| role != Role::Client) {
-                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">{format!("e{e}")}</text>
+                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">{format!("{}{e}", &props.words.epoch[..1])}</text>
                 }
             </g>
         }

@@ -116,7 +116,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
         };
         let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)));
         html! {
-            <button key={k} class={classes!("marker", m.kind)} style={format!("left: {:.3}%; top: {}px", pct(t), row * 16)}
+            <button key={k} class={classes!("marker", marker_class(m.kind))} style={format!("left: {:.3}%; top: {}px", pct(t), row * 16)}
                 title={format!("{:.1} s: {label}", t as f64 / 1000.0)} aria-label={format!("Jump to {:.1} s: {label}", t as f64 / 1000.0)} {onclick}>
             </button>
         }
@@ -144,5 +144,22 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 <div class="markers" style={format!("height: {height}px")}>{ for markers }</div>
             </div>
         </section>
+    }
+}
+
+/// The CSS class of a marker family: its colour and shape (see static/style.css).
+pub fn marker_class(k: sim::process::MarkerKind) -> &'static str {
+    use sim::process::MarkerKind as K;
+    match k {
+        K::Cut => "cut",
+        K::Heal => "heal",
+        K::Down => "down",
+        K::Election => "election",
+        K::Leader => "leader",
+        K::Split => "split",
+        K::SplitEnd => "split-end",
+        K::Loss => "loss",
+        K::Fencing => "fencing",
+        K::Alert => "alert",
     }
 }

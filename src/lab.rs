@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use sim::engine::SignalRecord;
 use sim::fault::{FaultAction, ScheduledFault};
-use sim::presets::PRESETS;
+use sim::process::{EventInfo, MarkerKind, Words};
 use sim::simulation::RunOptions;
-use sim::{Millis, Outcome, Scenario, Signal, Simulation, View};
+use sim::{Millis, Outcome, Scenario, Simulation, View};
 
 /// Virtual time between two snapshots used for seeking, for clusters of up to 64
 /// processes. A snapshot holds a few words per pair of processes (the network keeps
@@ -53,7 +53,7 @@ impl Ended {
 }
 
 /// Counts up to a moment of the run.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
     /// Writes acknowledged.
     pub acked: u64,
@@ -61,12 +61,12 @@ pub struct Progress {
     pub rejected: u64,
     /// Writes with no definite answer.
     pub unknown: u64,
-    /// Failovers.
-    pub failovers: u64,
+    /// New leaders or primaries.
+    pub leaders: u64,
     /// Fencing rejections.
     pub fencing: u64,
-    /// Monitor alerts.
-    pub alerts: u64,
+    /// The system's own counters.
+    pub counters: std::collections::BTreeMap<&'static str, u64>,
 }
 
 /// A marker on the timeline.
@@ -74,10 +74,25 @@ pub struct Progress {
 pub struct Marker {
     /// When.
     pub time_ms: Millis,
-    /// Kind (cut, heal, odown, election, failover, split, loss, fencing, alert).
-    pub kind: &'static str,
+    /// Its family, which gives its colour and shape.
+    pub kind: MarkerKind,
     /// Plain words.
     pub label: String,
+}
+
+/// Something the outcome counts, and when it happened.
+#[derive(Clone, Debug, PartialEq)]
+struct Counted {
+    time_ms: Millis,
+    /// The outcome's counter, or None for a new leader, or fencing.
+    what: Count,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Count {
+    Leader,
+    Fencing,
+    System(&'static str),
 }
 
 /// A branch a person left, for undo.
@@ -113,8 +128,12 @@ pub struct Lab {
     pub final_outcome: Option<Rc<Outcome>>,
     /// Markers of the computed part of the run.
     pub markers: Rc<Vec<Marker>>,
-    /// Signals of `ahead` already turned into markers, and the writers count then.
-    marked: (usize, i32),
+    /// Signals of `ahead` already turned into markers.
+    marked: usize,
+    /// What the outcome counts, in time order, for the counts so far.
+    counted: Rc<Vec<Counted>>,
+    /// The system's words.
+    words: Words,
     ended: Rc<Ended>,
     /// Process names, by id.
     pub proc_names: Rc<Vec<String>>,
@@ -126,7 +145,7 @@ pub struct Lab {
 
 /// The first preset, with which the page opens.
 pub fn default_scenario() -> Scenario {
-    PRESETS[0].scenario()
+    sim::SYSTEMS[0].presets[0].scenario()
 }
 
 fn build(s: &Scenario) -> Result<Box<dyn Simulation>, String> {
@@ -150,6 +169,7 @@ impl Lab {
     /// A lab on `scenario`, at time 0; the run is computed ahead a little each frame.
     pub fn new(scenario: Scenario) -> Result<Lab, String> {
         let sim = build(&scenario)?;
+        let words = sim.system().words;
         let mut lab = Lab {
             proc_names: Rc::new(scenario.processes().map(|(_, p)| p.name.clone()).collect()),
             scenario: Rc::new(scenario.clone()),
@@ -161,7 +181,9 @@ impl Lab {
             snapshots: Vec::new(),
             final_outcome: None,
             markers: Rc::default(),
-            marked: (0, 0),
+            marked: 0,
+            counted: Rc::default(),
+            words,
             ended: Rc::default(),
             message: None,
             split_base: None,
@@ -169,6 +191,11 @@ impl Lab {
         lab.restart()?;
         lab.seek(0);
         Ok(lab)
+    }
+
+    /// The system this scenario models.
+    pub fn system(&self) -> &'static sim::SystemDesc {
+        self.sim.system()
     }
 
     /// The scenario of this branch, the person's actions included.
@@ -195,7 +222,9 @@ impl Lab {
         self.final_outcome = None;
         self.ended = Rc::default();
         self.markers = Rc::default();
-        self.marked = (0, 0);
+        self.marked = 0;
+        self.counted = Rc::default();
+        self.words = self.sim.system().words;
         Ok(())
     }
 
@@ -248,15 +277,18 @@ impl Lab {
         let Some(ahead) = self.ahead.as_ref() else {
             return;
         };
-        let (from, writers) = self.marked;
+        let from = self.marked;
         let signals = ahead.signals();
         if from >= signals.len() {
             return;
         }
-        let (new, writers) = markers(signals.iter().skip(from), &self.proc_names, writers);
-        self.marked = (signals.len(), writers);
+        let (new, counted) = markers(signals.iter().skip(from), &self.proc_names, &self.words);
+        self.marked = signals.len();
         if !new.is_empty() {
             Rc::make_mut(&mut self.markers).extend(new);
+        }
+        if !counted.is_empty() {
+            Rc::make_mut(&mut self.counted).extend(counted);
         }
     }
 
@@ -308,12 +340,16 @@ impl Lab {
     /// How the run's writes stand at time `now`: from the whole run once it is
     /// computed (cheap enough for every frame), from the run shown until then.
     pub fn progress(&self, now: Millis) -> Progress {
-        let count = |kind: &str| {
-            self.markers
-                .iter()
-                .filter(|m| m.kind == kind && m.time_ms <= now)
-                .count() as u64
-        };
+        let mut leaders = 0;
+        let mut fencing = 0;
+        let mut counters = std::collections::BTreeMap::new();
+        for c in self.counted.iter().take_while(|c| c.time_ms <= now) {
+            match c.what {
+                Count::Leader => leaders += 1,
+                Count::Fencing => fencing += 1,
+                Count::System(label) => *counters.entry(label).or_default() += 1,
+            }
+        }
         let (acked, rejected, unknown) = if self.final_outcome.is_some() {
             let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
             (
@@ -329,9 +365,9 @@ impl Lab {
             acked,
             rejected,
             unknown,
-            failovers: count("failover"),
-            fencing: count("fencing"),
-            alerts: count("alert"),
+            leaders,
+            fencing,
+            counters,
         }
     }
 
@@ -426,9 +462,10 @@ impl Lab {
         self.sim.run_until(t);
         self.final_outcome = None;
         self.ended = Rc::default();
-        let (m, w) = markers(ahead.signals().iter(), &self.proc_names, 0);
+        let (m, c) = markers(ahead.signals().iter(), &self.proc_names, &self.words);
         self.markers = Rc::new(m);
-        self.marked = (ahead.signals().len(), w);
+        self.counted = Rc::new(c);
+        self.marked = ahead.signals().len();
         self.ahead = Some(ahead);
     }
 
@@ -483,69 +520,56 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
     i.checked_sub(1).map(|i| &snaps[i])
 }
 
-/// Markers for `signals`, given how many processes accepted writes before them;
-/// returns the markers and the count after them.
+/// A signal as one line in plain words: who, then what, with names put in; None for
+/// signals the history counts instead. The event log, the markers and the live region
+/// all read this.
+pub fn line(r: &SignalRecord, names: &[String], words: &Words) -> Option<(EventInfo, String)> {
+    let info = r.signal.present(words)?;
+    let who = if r.proc.0 == u16::MAX {
+        String::new()
+    } else {
+        format!("{} ", proc_name(names, r.proc))
+    };
+    let text = crate::panels::with_names(&format!("{who}{}", info.log), names);
+    Some((info, text))
+}
+
+/// The timeline markers among `signals`, and what the outcome counts.
 fn markers<'a>(
     signals: impl Iterator<Item = &'a SignalRecord>,
     names: &[String],
-    mut writers: i32,
-) -> (Vec<Marker>, i32) {
-    let name = |p: sim::ProcId| names.get(p.idx()).cloned().unwrap_or_default();
+    words: &Words,
+) -> (Vec<Marker>, Vec<Counted>) {
+    use sim::Signal;
     let mut m = Vec::new();
+    let mut counted = Vec::new();
     for r in signals {
-        let (kind, label) = match &r.signal {
-            Signal::Note { text } if text.starts_with("Fault: heal") => {
-                ("heal", "heal".to_string())
-            }
-            Signal::Note { text } if text.starts_with("Fault: ") => ("cut", text[7..].to_string()),
-            Signal::AgreedDown { target, votes } => (
-                "odown",
-                format!(
-                    "{}: {} objectively down ({votes} agree)",
-                    name(r.proc),
-                    name(*target)
-                ),
-            ),
-            Signal::ElectionStarted { epoch } => (
-                "election",
-                format!("{} asks for votes, epoch {epoch}", name(r.proc)),
-            ),
-            Signal::Failover { epoch, new_primary } => (
-                "failover",
-                format!("failover: {} promoted in epoch {epoch}", name(*new_primary)),
-            ),
-            Signal::FencingRejected { token, newest } => (
-                "fencing",
-                format!("storage rejected token {token} (newest {newest})"),
-            ),
-            Signal::MonitorAlert { .. } => {
-                ("alert", "monitor alert: Sentinels disagree".to_string())
-            }
-            Signal::Writable { writable } => {
-                let before = writers;
-                writers += if *writable { 1 } else { -1 };
-                match (before, writers) {
-                    (1, 2) => (
-                        "split",
-                        format!("split-brain starts: {} accepts writes too", name(r.proc)),
-                    ),
-                    (2, 1) => ("split-end", "split-brain ends".to_string()),
-                    _ => continue,
-                }
-            }
-            Signal::Demoted { discarded, .. } => (
-                "loss",
-                format!("{} discards {discarded} values", name(r.proc)),
-            ),
-            _ => continue,
+        let what = match &r.signal {
+            Signal::NewLeader { .. } => Some(Count::Leader),
+            Signal::FencingRejected { .. } => Some(Count::Fencing),
+            Signal::Event(EventInfo {
+                counter: Some(c), ..
+            }) => Some(Count::System(c)),
+            _ => None,
         };
-        m.push(Marker {
-            time_ms: r.time_ms,
-            kind,
-            label,
-        });
+        if let Some(what) = what {
+            counted.push(Counted {
+                time_ms: r.time_ms,
+                what,
+            });
+        }
+        let Some((info, label)) = line(r, names, words) else {
+            continue;
+        };
+        if let Some(kind) = info.marker {
+            m.push(Marker {
+                time_ms: r.time_ms,
+                kind,
+                label,
+            });
+        }
     }
-    (m, writers)
+    (m, counted)
 }
 
 /// The process whose role data tests read: names by id.

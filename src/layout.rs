@@ -9,6 +9,8 @@ pub const W: f64 = 1000.0;
 pub const BOX_W: f64 = 150.0;
 /// Height of one process row.
 pub const ROW_H: f64 = 30.0;
+/// Extra height of a process that draws its log.
+pub const LOG_H: f64 = 14.0;
 /// Height of a box header.
 pub const HEAD_H: f64 = 26.0;
 const GAP: f64 = 14.0;
@@ -70,6 +72,14 @@ pub fn layout(v: &View) -> Layout {
         v.boxes.len()
     ];
     let mut procs = vec![(0.0, 0.0); v.procs.len()];
+    let row = |p: &sim::ProcId| {
+        if v.procs[p.idx()].view.log.is_some() {
+            ROW_H + LOG_H
+        } else {
+            ROW_H
+        }
+    };
+    let box_h = |b: &sim::view::BoxState| HEAD_H + b.procs.iter().map(row).sum::<f64>() + 8.0;
     let mut islands = Vec::new();
     let mut height: f64 = 300.0;
     for (k, &id) in ids.iter().enumerate() {
@@ -77,17 +87,20 @@ pub fn layout(v: &View) -> Layout {
         let members: Vec<&sim::view::BoxState> =
             v.boxes.iter().filter(|b| b.island == id).collect();
         let mut y = TOP + 30.0;
-        for row in members.chunks(cols) {
-            let row_h = row
-                .iter()
-                .map(|b| HEAD_H + ROW_H * b.procs.len() as f64 + 8.0)
-                .fold(0.0, f64::max);
-            for (c, b) in row.iter().enumerate() {
+        for line in members.chunks(cols) {
+            let row_h = line.iter().map(|b| box_h(b)).fold(0.0, f64::max);
+            for (c, b) in line.iter().enumerate() {
                 let x = rx + GAP + c as f64 * (BOX_W + GAP);
-                let h = HEAD_H + ROW_H * b.procs.len() as f64 + 8.0;
-                boxes[b.id.idx()] = Rect { x, y, w: BOX_W, h };
-                for (j, p) in b.procs.iter().enumerate() {
-                    procs[p.idx()] = (x + 18.0, y + HEAD_H + ROW_H * j as f64 + ROW_H / 2.0);
+                boxes[b.id.idx()] = Rect {
+                    x,
+                    y,
+                    w: BOX_W,
+                    h: box_h(b),
+                };
+                let mut py = y + HEAD_H;
+                for p in &b.procs {
+                    procs[p.idx()] = (x + 18.0, py + ROW_H / 2.0);
+                    py += row(p);
                 }
             }
             y += row_h + GAP;

@@ -28,20 +28,25 @@ fn bench_sim() {
     let perf = web_sys::window().and_then(|w| w.performance());
     let now = || perf.as_ref().map_or(0.0, |p| p.now());
     let mut rows = Vec::new();
-    for boxes in [3usize, 15] {
-        let s = sim::presets::bench_cluster(boxes, 600_000);
-        let mut best = 0.0f64;
-        let mut events = 0;
-        for _ in 0..5 {
-            let t = now();
-            let mut run = sim::build(&s, sim::simulation::RunOptions::default())
-                .expect("bench scenario builds");
-            run.run_until(s.duration_ms);
-            let secs = ((now() - t) / 1000.0).max(1e-6);
-            events = run.events();
-            best = best.max(events as f64 / secs);
+    for (system, sizes) in [("redis-sentinel", [3usize, 15]), ("etcd-raft", [5, 9])] {
+        let Ok(desc) = sim::system::find(system) else {
+            continue;
+        };
+        for boxes in sizes {
+            let s = (desc.bench)(boxes, 600_000);
+            let mut best = 0.0f64;
+            let mut events = 0;
+            for _ in 0..5 {
+                let t = now();
+                let mut run = sim::build(&s, sim::simulation::RunOptions::default())
+                    .expect("bench scenario builds");
+                run.run_until(s.duration_ms);
+                let secs = ((now() - t) / 1000.0).max(1e-6);
+                events = run.events();
+                best = best.max(events as f64 / secs);
+            }
+            rows.push(serde_json::json!({"system": system, "boxes": boxes, "events": events, "events_per_s": best}));
         }
-        rows.push(serde_json::json!({"boxes": boxes, "events": events, "events_per_s": best}));
     }
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(

@@ -42,7 +42,7 @@ pub fn Banner(p: &BannerProps) -> Html {
         <div class="banner-slot">
             <div class="banner" role="alert">
                 <strong>{"SPLIT-BRAIN "}</strong>
-                {format!("for {:.1} s: {} accept writes as master", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "))}
+                {format!("for {:.1} s: {} accept writes as {}", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "), p.words.leader)}
             </div>
         </div>
     }
@@ -55,16 +55,21 @@ pub struct BannerProps {
     pub view: Rc<View>,
     /// Writes each process had accepted when the split-brain began.
     pub base: Option<Rc<Vec<u64>>>,
+    /// The system's words.
+    pub words: sim::process::Words,
 }
 
-/// Properties holding a view and the process names.
+/// Properties of the beliefs panel.
 #[derive(Properties, PartialEq)]
 pub struct ViewProps {
     /// The view.
     pub view: Rc<View>,
+    /// The system's words.
+    pub words: sim::process::Words,
 }
 
-/// For each partition, the master its Sentinels, monitor and clients name.
+/// For each partition, who its processes believe leads (every process that reports a
+/// belief, clients aside).
 #[component]
 pub fn Beliefs(p: &ViewProps) -> Html {
     let v = &p.view;
@@ -72,24 +77,28 @@ pub fn Beliefs(p: &ViewProps) -> Html {
     islands.sort_unstable();
     islands.dedup();
     let names: Vec<String> = v.procs.iter().map(|x| x.name.clone()).collect();
+    let leader = p.words.leader;
     let rows = islands.iter().enumerate().map(|(k, isl)| {
         let mut who: Vec<String> = v
             .procs
             .iter()
-            .filter(|x| v.boxes[x.on_box.idx()].island == *isl && matches!(x.view.role, Role::Watcher | Role::Candidate | Role::Monitor))
-            .map(|x| match x.view.believes_primary {
-                Some(m) => format!("{} says {}", x.name, name(&names, m)),
-                None => format!("{} cannot tell", x.name),
+            .filter(|x| v.boxes[x.on_box.idx()].island == *isl && x.view.role != Role::Client && x.alive)
+            .filter_map(|x| {
+                if x.view.writable {
+                    Some(format!("{} takes writes itself", x.name))
+                } else {
+                    x.view.leader.map(|m| format!("{} says {}", x.name, name(&names, m)))
+                }
             })
             .collect();
         if who.is_empty() {
-            who.push("no Sentinel here".into());
+            who.push(format!("nobody here knows of a {leader}"));
         }
         html! { <li key={*isl}><strong>{format!("Partition {}: ", partition_name(k))}</strong>{who.join("; ")}</li> }
     });
     html! {
         <section class="panel beliefs" aria-label="What each side believes">
-            <h2>{"Who is master, according to each side"}</h2>
+            <h2>{format!("Who is {leader}, according to each side")}</h2>
             <ul>{ for rows }</ul>
         </section>
     }
@@ -106,6 +115,8 @@ pub struct OutcomeProps {
     pub now_ms: Millis,
     /// The outcome of the whole run, once computed.
     pub end: Option<Rc<Outcome>>,
+    /// The system's words.
+    pub words: sim::process::Words,
 }
 
 /// What the run did to the data, now and at the end, with the lost writes struck through.
@@ -147,11 +158,12 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                     {row("writes acknowledged", n.acked.to_string(), o.writes_acked.to_string())}
                     {row("writes rejected", n.rejected.to_string(), o.writes_rejected.to_string())}
                     {row("writes unknown", n.unknown.to_string(), o.writes_unknown.to_string())}
+                    {row("unknown, yet applied", "—".into(), o.unknown_writes_applied.to_string())}
                     {row("acknowledged writes lost", "—".into(), o.acked_writes_lost.to_string())}
                     {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
-                    {row("failovers", n.failovers.to_string(), o.failovers.len().to_string())}
+                    {row(&format!("new {}s", p.words.leader), n.leaders.to_string(), o.new_leaders.len().to_string())}
                     {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
-                    {row("monitor alerts", n.alerts.to_string(), o.monitor_alerts.to_string())}
+                    { for o.counters.iter().map(|(label, end)| row(label, n.counters.get(label.as_str()).copied().unwrap_or(0).to_string(), end.to_string())) }
                 </tbody>
             </table>
             { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }
@@ -168,7 +180,14 @@ pub fn log_lines(signals: &imbl::Vector<SignalRecord>, n: usize) -> Vec<SignalRe
     let mut lines: Vec<SignalRecord> = signals
         .iter()
         .rev()
-        .filter(|r| describe(&r.signal, &[]).is_some())
+        .filter(|r| {
+            !matches!(
+                r.signal,
+                Signal::OpInvoke { .. }
+                    | Signal::OpComplete { .. }
+                    | Signal::FencingAccepted { .. }
+            )
+        })
         .take(n)
         .cloned()
         .collect();
@@ -185,6 +204,8 @@ pub struct LogProps {
     pub names: Rc<Vec<String>>,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
+    /// The system's words.
+    pub words: sim::process::Words,
 }
 
 /// Puts process names where the core's narration writes `#3`.
@@ -210,35 +231,15 @@ pub fn with_names(text: &str, names: &[String]) -> String {
     out
 }
 
-fn describe(s: &Signal, names: &[String]) -> Option<String> {
-    Some(match s {
-        Signal::Note { text } => with_names(text, names),
-        Signal::Failover { epoch, new_primary } => format!(
-            "FAILOVER: {} is the new master (epoch {epoch})",
-            name(names, *new_primary)
-        ),
-        Signal::FencingRejected { token, newest } => {
-            format!("storage rejected token {token}: it has seen {newest}")
-        }
-        Signal::Voted { epoch, candidate } => {
-            format!("votes for {} in epoch {epoch}", name(names, *candidate))
-        }
-        Signal::Writable { writable: true } => "now accepts writes as master".into(),
-        Signal::Writable { writable: false } => "no longer accepts writes".into(),
-        _ => return None,
-    })
-}
-
 /// The event log: plain language, newest first; a click jumps there.
 #[component]
 pub fn EventLog(p: &LogProps) -> Html {
-    let lines = p.signals.iter().rev().filter_map(|r| describe(&r.signal, &p.names).map(|d| (r, d))).map(|(r, d)| {
-        let who = if r.proc.0 == u16::MAX { String::new() } else { format!("{} ", name(&p.names, r.proc)) };
+    let lines = p.signals.iter().rev().filter_map(|r| crate::lab::line(r, &p.names, &p.words).map(|(_, d)| (r, d))).map(|(r, d)| {
         let i = p.on_intent.clone();
         let t = r.time_ms;
         html! {
             <li><button class="log-line" onclick={Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)))}>
-                <span class="t">{format!("{:>6.1} s ", t as f64 / 1000.0)}</span>{who}{d}
+                <span class="t">{format!("{:>6.1} s ", t as f64 / 1000.0)}</span>{d}
             </button></li>
         }
     });
@@ -250,6 +251,16 @@ pub fn EventLog(p: &LogProps) -> Html {
     }
 }
 
+/// A fact's value in words, with process names put in.
+fn fact(v: &sim::view::FactValue, names: &[String]) -> String {
+    use sim::view::FactValue;
+    match v {
+        FactValue::Text(t) => with_names(t, names),
+        FactValue::Num(n) => n.to_string(),
+        FactValue::Proc(p) => name(names, *p),
+    }
+}
+
 /// Properties of the process panel.
 #[derive(Properties, PartialEq)]
 pub struct ProcProps {
@@ -257,6 +268,8 @@ pub struct ProcProps {
     pub view: Rc<View>,
     /// The process shown.
     pub proc: Option<usize>,
+    /// The system's words.
+    pub words: sim::process::Words,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
 }
@@ -335,11 +348,10 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             <h2>{format!("{}: {}", x.name, x.view.role_label)}</h2>
             <dl>
                 <dt>{"status"}</dt><dd>{ if !x.alive { "crashed" } else if x.paused { "paused" } else { "running" } }</dd>
-                if let Some(e) = x.view.epoch { <><dt>{"epoch"}</dt><dd>{e}</dd></> }
-                if let Some(o) = x.view.offset { <><dt>{"replication offset"}</dt><dd>{o}</dd></> }
-                if let Some(m) = x.view.believes_primary { <><dt>{"believes the master is"}</dt><dd>{name(&names, m)}</dd></> }
+                if let Some(e) = x.view.epoch { <><dt>{p.words.epoch}</dt><dd>{e}</dd></> }
+                if let Some(m) = x.view.leader { <><dt>{format!("believes the {} is", p.words.leader)}</dt><dd>{name(&names, m)}</dd></> }
                 if x.view.data_len > 0 { <><dt>{"values held"}</dt><dd>{x.view.data_len}</dd></> }
-                { for x.view.facts.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{v.clone()}</dd></> }) }
+                { for x.view.facts.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{fact(v, &names)}</dd></> }) }
             </dl>
             <div class="actions">
                 <label>{"Link with "}
@@ -372,7 +384,7 @@ pub struct ScenarioProps {
     pub on_intent: Callback<Intent>,
 }
 
-/// Add and remove boxes, and place processes on them.
+/// Add and remove boxes, and place processes on them: the kinds come from the system.
 #[component]
 pub fn Topology(p: &ScenarioProps) -> Html {
     use crate::topology::TopologyEdit as E;
@@ -380,7 +392,21 @@ pub fn Topology(p: &ScenarioProps) -> Html {
         let i = p.on_intent.clone();
         Callback::from(move |_: MouseEvent| i.emit(Intent::Topology(e.clone())))
     };
-    let count = |k: &str| p.scenario.processes().filter(|(_, x)| x.kind == k).count();
+    let Ok(sys) = sim::system::find(&p.scenario.system) else {
+        return Html::default();
+    };
+    let counts: Vec<String> = sys
+        .kinds
+        .iter()
+        .filter_map(|k| {
+            let n = p
+                .scenario
+                .processes()
+                .filter(|(_, x)| x.kind == k.kind)
+                .count();
+            (n > 0).then(|| format!("{n} × {}", k.label))
+        })
+        .collect();
     let rows = p.scenario.boxes.iter().map(|b| {
         let n = b.name.clone();
         html! {
@@ -388,9 +414,9 @@ pub fn Topology(p: &ScenarioProps) -> Html {
                 <strong>{format!("{} ", n)}</strong>
                 <span class="muted">{b.processes.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")}</span>
                 <span class="row-actions">
-                    <button onclick={send(E::AddProc(n.clone(), "redis"))} aria-label={format!("Add a Redis replica to {n}")}>{"+ replica"}</button>
-                    <button onclick={send(E::AddProc(n.clone(), "sentinel"))} aria-label={format!("Add a Sentinel to {n}")}>{"+ Sentinel"}</button>
-                    <button onclick={send(E::AddProc(n.clone(), "client"))} aria-label={format!("Add a client to {n}")}>{"+ client"}</button>
+                    { for sys.kinds.iter().filter_map(|k| k.add.map(|text| (k, text))).map(|(k, text)| html! {
+                        <button onclick={send(E::AddProc(n.clone(), k.kind))} aria-label={format!("Add a {} to {n}", k.label)}>{text}</button>
+                    }) }
                     <button onclick={send(E::RemoveBox(n.clone()))} aria-label={format!("Remove {n}")}>{"remove"}</button>
                 </span>
             </li>
@@ -399,41 +425,12 @@ pub fn Topology(p: &ScenarioProps) -> Html {
     html! {
         <section class="panel topology" aria-label="Topology">
             <h2>{"Topology"}</h2>
-            <p class="facts">{format!("{} Redis servers, {} Sentinels, {} clients on {} boxes", count("redis"), count("sentinel"), count("client"), p.scenario.boxes.len())}</p>
+            <p class="facts">{format!("{} on {} boxes", counts.join(", "), p.scenario.boxes.len())}</p>
             <ul class="boxes">{ for rows }</ul>
             <button onclick={send(E::AddBox)}>{"Add a box"}</button>
         </section>
     }
 }
-
-/// One editable setting.
-struct SettingDef {
-    path: &'static str,
-    label: &'static str,
-    conf: &'static str,
-    help: &'static str,
-}
-
-const SETTINGS: &[SettingDef] = &[
-    SettingDef { path: "quorum", label: "Quorum", conf: "sentinel monitor mymaster <ip> <port> <quorum>", help: "Sentinels that must agree the master is down (ODOWN). A failover still needs a majority vote." },
-    SettingDef { path: "down_after_ms", label: "Down after (ms)", conf: "sentinel down-after-milliseconds", help: "Silence before a Sentinel judges an instance down (SDOWN)." },
-    SettingDef { path: "failover_timeout_ms", label: "Failover timeout (ms)", conf: "sentinel failover-timeout", help: "Limits each failover step; a new attempt waits twice this." },
-    SettingDef { path: "min_replicas_to_write", label: "Min replicas to write", conf: "min-replicas-to-write", help: "The master refuses writes (NOREPLICAS) with fewer good replicas than this." },
-    SettingDef { path: "min_replicas_max_lag_s", label: "Min replicas max lag (s)", conf: "min-replicas-max-lag", help: "A replica is good if it acknowledged within this many seconds." },
-    SettingDef { path: "client.wait_replicas", label: "WAIT replicas", conf: "WAIT numreplicas timeout", help: "Clients wait for this many replicas after each write; short of it, the outcome is unknown." },
-    SettingDef { path: "client.wait_timeout_ms", label: "WAIT timeout (ms)", conf: "WAIT numreplicas timeout", help: "How long each WAIT blocks at most." },
-    SettingDef { path: "parallel_syncs", label: "Parallel syncs", conf: "sentinel parallel-syncs", help: "Replicas reconfigured at once after a failover." },
-    SettingDef { path: "repl_timeout_s", label: "Replication timeout (s)", conf: "repl-timeout", help: "Silence after which master and replica drop their link." },
-    SettingDef { path: "repl_backlog_bytes", label: "Backlog size (bytes)", conf: "repl-backlog-size", help: "History kept for partial resyncs; beyond it a replica needs a full resync." },
-    SettingDef { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client, one at a time." },
-    SettingDef { path: "client.timeout_ms", label: "Client timeout (ms)", conf: "socket_timeout", help: "No reply within this: the outcome is unknown and the client asks Sentinel again." },
-    SettingDef { path: "client.workload", label: "Client workload", conf: "set | register", help: "set: unique SADDs, so every lost write is exact; register: SET and GET one key, to see stale reads." },
-    SettingDef { path: "initial_master", label: "Initial master", conf: "sentinel monitor mymaster <ip> <port>", help: "The Redis server that starts as master (default: the first)." },
-    SettingDef { path: "client.discovery", label: "Client discovery", conf: "sentinel | fixed", help: "sentinel: ask Sentinel for the master (redis-py, ioredis); fixed: always the initial master." },
-    SettingDef { path: "network.latency_ms", label: "Link latency (ms)", conf: "(network)", help: "One-way latency between boxes." },
-    SettingDef { path: "network.jitter_ms", label: "Link jitter (ms)", conf: "(network)", help: "Extra random latency, up to this." },
-    SettingDef { path: "network.loss", label: "Link loss (0–1)", conf: "(network)", help: "Probability that a message between boxes is lost." },
-];
 
 /// Properties of the settings panel.
 #[derive(Properties, PartialEq)]
@@ -470,55 +467,68 @@ fn current(s: &sim::Scenario, path: &str) -> String {
     }
 }
 
-/// The settings, each with its real configuration name, and facts from the topology.
+/// The settings, each with its real configuration name, and facts from the topology:
+/// all from the system's description.
 #[component]
 pub fn Settings(p: &SettingsProps) -> Html {
+    use sim::system::SettingKind;
     let s = &p.scenario;
-    let sentinels = s.processes().filter(|(_, x)| x.kind == "sentinel").count();
-    let majority = sentinels / 2 + 1;
-    let fields = SETTINGS.iter().map(|d| {
+    let Ok(sys) = sim::system::find(&s.system) else {
+        return Html::default();
+    };
+    let fields = sys.settings.iter().chain(sim::system::NETWORK_SETTINGS).map(|d| {
         let i = p.on_intent.clone();
         let path = d.path;
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                i.emit(Intent::Set(path.to_string(), input.value()));
-            }
-        });
         let id = format!("set-{}", d.path.replace('.', "-"));
+        let help_id = format!("help-{}", d.path.replace('.', "-"));
+        let value = current(s, d.path);
+        let control = match d.kind {
+            SettingKind::Flag => {
+                let on = value == "true";
+                let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Set(path.into(), (!on).to_string())));
+                html! { <input id={id.clone()} type="checkbox" name={d.path} checked={on} {onclick} aria-describedby={help_id.clone()} /> }
+            }
+            SettingKind::Choice(options) => {
+                let onchange = Callback::from(move |e: Event| {
+                    if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                        i.emit(Intent::Set(path.to_string(), sel.value()));
+                    }
+                });
+                html! {
+                    <select id={id.clone()} name={d.path} {onchange} aria-describedby={help_id.clone()}>
+                        { for options.iter().map(|o| html! { <option value={*o} selected={*o == value}>{*o}</option> }) }
+                    </select>
+                }
+            }
+            SettingKind::Number { .. } | SettingKind::Text => {
+                let onchange = Callback::from(move |e: Event| {
+                    if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                        i.emit(Intent::Set(path.to_string(), input.value()));
+                    }
+                });
+                html! { <input id={id.clone()} name={d.path} {value} {onchange} aria-describedby={help_id.clone()} /> }
+            }
+        };
+        let range = match d.kind {
+            SettingKind::Number { min, max } => format!(" ({min}–{max})"),
+            _ => String::new(),
+        };
         html! {
             <div class="setting" key={d.path}>
-                <label for={id.clone()}>{d.label}</label>
-                <input id={id} name={d.path} value={current(s, d.path)} {onchange} aria-describedby={format!("help-{}", d.path.replace('.', "-"))} />
-                <small id={format!("help-{}", d.path.replace('.', "-"))}><code>{d.conf}</code>{" — "}{d.help}</small>
+                <label for={id}>{d.label}</label>
+                { control }
+                <small id={help_id}><code>{d.conf}</code>{" — "}{d.help}{range}</small>
             </div>
         }
     });
-    let flag = |path: &'static str| {
-        let on = current(s, path) == "true";
-        let i = p.on_intent.clone();
-        (
-            on,
-            Callback::from(move |_: MouseEvent| {
-                i.emit(Intent::Set(path.into(), (!on).to_string()))
-            }),
-        )
-    };
-    let (fencing, toggle) = flag("fencing");
-    let (persistence, toggle_persistence) = flag("persistence");
     html! {
         <section class="panel settings" aria-label="Settings">
-            <h2>{"Settings"}</h2>
-            <p class="facts">{format!("{sentinels} Sentinels: a failover needs {majority} votes (a majority), so it survives {} Sentinel failure(s).", sentinels.saturating_sub(majority))}</p>
+            <h2>{format!("Settings: {}", sys.title)}</h2>
+            { for (sys.facts)(s).into_iter().map(|f| html! { <p class="facts">{f}</p> }) }
             if let Some(m) = &p.message {
                 <p class="error" role="alert">{m.clone()}{" The previous value stays in force."}</p>
             }
             { for fields }
-            <div class="setting">
-                <label><input type="checkbox" checked={fencing} onclick={toggle} />{" Fencing tokens (storage checks the config epoch)"}</label>
-            </div>
-            <div class="setting">
-                <label><input type="checkbox" checked={persistence} onclick={toggle_persistence} />{" Persistence (RDB/AOF): data survives a restart"}</label>
-            </div>
         </section>
     }
 }

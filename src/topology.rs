@@ -10,7 +10,7 @@ pub enum TopologyEdit {
     AddBox,
     /// Remove a box and its processes.
     RemoveBox(String),
-    /// Add a process of `kind` (`redis`, `sentinel`, `client`, ...) to a box.
+    /// Add a process of `kind` (one of the system's kinds) to a box.
     AddProc(String, &'static str),
     /// Remove a process.
     RemoveProc(String),
@@ -51,13 +51,10 @@ pub fn edit_topology(s: &Scenario, e: &TopologyEdit) -> Scenario {
             }
         }
         TopologyEdit::AddProc(bx, kind) => {
-            let prefix = match *kind {
-                "redis" => "R",
-                "sentinel" => "S",
-                "client" => "C",
-                "monitor" => "MON",
-                _ => "DB",
-            };
+            let prefix = sim::system::find(&s.system)
+                .ok()
+                .and_then(|d| d.kind(kind))
+                .map_or("P", |k| k.letter);
             let name = fresh(&s, prefix);
             if let Some(b) = s.boxes.iter_mut().find(|b| &b.name == bx) {
                 b.processes.push(ProcSpec {

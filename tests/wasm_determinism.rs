@@ -19,5 +19,5 @@ fn browser_reproduces_every_pinned_trace_hash() {
         assert_eq!(got, hash, "{name}: wasm trace differs from native");
         checked += 1;
     }
-    assert_eq!(checked, sim::presets::PRESETS.len());
+    assert_eq!(checked, sim::presets::all().count());
 }

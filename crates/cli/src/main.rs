@@ -1,22 +1,80 @@
 //! `splitbrain`: run Split-Brain Lab scenarios from the command line.
+//!
+//! Arguments are parsed with clap (derive); the systems and presets it lists come from
+//! the core's registry. Bad input gets one message and exit status 2, as clap's own
+//! usage errors do.
 
 use std::process::ExitCode;
 
-use sim::presets::PRESETS;
+use clap::{Args, Parser, Subcommand};
 use sim::simulation::RunOptions;
 use sim::Scenario;
 
-const USAGE: &str = "\
-usage:
-  splitbrain presets
-  splitbrain run (FILE | --preset NAME) [--seed N] [--set PATH=VALUE]... [--json]
-  splitbrain trace (FILE | --preset NAME) [--seed N] [--set PATH=VALUE]...
-  splitbrain scenario --preset NAME
-  splitbrain bench [--minutes N]";
+/// Run Split-Brain Lab scenarios: replicated systems under network partitions.
+#[derive(Parser)]
+#[command(name = "splitbrain", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the systems the lab models and their presets.
+    Presets,
+    /// Run a scenario and print what it did to the data.
+    Run {
+        #[command(flatten)]
+        src: Source,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every event of a run as JSON lines.
+    Trace {
+        #[command(flatten)]
+        src: Source,
+    },
+    /// Print a scenario file (a preset, with any --set applied).
+    Scenario {
+        #[command(flatten)]
+        src: Source,
+    },
+    /// Print simulated events per second for each system's benchmark clusters.
+    Bench {
+        /// Simulated minutes per run.
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+    },
+}
+
+/// Where the scenario comes from, and what to change in it.
+#[derive(Args)]
+struct Source {
+    /// A scenario file (JSON, see docs/scenario-format.md).
+    #[arg(required_unless_present = "preset", conflicts_with = "preset")]
+    file: Option<String>,
+    /// A built-in preset (see `splitbrain presets`).
+    #[arg(long, value_name = "NAME")]
+    preset: Option<String>,
+    /// The seed of the run's random generator.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Change a setting: PATH=VALUE, for example quorum=2 or network.loss=0.01.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set)]
+    sets: Vec<(String, String)>,
+}
+
+fn parse_set(v: &str) -> Result<(String, String), String> {
+    let (k, val) = v
+        .split_once('=')
+        .ok_or_else(|| format!("`{v}` should look like PATH=VALUE, for example quorum=2"))?;
+    Ok((k.trim().to_string(), val.trim().to_string()))
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("splitbrain: {msg}");
@@ -25,119 +83,84 @@ fn main() -> ExitCode {
     }
 }
 
-struct Opts {
-    scenario: Scenario,
-    json: bool,
+impl Source {
+    fn load(self) -> Result<Scenario, String> {
+        let mut scenario = match (self.file, self.preset) {
+            (None, Some(name)) => sim::presets::find(&name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = sim::presets::all().map(|p| p.name).collect();
+                    format!("no preset named `{name}`; presets: {}", names.join(", "))
+                })?
+                .scenario(),
+            (Some(path), _) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {path}: {e}"))?;
+                Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
+            }
+            (None, None) => unreachable!("clap requires a file or --preset"),
+        };
+        if let Some(seed) = self.seed {
+            scenario.seed = seed;
+        }
+        for (k, v) in self.sets {
+            scenario = scenario
+                .with_override(&k, &v)
+                .map_err(|e| format!("--set {k}={v}: {e}"))?;
+        }
+        Ok(scenario)
+    }
 }
 
-fn load(args: &[String]) -> Result<Opts, String> {
-    let mut file = None;
-    let mut preset = None;
-    let mut seed = None;
-    let mut sets = Vec::new();
-    let mut json = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match a.as_str() {
-            "--preset" => preset = Some(value("--preset")?),
-            "--seed" => {
-                let v = value("--seed")?;
-                seed = Some(v.parse::<u64>().map_err(|_| {
-                    format!("--seed: `{v}` is not a whole number from 0 to 18446744073709551615")
-                })?);
-            }
-            "--set" => {
-                let v = value("--set")?;
-                let (k, val) = v.split_once('=').ok_or_else(|| {
-                    format!("--set: `{v}` should look like PATH=VALUE, for example quorum=2")
-                })?;
-                sets.push((k.trim().to_string(), val.trim().to_string()));
-            }
-            "--json" => json = true,
-            s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
-            s => {
-                if file.replace(s.to_string()).is_some() {
-                    return Err(format!("give one scenario file\n{USAGE}"));
+fn run(cmd: Command) -> Result<(), String> {
+    match cmd {
+        Command::Presets => {
+            let width = sim::presets::all().map(|p| p.name.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            for s in sim::SYSTEMS {
+                text += &format!("{} ({}): {}\n", s.title, s.name, s.summary);
+                for p in s.presets {
+                    text += &format!("  {:width$}  {}\n", p.name, p.summary);
                 }
             }
-        }
-    }
-    let mut scenario = match (file, preset) {
-        (Some(_), Some(_)) => return Err("give a scenario FILE or --preset NAME, not both".into()),
-        (None, None) => return Err(format!("give a scenario FILE or --preset NAME\n{USAGE}")),
-        (None, Some(name)) => sim::presets::find(&name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-                format!("no preset named `{name}`; presets: {}", names.join(", "))
-            })?
-            .scenario(),
-        (Some(path), None) => {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
-        }
-    };
-    if let Some(seed) = seed {
-        scenario.seed = seed;
-    }
-    for (k, v) in sets {
-        scenario = scenario
-            .with_override(&k, &v)
-            .map_err(|e| format!("--set {k}={v}: {e}"))?;
-    }
-    Ok(Opts { scenario, json })
-}
-
-fn run(args: &[String]) -> Result<(), String> {
-    let Some(cmd) = args.first() else {
-        return Err(USAGE.into());
-    };
-    let rest = &args[1..];
-    match cmd.as_str() {
-        "presets" => {
-            let width = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(0);
-            for p in PRESETS {
-                println!("{:width$}  {}", p.name, p.summary);
-            }
+            say(&text);
             Ok(())
         }
-        "scenario" => {
-            let o = load(rest)?;
-            println!("{}", o.scenario.to_json());
+        Command::Scenario { src } => {
+            say(&(src.load()?.to_json() + "\n"));
             Ok(())
         }
-        "run" => {
-            let o = load(rest)?;
+        Command::Run { src, json } => {
+            let scenario = src.load()?;
             let mut sim =
-                sim::build(&o.scenario, RunOptions::default()).map_err(|e| e.to_string())?;
-            sim.run_until(o.scenario.duration_ms);
+                sim::build(&scenario, RunOptions::default()).map_err(|e| e.to_string())?;
+            sim.run_until(scenario.duration_ms);
             let out = sim.outcome();
-            if o.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&out).map_err(|e| e.to_string())?
-                );
+            let text = if json {
+                serde_json::to_string(&out).map_err(|e| e.to_string())? + "\n"
             } else {
-                print!("{}", report(&o.scenario, &out));
-            }
+                let mut r = report(&scenario, sim.system(), &out);
+                for i in sim.check_invariants() {
+                    r += &match i.violation {
+                        None => format!("  invariant held: {}\n", i.name),
+                        Some(v) => format!("  INVARIANT VIOLATED: {}: {v}\n", i.name),
+                    };
+                }
+                r
+            };
+            say(&text);
             Ok(())
         }
-        "trace" => {
-            let o = load(rest)?;
+        Command::Trace { src } => {
+            let scenario = src.load()?;
             let mut sim = sim::build(
-                &o.scenario,
+                &scenario,
                 RunOptions {
                     narrate: true,
                     keep_trace: true,
                 },
             )
             .map_err(|e| e.to_string())?;
-            sim.run_until(o.scenario.duration_ms);
+            sim.run_until(scenario.duration_ms);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             use std::io::Write;
             for r in sim.trace() {
@@ -148,23 +171,28 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
-        "bench" => bench(rest),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+        Command::Bench { minutes } => bench(minutes),
     }
 }
 
-fn report(s: &Scenario, o: &sim::Outcome) -> String {
-    let mut r = format!("{} ({} ms, seed {})\n", s.name, s.duration_ms, s.seed);
+/// Prints to standard output; a reader that went away (`| head`) is not an error.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
+    let w = sys.words;
+    let mut r = format!(
+        "{} ({}, {} ms, seed {})\n",
+        s.name, sys.title, s.duration_ms, s.seed
+    );
     for w in &o.warnings {
         r += &format!("  warning: {w}\n");
     }
     r += &format!(
-        "  writes: {} attempted, {} acknowledged, {} rejected, {} unknown\n",
-        o.writes_attempted, o.writes_acked, o.writes_rejected, o.writes_unknown
+        "  writes: {} attempted, {} acknowledged, {} rejected, {} unknown ({} of them applied all the same)\n",
+        o.writes_attempted, o.writes_acked, o.writes_rejected, o.writes_unknown, o.unknown_writes_applied
     );
     for (reason, n) in &o.rejected_by_reason {
         r += &format!("    rejected {reason}: {n}\n");
@@ -172,46 +200,49 @@ fn report(s: &Scenario, o: &sim::Outcome) -> String {
     r += &format!("  acknowledged writes lost: {}\n", o.acked_writes_lost);
     r += &format!("  stale reads: {}\n", o.stale_reads);
     r += &format!("  split-brain: {} ms\n", o.split_brain_ms);
-    if o.failovers.is_empty() {
-        r += "  failovers: none\n";
+    r += &format!("  elections: {}\n", o.elections);
+    if o.new_leaders.is_empty() {
+        r += &format!("  new {}: none\n", w.leader);
     }
-    for f in &o.failovers {
+    for f in &o.new_leaders {
         r += &format!(
-            "  failover at {} ms, epoch {}: new master {}\n",
-            f.time_ms, f.epoch, f.new_primary
+            "  new {} at {} ms, {} {}: {}\n",
+            w.leader, f.time_ms, w.epoch, f.epoch, f.leader
         );
     }
+    r += &format!("  values discarded on rejoin: {}\n", o.discarded);
     r += &format!("  fencing rejections: {}\n", o.fencing_rejections);
-    r += &format!("  monitor alerts: {}\n", o.monitor_alerts);
+    for (label, n) in &o.counters {
+        r += &format!("  {label}: {n}\n");
+    }
     r += &format!("  events: {}, trace hash {}\n", o.events, o.trace_hash);
     r
 }
 
-/// Prints simulated events per second for a 3-box and a 15-box Sentinel cluster.
-fn bench(args: &[String]) -> Result<(), String> {
-    let minutes: u64 = match args {
-        [] => 10,
-        [flag, n] if flag == "--minutes" => n
-            .parse()
-            .map_err(|_| format!("--minutes: `{n}` is not a whole number"))?,
-        _ => return Err(format!("usage: splitbrain bench [--minutes N]\n{USAGE}")),
-    };
-    for boxes in [3usize, 15] {
-        let s = sim::presets::bench_cluster(boxes, minutes * 60_000);
-        let mut best = 0.0f64;
-        let mut events = 0;
-        for _ in 0..5 {
-            let t = std::time::Instant::now();
-            let mut run = sim::build(&s, RunOptions::default()).map_err(|e| e.to_string())?;
-            run.run_until(s.duration_ms);
-            let secs = t.elapsed().as_secs_f64();
-            events = run.events();
-            best = best.max(events as f64 / secs);
+/// Prints simulated events per second for each system's benchmark clusters.
+fn bench(minutes: u64) -> Result<(), String> {
+    let sizes: [(&str, [usize; 2]); 2] = [("redis-sentinel", [3, 15]), ("etcd-raft", [5, 9])];
+    for (system, ns) in sizes {
+        let Ok(desc) = sim::system::find(system) else {
+            continue;
+        };
+        for n in ns {
+            let s = (desc.bench)(n, minutes * 60_000);
+            let mut best = 0.0f64;
+            let mut events = 0;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let mut run = sim::build(&s, RunOptions::default()).map_err(|e| e.to_string())?;
+                run.run_until(s.duration_ms);
+                let secs = t.elapsed().as_secs_f64();
+                events = run.events();
+                best = best.max(events as f64 / secs);
+            }
+            say(&format!(
+                "sim native  {system} {n:>2} boxes, {minutes} simulated min: {events} events, {:.2} M events/s (best of 5)\n",
+                best / 1e6
+            ));
         }
-        println!(
-            "sim native  {boxes:>2} boxes, {minutes} simulated min: {events} events, {:.2} M events/s (best of 5)",
-            best / 1e6
-        );
     }
     Ok(())
 }

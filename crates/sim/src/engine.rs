@@ -32,6 +32,33 @@ pub enum Fault {
     Restart(ProcId, bool),
     /// Process handles nothing for a while.
     Pause(ProcId, Millis),
+    /// Box pairs cut both ways at once (a bridge partition).
+    CutBoxes(Vec<(BoxId, BoxId)>),
+    /// A single link cut is repaired; both ways unless the flag.
+    RepairLink(ProcId, ProcId, bool),
+    /// A one-way box cut is repaired.
+    RepairOneWay(BoxId, BoxId),
+    /// Traffic between two boxes is held (delayed, not lost) until released.
+    Hold(BoxId, BoxId),
+    /// Held traffic flows again, all that was held first.
+    Release,
+    /// A process's disk syncs take this long (None: back to its configured latency).
+    Disk(ProcId, Option<Millis>),
+}
+
+impl Fault {
+    /// Whether this is the repairing half of a pair (heal, restart, release).
+    pub fn repairs(&self) -> bool {
+        matches!(
+            self,
+            Fault::Heal
+                | Fault::Restart(..)
+                | Fault::RepairLink(..)
+                | Fault::RepairOneWay(..)
+                | Fault::Release
+                | Fault::Disk(_, None)
+        )
+    }
 }
 
 /// The fixed layout of a run: names and placement never change while it runs.
@@ -119,10 +146,14 @@ struct Core<P: Process> {
     net: Network,
     rng: SimRng,
     hash: Fnv,
-    writable: Vec<bool>,
-    writable_count: u32,
+    /// Processes that take writes as leader now, with the epoch they lead in.
+    writers: Vec<(ProcId, u64)>,
     split_since: Option<Millis>,
     split_total: Millis,
+    /// What each crashed process had made durable, until it restarts.
+    durable: Vec<Option<P::Durable>>,
+    /// Messages held by a `Hold` fault, in the order they would have arrived.
+    held: Vec<(ProcId, ProcId, Millis, P::Msg)>,
 }
 
 /// A saved moment of a run, restorable in O(state size).
@@ -175,10 +206,11 @@ impl<P: Process> Engine<P> {
                 net,
                 rng: SimRng::new(seed),
                 hash: Fnv::default(),
-                writable: vec![false; n],
-                writable_count: 0,
+                writers: Vec::new(),
                 split_since: None,
                 split_total: 0,
+                durable: vec![None; n],
+                held: Vec::new(),
             },
             topo: Arc::new(topo),
             default_persist,
@@ -242,6 +274,11 @@ impl<P: Process> Engine<P> {
     /// The processes.
     pub fn procs(&self) -> &[P] {
         &self.core.procs
+    }
+
+    /// Which processes are up.
+    pub fn alive(&self) -> &[bool] {
+        &self.core.alive
     }
 
     /// Every signal so far.
@@ -347,15 +384,15 @@ impl<P: Process> Engine<P> {
                         fault: label.to_string(),
                     });
                 }
-                if self.narrate {
-                    self.signals.push_back(SignalRecord {
-                        time_ms: at,
-                        proc: ProcId(u16::MAX),
-                        signal: Signal::Note {
-                            text: format!("Fault: {label}"),
-                        },
-                    });
-                }
+                let repair = fault.repairs();
+                self.signals.push_back(SignalRecord {
+                    time_ms: at,
+                    proc: ProcId(u16::MAX),
+                    signal: Signal::Fault {
+                        label: label.to_string(),
+                        repair,
+                    },
+                });
                 self.apply(fault);
             }
         }
@@ -402,6 +439,16 @@ impl<P: Process> Engine<P> {
         } else {
             None
         };
+        if reason.is_none()
+            && !self.core.net.held().is_empty()
+            && self
+                .core
+                .net
+                .holds(self.topo.box_of[from.idx()], self.topo.box_of[i])
+        {
+            self.core.held.push((from, to, sent, msg));
+            return;
+        }
         if reason.is_none() && self.core.paused_until[i] > self.core.now {
             // A paused process (DEBUG SLEEP) reads its socket only when it wakes.
             let until = self.core.paused_until[i];
@@ -531,8 +578,8 @@ impl<P: Process> Engine<P> {
             );
         }
         for signal in fx.signals.drain(..) {
-            if let Signal::Writable { writable } = signal {
-                self.set_writable(me, writable);
+            if let Signal::Writable { writable, epoch } = signal {
+                self.set_writable(me, writable, epoch);
             }
             if self.keep_trace {
                 self.record(TraceKind::Signal {
@@ -548,25 +595,29 @@ impl<P: Process> Engine<P> {
         }
     }
 
-    fn set_writable(&mut self, p: ProcId, w: bool) {
+    fn set_writable(&mut self, p: ProcId, w: bool, epoch: u64) {
         let c = &mut self.core;
-        if c.writable[p.idx()] == w {
+        c.writers.retain(|(q, _)| *q != p);
+        if w {
+            c.writers.push((p, epoch));
+        }
+        // Whether this is split-brain is the system's own invariant, not the engine's.
+        let split = P::split_brain(&c.writers);
+        let was = c.split_since.is_some();
+        if split == was {
             return;
         }
-        c.writable[p.idx()] = w;
-        if w {
-            c.writable_count += 1;
-            if c.writable_count == 2 {
-                c.split_since = Some(c.now);
-            }
-        } else {
-            c.writable_count -= 1;
-            if c.writable_count == 1 {
-                if let Some(s) = c.split_since.take() {
-                    c.split_total += c.now - s;
-                }
-            }
+        if split {
+            c.split_since = Some(c.now);
+        } else if let Some(s) = c.split_since.take() {
+            c.split_total += c.now - s;
         }
+        let now = c.now;
+        self.signals.push_back(SignalRecord {
+            time_ms: now,
+            proc: p,
+            signal: Signal::SplitBrain { started: split },
+        });
     }
 
     /// Applies a fault now.
@@ -586,19 +637,26 @@ impl<P: Process> Engine<P> {
                     self.core.net.cut_link(b, a);
                 }
             }
-            Fault::Heal => self.core.net.heal(),
+            Fault::Heal => {
+                self.core.net.heal();
+                self.release();
+            }
             Fault::Crash(p) => {
                 let i = p.idx();
                 if self.core.alive[i] {
                     self.core.alive[i] = false;
                     self.core.incarnation[i] += 1;
-                    if self.core.writable[i] {
-                        self.set_writable(p, false);
+                    self.core.durable[i] = Some(self.core.procs[i].durable());
+                    if self.core.writers.iter().any(|(q, _)| *q == p) {
                         self.signals.push_back(SignalRecord {
                             time_ms: self.core.now,
                             proc: p,
-                            signal: Signal::Writable { writable: false },
+                            signal: Signal::Writable {
+                                writable: false,
+                                epoch: 0,
+                            },
                         });
+                        self.set_writable(p, false, 0);
                     }
                 }
             }
@@ -607,13 +665,51 @@ impl<P: Process> Engine<P> {
                 if !self.core.alive[i] {
                     self.core.alive[i] = true;
                     self.core.paused_until[i] = 0;
-                    self.with_ctx(p, |proc, ctx| proc.on_restart(persist, ctx));
+                    let durable = self.core.durable[i].take().filter(|_| persist);
+                    self.with_ctx(p, |proc, ctx| proc.on_restart(durable, ctx));
                 }
             }
             Fault::Pause(p, ms) => {
                 let i = p.idx();
                 self.core.paused_until[i] = self.core.paused_until[i].max(self.core.now + ms);
             }
+            Fault::CutBoxes(pairs) => {
+                for (a, b) in pairs {
+                    self.core.net.cut_one_way(a, b);
+                    self.core.net.cut_one_way(b, a);
+                }
+            }
+            Fault::RepairLink(a, b, one_way) => {
+                self.core.net.repair_link(a, b);
+                if !one_way {
+                    self.core.net.repair_link(b, a);
+                }
+            }
+            Fault::RepairOneWay(a, b) => self.core.net.repair_one_way(a, b),
+            Fault::Hold(a, b) => self.core.net.hold(a, b),
+            Fault::Release => self.release(),
+            Fault::Disk(p, ms) => {
+                if self.core.alive[p.idx()] {
+                    self.with_ctx(p, |proc, ctx| proc.on_disk_latency(ms, ctx));
+                }
+            }
+        }
+    }
+
+    /// Ends every hold: what was held arrives now, in the order it was held.
+    fn release(&mut self) {
+        self.core.net.release();
+        let now = self.core.now;
+        for (from, to, sent, msg) in std::mem::take(&mut self.core.held) {
+            self.push(
+                now,
+                Event::Deliver {
+                    from,
+                    to,
+                    sent,
+                    msg,
+                },
+            );
         }
     }
 

@@ -54,12 +54,59 @@ pub enum FaultAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         persist: Option<bool>,
     },
-    /// The process handles nothing for `ms` (what `DEBUG SLEEP` does); input queues up.
+    /// The process handles nothing for `ms` (what `DEBUG SLEEP` or SIGSTOP then
+    /// SIGCONT do); input queues up and is handled when it resumes.
     Pause {
         /// Process name.
         process: String,
         /// How long.
         ms: Millis,
+    },
+    /// Repairs a `cut_link`, both ways unless `one_way`.
+    RepairLink {
+        /// First process.
+        a: String,
+        /// Second process.
+        b: String,
+        /// Only traffic from `a` to `b` is repaired.
+        #[serde(default)]
+        one_way: bool,
+    },
+    /// Repairs a `cut_one_way`.
+    RepairOneWay {
+        /// Sending box.
+        from: String,
+        /// Box that hears it again.
+        to: String,
+    },
+    /// A bridge partition (Jepsen's `bridge` nemesis): boxes in `a` and in `b` cannot
+    /// talk to each other, and every other box still hears both sides.
+    Bridge {
+        /// One side.
+        a: Vec<String>,
+        /// The other side.
+        b: Vec<String>,
+    },
+    /// Traffic between two boxes is held: delayed, not lost, until `release`.
+    Hold {
+        /// One box.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// Everything held arrives, in the order it was sent.
+    Release,
+    /// The process's disk syncs take `ms` (a slow or saturated disk).
+    SlowDisk {
+        /// Process name.
+        process: String,
+        /// How long each write-and-sync takes.
+        ms: Millis,
+    },
+    /// The process's disk is back to its configured latency.
+    RestoreDisk {
+        /// Process name.
+        process: String,
     },
 }
 
@@ -98,6 +145,23 @@ impl FaultAction {
                 None => format!("restart {process}"),
             },
             FaultAction::Pause { process, ms } => format!("pause {process} for {ms} ms"),
+            FaultAction::RepairLink { a, b, one_way } => {
+                if *one_way {
+                    format!("repair link {a} -> {b}")
+                } else {
+                    format!("repair link {a} <-> {b}")
+                }
+            }
+            FaultAction::RepairOneWay { from, to } => format!("repair {from} -> {to}"),
+            FaultAction::Bridge { a, b } => {
+                format!("bridge: {} cut from {}", a.join(", "), b.join(", "))
+            }
+            FaultAction::Hold { a, b } => format!("hold traffic {a} <-> {b}"),
+            FaultAction::Release => "release held traffic".to_string(),
+            FaultAction::SlowDisk { process, ms } => {
+                format!("slow disk on {process}: {ms} ms a sync")
+            }
+            FaultAction::RestoreDisk { process } => format!("restore {process}'s disk"),
         }
     }
 }

@@ -8,23 +8,27 @@
 //! (milliseconds) and every random choice comes from one seeded generator, so a
 //! scenario and a seed always give the same trace, natively and in WebAssembly.
 //!
-//! The engine knows no protocol: each modelled system (today Redis with Sentinel,
-//! in [`redis`]) is a module that provides its processes and builds them from a
-//! [`Scenario`]. The UI and the command-line tool drive any system through the
-//! object-safe [`Simulation`] trait.
+//! The engine knows no protocol: each modelled system (Redis with Sentinel in
+//! [`redis`], etcd's Raft in [`raft`]) is one module that describes itself in a
+//! [`system::SystemDesc`] and one line in [`system::SYSTEMS`]. The UI and the
+//! command-line tool drive any system through the object-safe [`Simulation`] trait.
 
 pub mod engine;
 pub mod fault;
+pub mod fencing;
 pub mod history;
 pub mod ids;
 pub mod net;
 pub mod outcome;
 pub mod presets;
 pub mod process;
+pub mod raft;
+
 pub mod redis;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;
+pub mod system;
 pub mod trace;
 pub mod view;
 
@@ -35,4 +39,5 @@ pub use outcome::Outcome;
 pub use process::{Ctx, Message, Process, Signal};
 pub use scenario::{Scenario, ScenarioError};
 pub use simulation::{build, Simulation};
+pub use system::{SystemDesc, SYSTEMS};
 pub use view::View;

@@ -37,6 +37,8 @@ pub struct Network {
     one_way: Vec<(BoxId, BoxId)>,
     /// Directed process pairs whose traffic is cut.
     links: Vec<(ProcId, ProcId)>,
+    /// Box pairs (either direction) whose traffic is held, delayed until released.
+    held: Vec<(BoxId, BoxId)>,
     /// Latency, jitter and loss.
     pub settings: LinkSettings,
     /// Per directed process pair, the last delivery time: links are FIFO, as TCP is.
@@ -51,6 +53,7 @@ impl Network {
             island: vec![0; boxes],
             one_way: Vec::new(),
             links: Vec::new(),
+            held: Vec::new(),
             settings,
             last_delivery: vec![0; procs * procs],
             procs,
@@ -122,6 +125,40 @@ impl Network {
         if !self.links.contains(&(from, to)) {
             self.links.push((from, to));
         }
+    }
+
+    /// Repairs a one-way box cut.
+    pub fn repair_one_way(&mut self, from: BoxId, to: BoxId) {
+        self.one_way.retain(|c| *c != (from, to));
+    }
+
+    /// Repairs a one-way process link cut.
+    pub fn repair_link(&mut self, from: ProcId, to: ProcId) {
+        self.links.retain(|c| *c != (from, to));
+    }
+
+    /// Holds traffic between boxes `a` and `b`, both ways: it is delayed, not lost.
+    pub fn hold(&mut self, a: BoxId, b: BoxId) {
+        if !self.holds(a, b) {
+            self.held.push((a, b));
+        }
+    }
+
+    /// Whether traffic between `a` and `b` is held.
+    pub fn holds(&self, a: BoxId, b: BoxId) -> bool {
+        self.held
+            .iter()
+            .any(|&(x, y)| (x, y) == (a, b) || (x, y) == (b, a))
+    }
+
+    /// The held box pairs.
+    pub fn held(&self) -> &[(BoxId, BoxId)] {
+        &self.held
+    }
+
+    /// Ends every hold.
+    pub fn release(&mut self) {
+        self.held.clear();
     }
 
     /// The one-way box cuts in force.

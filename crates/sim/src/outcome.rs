@@ -8,17 +8,18 @@ use serde::Serialize;
 use crate::engine::SignalRecord;
 use crate::history::{History, OpKind, OpResult};
 use crate::ids::Millis;
-use crate::process::{DataSet, Signal};
+use crate::process::{DataSet, EventInfo, Signal};
 
-/// A failover: when, in which epoch, and who was promoted.
+/// A new leader or primary put in charge by the system's election (a Raft leader, a
+/// replica promoted by Sentinel): when, in which epoch or term, and who.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FailoverRecord {
-    /// When the new primary was confirmed.
+pub struct LeaderRecord {
+    /// When it took charge.
     pub time_ms: Millis,
-    /// The epoch or term it ran in.
+    /// The epoch or term.
     pub epoch: u64,
-    /// The promoted process.
-    pub new_primary: String,
+    /// The process.
+    pub leader: String,
 }
 
 /// An acknowledged write that is not in the final converged state.
@@ -47,6 +48,9 @@ pub struct Outcome {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Writes with no definite answer (timeouts, WAIT short of replicas, in flight at the end).
     pub writes_unknown: u64,
+    /// Of those, how many the final state holds all the same: they took effect after
+    /// the client gave up on them (a Raft entry that committed after the timeout).
+    pub unknown_writes_applied: u64,
     /// Acknowledged writes absent from the final state.
     pub acked_writes_lost: u64,
     /// Those writes.
@@ -56,30 +60,35 @@ pub struct Outcome {
     pub stale_reads: u64,
     /// Total time during which more than one process accepted client writes as primary.
     pub split_brain_ms: Millis,
-    /// Authorized failovers.
-    pub failovers: Vec<FailoverRecord>,
+    /// Elections started (vote requests in a new epoch or term).
+    pub elections: u64,
+    /// New leaders or primaries, in order.
+    pub new_leaders: Vec<LeaderRecord>,
+    /// Values processes discarded when they rejoined.
+    pub discarded: u64,
     /// Writes that shared storage rejected for a stale fencing token.
     pub fencing_rejections: u64,
-    /// Alerts the split-brain monitor raised.
-    pub monitor_alerts: u64,
+    /// The system's own counters, by label ("monitor alerts", "step-downs").
+    pub counters: BTreeMap<String, u64>,
     /// Events handled.
     pub events: u64,
     /// Hash of the whole trace, as 16 hex digits (same natively and in wasm).
     pub trace_hash: String,
-    /// The process whose data is the final state.
-    pub final_primary: Option<String>,
+    /// The process that answered the final read of the converged state.
+    pub final_read_from: Option<String>,
     /// Settings that are accepted but cannot work as intended.
     pub warnings: Vec<String>,
 }
 
 impl Outcome {
-    /// Computes the outcome. `final_data` is the converged state the run ended with.
+    /// Computes the outcome from the history and the signals. `final_data` is what a
+    /// final read of the converged state returned, and `final_read_from` who answered it.
     #[allow(clippy::too_many_arguments)]
     pub fn compute(
         history: &History,
         signals: &imbl::Vector<SignalRecord>,
         final_data: Option<&DataSet>,
-        final_primary: Option<String>,
+        final_read_from: Option<String>,
         proc_names: &[String],
         split_brain_ms: Millis,
         events: u64,
@@ -92,16 +101,19 @@ impl Outcome {
             writes_rejected: 0,
             rejected_by_reason: BTreeMap::new(),
             writes_unknown: 0,
+            unknown_writes_applied: 0,
             acked_writes_lost: 0,
             lost_writes: Vec::new(),
             stale_reads: 0,
             split_brain_ms,
-            failovers: Vec::new(),
+            elections: 0,
+            new_leaders: Vec::new(),
+            discarded: 0,
             fencing_rejections: 0,
-            monitor_alerts: 0,
+            counters: BTreeMap::new(),
             events,
             trace_hash: format!("{trace_hash:016x}"),
-            final_primary,
+            final_read_from,
             warnings,
         };
         let empty = DataSet::new();
@@ -137,7 +149,12 @@ impl Outcome {
                     o.writes_rejected += 1;
                     *o.rejected_by_reason.entry(reason.clone()).or_default() += 1;
                 }
-                Some(OpResult::Unknown(_)) | None => o.writes_unknown += 1,
+                Some(OpResult::Unknown(_)) | None => {
+                    o.writes_unknown += 1;
+                    if data.contains(&op.value) {
+                        o.unknown_writes_applied += 1;
+                    }
+                }
             }
         }
         o.acked_writes_lost = o.lost_writes.len() as u64;
@@ -176,13 +193,17 @@ impl Outcome {
         }
         for r in signals {
             match &r.signal {
-                Signal::Failover { epoch, new_primary } => o.failovers.push(FailoverRecord {
+                Signal::ElectionStarted { .. } => o.elections += 1,
+                Signal::NewLeader { epoch, leader } => o.new_leaders.push(LeaderRecord {
                     time_ms: r.time_ms,
                     epoch: *epoch,
-                    new_primary: name(*new_primary),
+                    leader: name(*leader),
                 }),
+                Signal::Discarded { count } => o.discarded += count,
                 Signal::FencingRejected { .. } => o.fencing_rejections += 1,
-                Signal::MonitorAlert { .. } => o.monitor_alerts += 1,
+                Signal::Event(EventInfo {
+                    counter: Some(c), ..
+                }) => *o.counters.entry(c.to_string()).or_default() += 1,
                 _ => {}
             }
         }

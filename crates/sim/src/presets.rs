@@ -1,8 +1,8 @@
-//! The built-in scenarios. Their names are part of the interface (CLI, URLs, tests).
-
-use serde_json::json;
+//! The built-in scenarios of every system, and the helpers systems build them with.
+//! Preset names are part of the interface (CLI, URLs, tests).
 
 use crate::fault::{FaultAction, ScheduledFault};
+use crate::ids::Millis;
 use crate::net::LinkSettings;
 use crate::scenario::{BoxSpec, ProcSpec, Scenario, FORMAT_VERSION};
 
@@ -12,7 +12,8 @@ pub struct Preset {
     pub name: &'static str,
     /// One line.
     pub summary: &'static str,
-    build: fn() -> Scenario,
+    /// Builds its scenario.
+    pub build: fn() -> Scenario,
 }
 
 impl Preset {
@@ -25,51 +26,18 @@ impl Preset {
     }
 }
 
-/// Every preset, the default first.
-pub const PRESETS: &[Preset] = &[
-    Preset {
-        name: "sentinel-old-master-isolated",
-        summary: "The master's box is cut off: Sentinels fail over, and what the old master acknowledged meanwhile is lost on heal.",
-        build: old_master_isolated,
-    },
-    Preset {
-        name: "sentinel-min-replicas",
-        summary: "Same cut with min-replicas-to-write 1: the isolated master refuses writes about max-lag after the cut, bounding the loss.",
-        build: min_replicas,
-    },
-    Preset {
-        name: "sentinel-quorum-1-isolated-sentinel",
-        summary: "Quorum 1 and one Sentinel cut off: it reaches ODOWN but cannot win a majority vote, so nothing fails over.",
-        build: quorum_1_isolated_sentinel,
-    },
-    Preset {
-        name: "sentinel-quorum-1-flaky-link",
-        summary: "Quorum 1 and only one Sentinel's link to a healthy master cut: the others vote for it and the healthy master is failed over.",
-        build: quorum_1_flaky_link,
-    },
-    Preset {
-        name: "sentinel-wait",
-        summary: "Clients use WAIT 1: acks need a replica, yet a replica cut off with the master still lets acknowledged writes be lost.",
-        build: wait,
-    },
-    Preset {
-        name: "sentinel-restart-empty",
-        summary: "A master without persistence restarts empty before Sentinel notices; its replicas resync to the empty data set.",
-        build: restart_empty,
-    },
-    Preset {
-        name: "sentinel-fencing",
-        summary: "Fencing tokens on: storage rejects the stale master's writes once the new master has written with a newer epoch.",
-        build: fencing,
-    },
-];
+/// Every preset of every system, each system's default first.
+pub fn all() -> impl Iterator<Item = &'static Preset> {
+    crate::system::SYSTEMS.iter().flat_map(|s| s.presets.iter())
+}
 
 /// Looks a preset up by name.
 pub fn find(name: &str) -> Option<&'static Preset> {
-    PRESETS.iter().find(|p| p.name == name)
+    all().find(|p| p.name == name)
 }
 
-fn p(name: &str, kind: &str) -> ProcSpec {
+/// A process of `kind` named `name`.
+pub fn p(name: &str, kind: &str) -> ProcSpec {
     ProcSpec {
         name: name.into(),
         kind: kind.into(),
@@ -77,52 +45,39 @@ fn p(name: &str, kind: &str) -> ProcSpec {
     }
 }
 
-fn bx(name: &str, procs: Vec<ProcSpec>) -> BoxSpec {
+/// A box with its processes.
+pub fn bx(name: &str, procs: Vec<ProcSpec>) -> BoxSpec {
     BoxSpec {
         name: name.into(),
         processes: procs,
     }
 }
 
-fn at(at_ms: u64, action: FaultAction) -> ScheduledFault {
+/// A fault at a moment.
+pub fn at(at_ms: Millis, action: FaultAction) -> ScheduledFault {
     ScheduledFault { at_ms, action }
 }
 
-fn isolate(b: &str) -> FaultAction {
+/// Cuts box `b` off from every other.
+pub fn isolate(b: &str) -> FaultAction {
     FaultAction::Isolate {
         boxes: vec![b.into()],
     }
 }
 
-/// Three boxes: master + Sentinel + client, replica + Sentinel + client, replica + Sentinel.
-fn three_boxes() -> Vec<BoxSpec> {
-    vec![
-        bx(
-            "box1",
-            vec![p("M1", "redis"), p("S1", "sentinel"), p("C1", "client")],
-        ),
-        bx(
-            "box2",
-            vec![p("R1", "redis"), p("S2", "sentinel"), p("C2", "client")],
-        ),
-        bx(
-            "box3",
-            vec![p("R2", "redis"), p("S3", "sentinel"), p("MON", "monitor")],
-        ),
-    ]
-}
-
-fn base(
+/// A scenario of `system` with seed 1 and the default network.
+pub fn scenario(
+    system: &str,
     boxes: Vec<BoxSpec>,
     settings: serde_json::Value,
-    duration_ms: u64,
+    duration_ms: Millis,
     faults: Vec<ScheduledFault>,
 ) -> Scenario {
     Scenario {
         version: FORMAT_VERSION,
         name: String::new(),
         description: String::new(),
-        system: crate::redis::SYSTEM.into(),
+        system: system.into(),
         seed: 1,
         duration_ms,
         network: LinkSettings::default(),
@@ -130,131 +85,4 @@ fn base(
         settings,
         faults,
     }
-}
-
-fn old_master_isolated() -> Scenario {
-    base(
-        three_boxes(),
-        json!({"quorum": 2, "down_after_ms": 5000}),
-        90_000,
-        vec![at(10_000, isolate("box1")), at(40_000, FaultAction::Heal)],
-    )
-}
-
-fn min_replicas() -> Scenario {
-    base(
-        three_boxes(),
-        json!({"quorum": 2, "down_after_ms": 5000, "min_replicas_to_write": 1, "min_replicas_max_lag_s": 10}),
-        90_000,
-        vec![at(10_000, isolate("box1")), at(40_000, FaultAction::Heal)],
-    )
-}
-
-fn quorum_1_isolated_sentinel() -> Scenario {
-    base(
-        three_boxes(),
-        json!({"quorum": 1, "down_after_ms": 5000}),
-        90_000,
-        vec![at(10_000, isolate("box2")), at(60_000, FaultAction::Heal)],
-    )
-}
-
-fn quorum_1_flaky_link() -> Scenario {
-    base(
-        three_boxes(),
-        json!({"quorum": 1, "down_after_ms": 5000}),
-        90_000,
-        vec![
-            at(
-                10_000,
-                FaultAction::CutLink {
-                    a: "S2".into(),
-                    b: "M1".into(),
-                    one_way: false,
-                },
-            ),
-            at(60_000, FaultAction::Heal),
-        ],
-    )
-}
-
-fn wait() -> Scenario {
-    let mut boxes = three_boxes();
-    boxes[0].processes.insert(1, p("R3", "redis"));
-    base(
-        boxes,
-        json!({"quorum": 2, "down_after_ms": 5000, "client": {"wait_replicas": 1, "wait_timeout_ms": 500}}),
-        90_000,
-        vec![at(10_000, isolate("box1")), at(40_000, FaultAction::Heal)],
-    )
-}
-
-fn restart_empty() -> Scenario {
-    base(
-        three_boxes(),
-        json!({"quorum": 2, "down_after_ms": 5000, "persistence": false}),
-        40_000,
-        vec![
-            at(
-                15_000,
-                FaultAction::Crash {
-                    process: "M1".into(),
-                },
-            ),
-            at(
-                16_000,
-                FaultAction::Restart {
-                    process: "M1".into(),
-                    persist: None,
-                },
-            ),
-        ],
-    )
-}
-
-fn fencing() -> Scenario {
-    let mut boxes = three_boxes();
-    boxes.push(bx("store", vec![p("DB", "storage")]));
-    let cut = |a: &str, b: &str| FaultAction::CutOneWay {
-        from: a.into(),
-        to: b.into(),
-    };
-    // box1 loses box2 and box3 but still reaches the storage, as a stale leader would.
-    base(
-        boxes,
-        json!({"quorum": 2, "down_after_ms": 5000, "fencing": true}),
-        90_000,
-        vec![
-            at(10_000, cut("box1", "box2")),
-            at(10_000, cut("box2", "box1")),
-            at(10_000, cut("box1", "box3")),
-            at(10_000, cut("box3", "box1")),
-            at(40_000, FaultAction::Heal),
-        ],
-    )
-}
-
-/// A busy cluster for benchmarks: `boxes` boxes, each with a Redis server, a Sentinel
-/// and a client; the first holds the master. No faults.
-pub fn bench_cluster(boxes: usize, duration_ms: u64) -> Scenario {
-    let boxes = (1..=boxes)
-        .map(|i| {
-            bx(
-                &format!("box{i}"),
-                vec![
-                    p(&format!("R{i}"), "redis"),
-                    p(&format!("S{i}"), "sentinel"),
-                    p(&format!("C{i}"), "client"),
-                ],
-            )
-        })
-        .collect();
-    let mut s = base(
-        boxes,
-        json!({"quorum": 2, "down_after_ms": 5000}),
-        duration_ms,
-        Vec::new(),
-    );
-    s.name = format!("bench-{}-boxes", s.boxes.len());
-    s
 }

@@ -45,8 +45,9 @@ pub enum MsgKind {
     Storage,
 }
 
-/// A fact a process reports about itself, system-independent, that the engine
-/// records for the outcome, the history and the timeline markers.
+/// The shared vocabulary of facts that every system can report and every view can
+/// count. Anything else a system wants to say is its own [`EventInfo`], presented once
+/// by the system's event type (see [`SystemEvent`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Signal {
@@ -70,24 +71,21 @@ pub enum Signal {
         /// The value read, for reads.
         read: Option<u64>,
     },
-    /// This process now accepts (or stops accepting) client writes as the primary.
+    /// This process now accepts (or stops accepting) client writes as leader or primary,
+    /// in `epoch` (its term, or the config epoch it was promoted in; 0 if it has none).
     Writable {
-        /// Whether a client write would now be applied.
+        /// Whether a client write would now be taken.
         writable: bool,
+        /// The epoch or term it leads in.
+        epoch: u64,
     },
-    /// A node judged the primary subjectively down (Sentinel SDOWN, a missed heartbeat).
-    SuspectDown {
-        /// The process judged down.
-        target: ProcId,
+    /// The system's split-brain invariant (see [`Process::split_brain`]) started or
+    /// stopped being violated; reported by the engine.
+    SplitBrain {
+        /// True when it starts.
+        started: bool,
     },
-    /// Enough nodes agree the primary is down (Sentinel ODOWN).
-    AgreedDown {
-        /// The primary judged down.
-        target: ProcId,
-        /// How many agreed.
-        votes: u32,
-    },
-    /// A node asked for votes to lead a failover in an epoch or term.
+    /// A node asked for votes in an epoch or term.
     ElectionStarted {
         /// The epoch or term.
         epoch: u64,
@@ -99,7 +97,7 @@ pub enum Signal {
         /// Who got the vote.
         candidate: ProcId,
     },
-    /// A node won an election and may run the failover for this epoch.
+    /// A node won an election in an epoch or term.
     Elected {
         /// The epoch or term.
         epoch: u64,
@@ -108,26 +106,18 @@ pub enum Signal {
         /// Votes needed.
         needed: u32,
     },
-    /// A failover attempt was given up, with the reason.
-    FailoverAborted {
+    /// A process was put in charge of the writes by the system's election: a Raft
+    /// leader, a replica promoted by Sentinel.
+    NewLeader {
         /// The epoch or term.
         epoch: u64,
-        /// Why, in the system's own words.
-        reason: String,
+        /// The new leader or primary.
+        leader: ProcId,
     },
-    /// The elected leader promoted a new primary (authorized failover).
-    Failover {
-        /// The epoch the failover ran in.
-        epoch: u64,
-        /// The promoted process.
-        new_primary: ProcId,
-    },
-    /// This process was demoted and discarded data it had (divergent writes).
-    Demoted {
-        /// The new primary it now follows.
-        primary: ProcId,
-        /// How many of its values it discarded.
-        discarded: u64,
+    /// This process discarded data it held when it rejoined (divergent writes).
+    Discarded {
+        /// How many values (or log entries) it discarded.
+        count: u64,
     },
     /// Shared storage accepted a write with this fencing token.
     FencingAccepted {
@@ -141,16 +131,198 @@ pub enum Signal {
         /// The newest token storage had seen.
         newest: u64,
     },
-    /// A monitor saw the nodes disagree about who the primary is.
-    MonitorAlert {
-        /// The distinct primaries named.
-        named: Vec<ProcId>,
+    /// A fault acted (reported by the engine).
+    Fault {
+        /// What it did, in plain words.
+        label: String,
+        /// True for the half of a pair that repairs (heal, restart, release).
+        repair: bool,
     },
+    /// One of the system's own events, as it presents itself.
+    Event(EventInfo),
     /// A plain-language note for the event log.
     Note {
         /// The text.
         text: String,
     },
+}
+
+/// The families of timeline markers, so that every system's events share colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerKind {
+    /// A fault that breaks something.
+    Cut,
+    /// A fault that repairs.
+    Heal,
+    /// Nodes agree something is down.
+    Down,
+    /// An election starts.
+    Election,
+    /// A new leader or primary.
+    Leader,
+    /// Split-brain starts.
+    Split,
+    /// Split-brain ends.
+    SplitEnd,
+    /// Data is discarded.
+    Loss,
+    /// A fencing rejection.
+    Fencing,
+    /// An alert or a warning sign.
+    Alert,
+}
+
+/// How an event presents itself, once, for every view: its timeline marker, its badge
+/// on the canvas, its line in the event log and the counter it adds to in the outcome.
+/// Process ids in the texts are written `#3`; the UI puts the names in.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EventInfo {
+    /// A stable name (`odown`, `step-down`), for tests and the trace.
+    pub name: &'static str,
+    /// The line in the event log.
+    pub log: String,
+    /// The timeline marker, if the event deserves one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<MarkerKind>,
+    /// A short badge beside the process, if any, and whether it is an alarm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badge: Option<(String, bool)>,
+    /// The outcome counter it adds one to, if any ("monitor alerts").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counter: Option<&'static str>,
+    /// The process the badge is drawn beside, when not the one that reported it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<ProcId>,
+}
+
+impl EventInfo {
+    /// An event with a log line and nothing else.
+    pub fn log(name: &'static str, log: String) -> Self {
+        EventInfo {
+            name,
+            log,
+            marker: None,
+            badge: None,
+            counter: None,
+            about: None,
+        }
+    }
+    /// With a timeline marker.
+    pub fn marker(mut self, m: MarkerKind) -> Self {
+        self.marker = Some(m);
+        self
+    }
+    /// With a badge on the canvas.
+    pub fn badge(mut self, text: impl Into<String>, alarm: bool) -> Self {
+        self.badge = Some((text.into(), alarm));
+        self
+    }
+    /// With its badge drawn beside `p`.
+    pub fn about(mut self, p: ProcId) -> Self {
+        self.about = Some(p);
+        self
+    }
+    /// Counted in the outcome under `label`.
+    pub fn counter(mut self, label: &'static str) -> Self {
+        self.counter = Some(label);
+        self
+    }
+}
+
+/// A system's own event type: it knows how to present itself (quinn-proto keeps the
+/// protocol's `Event` in the protocol; here the protocol also words it).
+pub trait SystemEvent {
+    /// Its marker, badge, log line and counter.
+    fn present(&self) -> EventInfo;
+}
+
+/// The words a system uses for the shared vocabulary ("epoch" or "term", "master" or
+/// "leader"), so that the shared signals read in the system's own language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Words {
+    /// What an election's number is called.
+    pub epoch: &'static str,
+    /// What the process that takes writes is called.
+    pub leader: &'static str,
+}
+
+impl Signal {
+    /// How a signal presents itself, in the system's words; None for the history's
+    /// operations, which the outcome counts instead. This is the one place that words
+    /// the shared signals, for the log, the markers and the canvas alike.
+    pub fn present(&self, w: &Words) -> Option<EventInfo> {
+        let Words { epoch: e, leader } = *w;
+        Some(match self {
+            Signal::OpInvoke { .. }
+            | Signal::OpComplete { .. }
+            | Signal::FencingAccepted { .. } => return None,
+            Signal::Writable { writable: true, .. } => {
+                EventInfo::log("writable", format!("now accepts writes as {leader}"))
+            }
+            Signal::Writable {
+                writable: false, ..
+            } => EventInfo::log("not-writable", "no longer accepts writes".into()),
+            Signal::SplitBrain { started: true } => EventInfo::log(
+                "split-brain",
+                format!("split-brain starts: more than one {leader} takes writes"),
+            )
+            .marker(MarkerKind::Split),
+            Signal::SplitBrain { started: false } => {
+                EventInfo::log("split-brain-end", "split-brain ends".into())
+                    .marker(MarkerKind::SplitEnd)
+            }
+            Signal::ElectionStarted { epoch } => {
+                EventInfo::log("election", format!("asks for votes, {e} {epoch}"))
+                    .marker(MarkerKind::Election)
+                    .badge(format!("asks for votes ({e} {epoch})"), false)
+            }
+            Signal::Voted { epoch, candidate } => {
+                EventInfo::log("vote", format!("votes for {candidate} in {e} {epoch}"))
+            }
+            Signal::Elected {
+                epoch,
+                votes,
+                needed,
+            } => EventInfo::log(
+                "elected",
+                format!("elected with {votes} of {needed} votes needed, {e} {epoch}"),
+            )
+            .badge(
+                format!("elected: {votes} of {needed} votes ({e} {epoch})"),
+                false,
+            ),
+            Signal::NewLeader { epoch, leader: p } => EventInfo::log(
+                "new-leader",
+                format!("{p} is the new {leader} ({e} {epoch})"),
+            )
+            .marker(MarkerKind::Leader)
+            .badge(format!("new {leader} ({e} {epoch})"), false)
+            .about(*p),
+            Signal::Discarded { count } => {
+                EventInfo::log("discarded", format!("discards {count} values it held"))
+                    .marker(MarkerKind::Loss)
+                    .badge(format!("discarded {count} writes"), true)
+            }
+            Signal::FencingRejected { token, newest } => EventInfo::log(
+                "fencing-rejected",
+                format!("storage rejected token {token}: it has seen {newest}"),
+            )
+            .marker(MarkerKind::Fencing)
+            .badge(
+                format!("rejected token {token}: newest seen {newest}"),
+                true,
+            ),
+            Signal::Fault { label, repair } => EventInfo::log("fault", format!("fault: {label}"))
+                .marker(if *repair {
+                    MarkerKind::Heal
+                } else {
+                    MarkerKind::Cut
+                }),
+            Signal::Event(info) => info.clone(),
+            Signal::Note { text } => EventInfo::log("note", text.clone()),
+        })
+    }
 }
 
 /// The effects a process records while handling one input.
@@ -197,6 +369,12 @@ impl<M, T> Ctx<'_, M, T> {
         self.out.signals.push(s);
     }
 
+    /// Reports one of the system's own events, presented at once (such events are rare:
+    /// elections, step-downs, alerts), since the outcome may count it.
+    pub fn event<E: SystemEvent>(&mut self, e: E) {
+        self.out.signals.push(Signal::Event(e.present()));
+    }
+
     /// Adds a plain-language line to the event log; the text is only built when
     /// someone is reading (the UI, `splitbrain trace`), so benchmarks pay nothing.
     pub fn note(&mut self, text: impl FnOnce() -> String) {
@@ -212,25 +390,40 @@ impl<M, T> Ctx<'_, M, T> {
 }
 
 /// One process of a modelled system: a state machine driven by messages and timers.
+/// Like stateright's `Actor`, the handlers a process kind does not need have defaults.
 pub trait Process: Clone {
     /// The messages of this system.
     type Msg: Message;
     /// The timers of this system.
     type Timer: Copy + std::fmt::Debug;
+    /// What survives a crash (raft-rs's `HardState`: term, vote, log; a Redis server's
+    /// data set when it persists). The engine keeps it while the process is down and
+    /// hands it back on restart; everything else is rebuilt.
+    type Durable: Clone + std::fmt::Debug;
 
     /// Called once at time 0: arm the first timers, send the first messages.
-    fn on_start(&mut self, ctx: &mut Ctx<Self::Msg, Self::Timer>);
+    fn on_start(&mut self, _ctx: &mut Ctx<Self::Msg, Self::Timer>) {}
     /// A message from `from` arrived.
     fn on_msg(&mut self, from: ProcId, msg: Self::Msg, ctx: &mut Ctx<Self::Msg, Self::Timer>);
     /// A timer this process armed fired.
-    fn on_timer(&mut self, timer: Self::Timer, ctx: &mut Ctx<Self::Msg, Self::Timer>);
-    /// The process restarts after a crash: volatile state is gone; with `persist` its
-    /// data survives (Redis with RDB/AOF), without it the process starts empty.
-    fn on_restart(&mut self, persist: bool, ctx: &mut Ctx<Self::Msg, Self::Timer>);
+    fn on_timer(&mut self, _timer: Self::Timer, _ctx: &mut Ctx<Self::Msg, Self::Timer>) {}
+    /// What it has made durable so far (taken when it crashes).
+    fn durable(&self) -> Self::Durable;
+    /// The process restarts after a crash: volatile state is gone; `durable` is what it
+    /// had made durable, or None when it restarts empty (no persistence, a new disk).
+    fn on_restart(&mut self, durable: Option<Self::Durable>, ctx: &mut Ctx<Self::Msg, Self::Timer>);
+    /// The disk's write-and-sync latency changes to `ms` (a slow disk), or back to the
+    /// configured one (None, its repair); only processes that model a disk care.
+    fn on_disk_latency(&mut self, _ms: Option<Millis>, _ctx: &mut Ctx<Self::Msg, Self::Timer>) {}
     /// What the UI shows about this process.
     fn view(&self) -> ProcView;
-    /// The data set this process holds, for the final converged state (None if it holds none).
-    fn data(&self) -> Option<&DataSet>;
+    /// The system's split-brain invariant: given every process that now takes writes as
+    /// leader, with the epoch or term it leads in, whether they violate it. The default
+    /// is "more than one at once" (Redis: two masters both acknowledge writes); Raft
+    /// allows a deposed leader of an older term, which can commit nothing.
+    fn split_brain(writers: &[(ProcId, u64)]) -> bool {
+        writers.len() > 1
+    }
 }
 
 #[cfg(test)]

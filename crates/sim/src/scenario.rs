@@ -332,6 +332,18 @@ impl Scenario {
         Scenario::from_value(root)
     }
 
+    /// Box index and index within the box of the `k`-th process, for error paths.
+    pub fn locate(&self, k: usize) -> (usize, usize) {
+        let mut n = 0;
+        for (bi, b) in self.boxes.iter().enumerate() {
+            if k < n + b.processes.len() {
+                return (bi, k - n);
+            }
+            n += b.processes.len();
+        }
+        (0, 0)
+    }
+
     /// Every process with its box index, in scenario order (the order of process ids).
     pub fn processes(&self) -> impl Iterator<Item = (usize, &ProcSpec)> {
         self.boxes

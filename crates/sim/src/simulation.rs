@@ -8,8 +8,9 @@ use crate::fault::FaultAction;
 use crate::ids::{BoxId, Millis, ProcId};
 use crate::net::Network;
 use crate::outcome::Outcome;
-use crate::process::Process;
+use crate::process::{DataSet, Process};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::system::{Invariant, InvariantReport, SystemDesc};
 use crate::trace::TraceRecord;
 use crate::view::View;
 
@@ -57,31 +58,20 @@ pub trait Simulation {
     fn save(&self) -> Box<dyn Any>;
     /// Returns to a moment saved from this run; false if `s` is not one.
     fn load(&mut self, s: &dyn Any) -> bool;
+    /// The system this run models.
+    fn system(&self) -> &'static SystemDesc;
+    /// The system's invariants, checked on the run so far.
+    fn check_invariants(&self) -> Vec<InvariantReport>;
 }
 
-/// Builds the system a scenario names. Each system is one module with a `build`.
+/// Builds the system a scenario names, through the registry.
 pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
-    match s.system.as_str() {
-        crate::redis::SYSTEM => crate::redis::build(s, opts),
-        other => Err(ScenarioError::new(
-            "system",
-            format!(
-                "unknown system `{other}`; this lab models: {}",
-                crate::redis::SYSTEM
-            ),
-        )),
-    }
+    (crate::system::find(&s.system)?.build)(s, opts)
 }
 
 /// The system's settings with every default filled in, as the run will use them.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
-    match s.system.as_str() {
-        crate::redis::SYSTEM => crate::redis::effective_settings(s),
-        other => Err(ScenarioError::new(
-            "system",
-            format!("unknown system `{other}`"),
-        )),
-    }
+    (crate::system::find(&s.system)?.effective_settings)(s)
 }
 
 /// Builds, runs to the end and returns the outcome.
@@ -91,10 +81,28 @@ pub fn run(s: &Scenario) -> Result<Outcome, ScenarioError> {
     Ok(sim.outcome())
 }
 
+/// A run as a system's invariants see it.
+pub struct RunState<'a, P> {
+    /// The processes now.
+    pub procs: &'a [P],
+    /// Which are up.
+    pub alive: &'a [bool],
+    /// Every signal so far.
+    pub signals: &'a imbl::Vector<SignalRecord>,
+}
+
 /// A system's processes plus what the generic run needs from the system.
 pub trait System: Process + 'static {
-    /// The index of the process whose data is the final converged state.
-    fn final_holder(procs: &[Self]) -> Option<usize>;
+    /// The system's description.
+    fn desc() -> &'static SystemDesc;
+    /// The final read of the converged state: the process a client reading at the end
+    /// would be answered by, and the values it would see. Acknowledged writes lost are
+    /// judged against this, not against whichever process happens to hold most.
+    fn final_read(procs: &[Self], alive: &[bool]) -> Option<(usize, DataSet)>;
+    /// The system's named invariants.
+    fn invariants() -> &'static [Invariant<Self>] {
+        &[]
+    }
 }
 
 /// A generic run of system `P`.
@@ -188,6 +196,33 @@ fn resolve(t: &Topology, a: &FaultAction, persist: bool) -> Result<Fault, Scenar
             persist: p,
         } => Fault::Restart(pr("process", process)?, p.unwrap_or(persist)),
         FaultAction::Pause { process, ms } => Fault::Pause(pr("process", process)?, *ms),
+        FaultAction::RepairLink { a, b, one_way } => {
+            Fault::RepairLink(pr("a", a)?, pr("b", b)?, *one_way)
+        }
+        FaultAction::RepairOneWay { from, to } => {
+            Fault::RepairOneWay(bx("from", from)?, bx("to", to)?)
+        }
+        FaultAction::Bridge { a, b } => {
+            let mut pairs = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                let xa = bx(&format!("a[{i}]"), x)?;
+                for (j, y) in b.iter().enumerate() {
+                    let yb = bx(&format!("b[{j}]"), y)?;
+                    if xa == yb {
+                        return Err(ScenarioError::new(
+                            format!("b[{j}]"),
+                            format!("`{y}` is on both sides of the bridge"),
+                        ));
+                    }
+                    pairs.push((xa, yb));
+                }
+            }
+            Fault::CutBoxes(pairs)
+        }
+        FaultAction::Hold { a, b } => Fault::Hold(bx("a", a)?, bx("b", b)?),
+        FaultAction::Release => Fault::Release,
+        FaultAction::SlowDisk { process, ms } => Fault::Disk(pr("process", process)?, Some(*ms)),
+        FaultAction::RestoreDisk { process } => Fault::Disk(pr("process", process)?, None),
     })
 }
 
@@ -236,14 +271,13 @@ impl<P: System> Simulation for Run<P> {
         self.engine.trace_hash()
     }
     fn outcome(&self) -> Outcome {
-        let procs = self.engine.procs();
-        let holder = P::final_holder(procs);
+        let read = P::final_read(self.engine.procs(), self.engine.alive());
         let names = &self.engine.topology().proc_names;
         Outcome::compute(
             &self.engine.history(),
             self.engine.signals(),
-            holder.and_then(|i| procs[i].data()),
-            holder.map(|i| names[i].clone()),
+            read.as_ref().map(|(_, d)| d),
+            read.as_ref().map(|(i, _)| names[*i].clone()),
             names,
             self.engine.split_brain_ms(),
             self.engine.events(),
@@ -268,5 +302,22 @@ impl<P: System> Simulation for Run<P> {
             }
             None => false,
         }
+    }
+    fn system(&self) -> &'static SystemDesc {
+        P::desc()
+    }
+    fn check_invariants(&self) -> Vec<InvariantReport> {
+        let state = RunState {
+            procs: self.engine.procs(),
+            alive: self.engine.alive(),
+            signals: self.engine.signals(),
+        };
+        P::invariants()
+            .iter()
+            .map(|i| InvariantReport {
+                name: i.name,
+                violation: (i.check)(&state).err(),
+            })
+            .collect()
     }
 }

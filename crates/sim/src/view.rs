@@ -15,7 +15,7 @@ pub enum Role {
     Replica,
     /// Asking for votes.
     Candidate,
-    /// Watches and elects (a Redis Sentinel).
+    /// Watches the others and elects (a Redis Sentinel, a Patroni agent).
     Watcher,
     /// Runs a workload.
     Client,
@@ -25,27 +25,109 @@ pub enum Role {
     Monitor,
 }
 
-/// What the UI shows about one process.
+/// A fact's value: text, a number, or a process the UI names.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    /// Text in the system's words.
+    Text(String),
+    /// A number.
+    Num(u64),
+    /// A process, resolved to its name by the UI.
+    Proc(ProcId),
+}
+
+/// A log of entries, as drawn: each entry's epoch or term, and how many are committed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogStrip {
+    /// Index of the first entry shown (entries before it are compacted or not drawn).
+    pub first: u64,
+    /// The term of each entry shown, oldest first.
+    pub terms: Vec<u64>,
+    /// The highest committed index (0: none).
+    pub commit: u64,
+}
+
+/// What the UI shows about one process; build it with [`ProcView::new`] and the
+/// setters, so that a system writes only what it has.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProcView {
     /// Its part.
     pub role: Role,
-    /// The system's own word for the role ("master", "replica", "sentinel").
+    /// The system's own word for the role ("master", "replica", "sentinel", "leader").
     pub role_label: String,
     /// The epoch or term it is in, if it has one.
     pub epoch: Option<u64>,
-    /// Replication offset, if it has one.
-    pub offset: Option<u64>,
-    /// Who it believes is the primary.
-    pub believes_primary: Option<ProcId>,
+    /// Who it believes leads (the master its Sentinel names, its Raft leader).
+    pub leader: Option<ProcId>,
     /// Whether it would accept a client write now.
     pub writable: bool,
     /// How many elements it holds.
     pub data_len: usize,
-    /// Client writes it has accepted as primary since it started.
+    /// Client writes it has accepted as leader since it started.
     pub writes_accepted: u64,
+    /// Its log, where the system has one to draw.
+    pub log: Option<LogStrip>,
     /// Further facts as label/value pairs, in the system's words.
-    pub facts: Vec<(String, String)>,
+    pub facts: Vec<(String, FactValue)>,
+}
+
+impl ProcView {
+    /// A view with a role and the system's word for it, and nothing else yet.
+    pub fn new(role: Role, role_label: impl Into<String>) -> Self {
+        ProcView {
+            role,
+            role_label: role_label.into(),
+            epoch: None,
+            leader: None,
+            writable: false,
+            data_len: 0,
+            writes_accepted: 0,
+            log: None,
+            facts: Vec::new(),
+        }
+    }
+    /// Its epoch or term.
+    pub fn epoch(mut self, e: u64) -> Self {
+        self.epoch = Some(e);
+        self
+    }
+    /// Who it believes leads.
+    pub fn leader(mut self, p: Option<ProcId>) -> Self {
+        self.leader = p;
+        self
+    }
+    /// Whether it takes writes now, and how many it has taken.
+    pub fn writable(mut self, w: bool, accepted: u64) -> Self {
+        self.writable = w;
+        self.writes_accepted = accepted;
+        self
+    }
+    /// How many values it holds.
+    pub fn data(mut self, len: usize) -> Self {
+        self.data_len = len;
+        self
+    }
+    /// Its log.
+    pub fn log(mut self, log: LogStrip) -> Self {
+        self.log = Some(log);
+        self
+    }
+    /// A fact in words.
+    pub fn fact(mut self, label: &str, v: impl Into<String>) -> Self {
+        self.facts.push((label.into(), FactValue::Text(v.into())));
+        self
+    }
+    /// A fact that is a number.
+    pub fn num(mut self, label: &str, n: u64) -> Self {
+        self.facts.push((label.into(), FactValue::Num(n)));
+        self
+    }
+    /// A fact that names a process.
+    pub fn proc(mut self, label: &str, p: ProcId) -> Self {
+        self.facts.push((label.into(), FactValue::Proc(p)));
+        self
+    }
 }
 
 /// One process as drawn.
@@ -112,7 +194,7 @@ pub struct View {
     pub one_way_cuts: Vec<(BoxId, BoxId)>,
     /// Process link cuts `(from, to)`.
     pub link_cuts: Vec<(ProcId, ProcId)>,
-    /// Since when more than one process accepts writes as primary, if now.
+    /// Since when the system's split-brain invariant has been violated, if now.
     pub split_brain_since: Option<Millis>,
     /// Total split-brain time so far.
     pub split_brain_ms: Millis,

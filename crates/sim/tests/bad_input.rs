@@ -149,7 +149,7 @@ fn set_overrides_reach_settings_and_top_level_fields() {
 
 #[test]
 fn every_preset_round_trips_through_its_scenario_file() {
-    for p in sim::presets::PRESETS {
+    for p in sim::presets::all() {
         let s = p.scenario();
         assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s, "{}", p.name);
     }

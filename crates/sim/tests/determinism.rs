@@ -2,7 +2,7 @@
 //! `trace_hashes.txt`, which the in-browser test (tests/wasm_determinism.rs in the
 //! app) checks against the hashes the browser computes.
 
-use sim::presets::{find, PRESETS};
+use sim::presets::{all, find};
 use sim::simulation::run;
 
 const PINNED: &str = include_str!("trace_hashes.txt");
@@ -14,7 +14,7 @@ fn pinned() -> Vec<(&'static str, &'static str)> {
 #[test]
 fn every_preset_has_a_pinned_trace_hash() {
     let names: Vec<&str> = pinned().iter().map(|p| p.0).collect();
-    for p in PRESETS {
+    for p in all() {
         assert!(names.contains(&p.name), "{} has no pinned hash", p.name);
     }
 }
@@ -100,7 +100,7 @@ fn a_snapshot_restored_into_a_fresh_run_carries_everything_before_it() {
     fresh.run_until(s.duration_ms);
     assert_eq!(fresh.outcome(), first.outcome());
     assert_eq!(
-        fresh.outcome().failovers.len(),
+        fresh.outcome().new_leaders.len(),
         1,
         "the failover at 16.6 s is in the restored log"
     );

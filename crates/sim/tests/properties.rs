@@ -81,7 +81,7 @@ fn failovers_per_epoch_unique(
     ))
     .into_iter()
     .filter_map(|s| match s {
-        Signal::Failover { epoch, .. } => Some(epoch),
+        Signal::NewLeader { epoch, .. } => Some(epoch),
         _ => None,
     })
     .collect();
@@ -119,7 +119,91 @@ fn no_faults_no_loss((seed, quorum, loss): (u64, u32, f64)) -> Result<(), TestCa
     let o = sim::simulation::run(&s).unwrap();
     prop_assert!(o.writes_acked > 1000);
     prop_assert_eq!(o.acked_writes_lost, 0);
-    prop_assert!(o.failovers.is_empty());
+    prop_assert!(o.new_leaders.is_empty());
+    Ok(())
+}
+
+const RAFT_BOXES: [&str; 5] = ["box1", "box2", "box3", "box4", "box5"];
+const MEMBERS: [&str; 5] = ["N1", "N2", "N3", "N4", "N5"];
+
+/// Faults for a five-member etcd cluster: partitions, one-way cuts, pauses, crashes
+/// with restarts (with the WAL), slow disks and their repairs.
+fn raft_action() -> impl Strategy<Value = FaultAction> {
+    prop_oneof![
+        prop::collection::vec(0..5usize, 1..3).prop_map(|bs| FaultAction::Isolate {
+            boxes: bs.into_iter().map(|b| RAFT_BOXES[b].into()).collect()
+        }),
+        Just(FaultAction::Heal),
+        (0..5usize, 0..5usize).prop_map(|(a, b)| FaultAction::CutOneWay {
+            from: RAFT_BOXES[a].into(),
+            to: RAFT_BOXES[b].into()
+        }),
+        (0..5usize, 100..5000u64).prop_map(|(p, ms)| FaultAction::Pause {
+            process: MEMBERS[p].into(),
+            ms
+        }),
+        (0..5usize).prop_map(|p| FaultAction::Crash {
+            process: MEMBERS[p].into()
+        }),
+        (0..5usize).prop_map(|p| FaultAction::Restart {
+            process: MEMBERS[p].into(),
+            persist: Some(true)
+        }),
+        (0..5usize, 50..3000u64).prop_map(|(p, ms)| FaultAction::SlowDisk {
+            process: MEMBERS[p].into(),
+            ms
+        }),
+        (0..5usize).prop_map(|p| FaultAction::RestoreDisk {
+            process: MEMBERS[p].into()
+        }),
+    ]
+}
+
+/// How many random Raft runs elected more than one leader over the run.
+static RAFT_ELECTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn raft_invariants(
+    (seed, faults, pre_vote): (u64, Vec<ScheduledFault>, bool),
+) -> Result<(), TestCaseError> {
+    let mut s = find("raft-minority-leader")
+        .unwrap()
+        .scenario()
+        .with_override("pre_vote", &pre_vote.to_string())
+        .unwrap();
+    s.seed = seed;
+    s.faults = faults
+        .into_iter()
+        .map(|f| ScheduledFault {
+            at_ms: f.at_ms % 35_000,
+            action: f.action,
+        })
+        .collect();
+    // Heal, restart everyone and give the cluster time to converge.
+    s.faults.push(ScheduledFault {
+        at_ms: 35_000,
+        action: FaultAction::Heal,
+    });
+    for m in MEMBERS {
+        s.faults.push(ScheduledFault {
+            at_ms: 35_000,
+            action: FaultAction::Restart {
+                process: m.into(),
+                persist: Some(true),
+            },
+        });
+        s.faults.push(ScheduledFault {
+            at_ms: 35_000,
+            action: FaultAction::RestoreDisk { process: m.into() },
+        });
+    }
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    if sim.outcome().new_leaders.len() > 1 {
+        RAFT_ELECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    for i in sim.check_invariants() {
+        prop_assert!(i.violation.is_none(), "{}: {:?}", i.name, i.violation);
+    }
     Ok(())
 }
 
@@ -175,10 +259,27 @@ fn main() {
             (any::<u64>(), 1..4u32, 0.0..0.02f64),
             no_faults_no_loss,
         ),
+        check(
+            "etcd/Raft: one leader per term, committed prefixes agree, no acknowledged write lost",
+            (
+                any::<u64>(),
+                prop::collection::vec(
+                    (0..35_000u64, raft_action())
+                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+                    0..10,
+                ),
+                any::<bool>(),
+            ),
+            raft_invariants,
+        ),
     ];
     println!(
         "  ({} of the failover property's random runs had at least one failover)",
         WITH_FAILOVER.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    println!(
+        "  ({} of the Raft property's random runs elected more than one leader)",
+        RAFT_ELECTIONS.load(std::sync::atomic::Ordering::Relaxed)
     );
     let passed = ok.iter().filter(|x| **x).count();
     println!("{passed} passed, {} failed", ok.len() - passed);

@@ -245,27 +245,17 @@ impl Client {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        ProcView {
-            role: Role::Client,
-            role_label: "client".into(),
-            epoch: None,
-            offset: None,
-            believes_primary: self.master,
-            writable: false,
-            writes_accepted: 0,
-            data_len: 0,
-            facts: vec![
-                ("acknowledged".into(), self.acked.to_string()),
-                ("failed or unknown".into(), self.failed.to_string()),
-                (
-                    "state".into(),
-                    match self.state {
-                        State::Idle => "idle".into(),
-                        State::Discovering { .. } => "asking Sentinel".into(),
-                        State::InFlight { .. } => "waiting for reply".into(),
-                    },
-                ),
-            ],
-        }
+        ProcView::new(Role::Client, "client")
+            .leader(self.master)
+            .num("acknowledged", self.acked)
+            .num("failed or unknown", self.failed)
+            .fact(
+                "state",
+                match self.state {
+                    State::Idle => "idle",
+                    State::Discovering { .. } => "asking Sentinel",
+                    State::InFlight { .. } => "waiting for reply",
+                },
+            )
     }
 }

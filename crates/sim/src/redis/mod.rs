@@ -6,8 +6,11 @@
 
 pub mod client;
 pub mod config;
+pub mod desc;
+pub mod events;
 pub mod monitor;
 pub mod msg;
+pub mod presets;
 pub mod sentinel;
 pub mod server;
 pub mod storage;
@@ -17,7 +20,10 @@ use crate::ids::ProcId;
 use crate::process::{Ctx, DataSet, Process};
 use crate::scenario::{parse_settings, Scenario, ScenarioError};
 use crate::simulation::{Run, RunOptions, Simulation, System};
+use crate::system::{Invariant, SystemDesc};
 use crate::view::ProcView;
+
+pub use desc::DESC;
 
 use client::{Client, ClientCfg};
 use config::RedisSettings;
@@ -67,9 +73,21 @@ pub enum RedisProc {
     Storage(Storage),
 }
 
+/// What a Redis process keeps across a crash.
+#[derive(Clone, Debug)]
+pub enum RedisDurable {
+    /// A server's RDB/AOF.
+    Server(server::Rdb),
+    /// Nothing on disk that the model needs: a Sentinel rewrites its config file on
+    /// every change, so it keeps what it knew across any restart; clients, the monitor
+    /// and the storage keep nothing.
+    Nothing,
+}
+
 impl Process for RedisProc {
     type Msg = Msg;
     type Timer = Timer;
+    type Durable = RedisDurable;
 
     fn on_start(&mut self, ctx: &mut RCtx) {
         match self {
@@ -101,9 +119,22 @@ impl Process for RedisProc {
         }
     }
 
-    fn on_restart(&mut self, persist: bool, ctx: &mut RCtx) {
+    fn durable(&self) -> RedisDurable {
         match self {
-            RedisProc::Server(s) => s.restart(persist, ctx),
+            RedisProc::Server(s) => RedisDurable::Server(s.durable()),
+            _ => RedisDurable::Nothing,
+        }
+    }
+
+    fn on_restart(&mut self, durable: Option<RedisDurable>, ctx: &mut RCtx) {
+        match self {
+            RedisProc::Server(s) => s.restart(
+                match durable {
+                    Some(RedisDurable::Server(rdb)) => Some(rdb),
+                    _ => None,
+                },
+                ctx,
+            ),
             RedisProc::Sentinel(s) => s.restart(ctx),
             RedisProc::Client(c) => c.restart(ctx),
             RedisProc::Monitor(m) => m.start(ctx),
@@ -120,42 +151,69 @@ impl Process for RedisProc {
             RedisProc::Storage(s) => s.view(),
         }
     }
-
-    fn data(&self) -> Option<&DataSet> {
-        match self {
-            RedisProc::Server(s) => Some(s.data()),
-            RedisProc::Storage(s) => Some(s.data()),
-            _ => None,
-        }
-    }
 }
 
 impl System for RedisProc {
-    /// With fencing, the storage is the system of record. Otherwise the final state is
-    /// the master named by the Sentinel with the newest config epoch (the config all
-    /// Sentinels converge to); without Sentinels, the first server that is a master.
-    fn final_holder(procs: &[Self]) -> Option<usize> {
-        if let Some(i) = procs
+    fn desc() -> &'static SystemDesc {
+        &DESC
+    }
+
+    /// With fencing, the storage is the system of record. Otherwise a client's final
+    /// read goes to the master named by the Sentinel with the newest config epoch (the
+    /// config all Sentinels converge to); without Sentinels, the first server that is a
+    /// master.
+    fn final_read(procs: &[Self], _alive: &[bool]) -> Option<(usize, DataSet)> {
+        let holder = if let Some(i) = procs
             .iter()
             .position(|p| matches!(p, RedisProc::Storage(_)))
         {
-            return Some(i);
-        }
-        let named = procs
-            .iter()
-            .filter_map(|p| match p {
-                RedisProc::Sentinel(s) => Some((s.config_epoch(), s.current_master())),
-                _ => None,
-            })
-            .max_by_key(|(e, m)| (*e, std::cmp::Reverse(*m)));
-        match named {
-            Some((_, m)) => Some(m.idx()),
-            None => procs
+            Some(i)
+        } else {
+            let named = procs
                 .iter()
-                .position(|p| matches!(p, RedisProc::Server(s) if s.master().is_none())),
-        }
+                .filter_map(|p| match p {
+                    RedisProc::Sentinel(s) => Some((s.config_epoch(), s.current_master())),
+                    _ => None,
+                })
+                .max_by_key(|(e, m)| (*e, std::cmp::Reverse(*m)));
+            match named {
+                Some((_, m)) => Some(m.idx()),
+                None => procs
+                    .iter()
+                    .position(|p| matches!(p, RedisProc::Server(s) if s.master().is_none())),
+            }
+        }?;
+        let data = match &procs[holder] {
+            RedisProc::Server(s) => s.data().clone(),
+            RedisProc::Storage(s) => s.data().clone(),
+            _ => return None,
+        };
+        Some((holder, data))
+    }
+
+    fn invariants() -> &'static [Invariant<Self>] {
+        &INVARIANTS
     }
 }
+
+/// Sentinel's safety property: a failover's epoch is won by one Sentinel
+/// (`sentinelVoteLeader` votes once per epoch), so one promotion per epoch.
+static INVARIANTS: [Invariant<RedisProc>; 1] = [Invariant {
+    name: "one promotion per epoch",
+    check: |r| {
+        let mut seen = std::collections::BTreeMap::new();
+        for s in r.signals.iter() {
+            if let crate::process::Signal::NewLeader { epoch, leader } = &s.signal {
+                if let Some(prev) = seen.insert(*epoch, *leader) {
+                    if prev != *leader {
+                        return Err(format!("epoch {epoch} promoted both {prev} and {leader}"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    },
+}];
 
 /// The settings with Redis's defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
@@ -167,13 +225,13 @@ pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioErr
 pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
     let set: RedisSettings = parse_settings(&s.settings)?;
     let mut warnings = Vec::new();
-    let kinds = ["redis", "sentinel", "client", "monitor", "storage"];
+    DESC.check_kinds(s)?;
     let mut servers = Vec::new();
     let mut sentinels = Vec::new();
     let mut storage = None;
     for (k, (_, p)) in s.processes().enumerate() {
         let field = || {
-            let (bi, pj) = locate(s, k);
+            let (bi, pj) = s.locate(k);
             format!("boxes[{bi}].processes[{pj}]")
         };
         match p.kind.as_str() {
@@ -188,16 +246,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                 }
                 storage = Some(ProcId(k as u16));
             }
-            "client" | "monitor" => {}
-            other => {
-                return Err(ScenarioError::new(
-                    format!("{}.kind", field()),
-                    format!(
-                        "unknown kind `{other}` for {SYSTEM}; use one of: {}",
-                        kinds.join(", ")
-                    ),
-                ))
-            }
+            _ => {}
         }
         if p.priority.is_some() && p.kind != "redis" {
             return Err(ScenarioError::new(
@@ -388,15 +437,4 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         set.persistence,
         opts,
     )?))
-}
-
-fn locate(s: &Scenario, k: usize) -> (usize, usize) {
-    let mut n = 0;
-    for (bi, b) in s.boxes.iter().enumerate() {
-        if k < n + b.processes.len() {
-            return (bi, k - n);
-        }
-        n += b.processes.len();
-    }
-    (0, 0)
 }

@@ -2,10 +2,10 @@
 //! can reach which process is the master, and alert when the answers disagree. It runs
 //! on a box like everything else, so a partition can blind it.
 
+use super::events::RedisEvent;
 use super::msg::Msg;
 use super::{RCtx, Timer};
 use crate::ids::{Millis, ProcId};
-use crate::process::Signal;
 use crate::view::{ProcView, Role};
 
 /// How often the monitor asks.
@@ -50,15 +50,8 @@ impl Monitor {
         if named.len() > 1 && !self.alerting {
             self.alerting = true;
             self.alerts += 1;
-            ctx.signal(Signal::MonitorAlert {
+            ctx.event(RedisEvent::MonitorAlert {
                 named: named.clone(),
-            });
-            let list: Vec<String> = named.iter().map(|p| p.to_string()).collect();
-            ctx.note(move || {
-                format!(
-                    "ALERT: Sentinels disagree on the master: {}",
-                    list.join(" vs ")
-                )
             });
         } else if named.len() <= 1 {
             self.alerting = false;
@@ -80,27 +73,17 @@ impl Monitor {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        let named: Vec<String> = self.last_named.iter().map(|p| p.0.to_string()).collect();
-        ProcView {
-            role: Role::Monitor,
-            role_label: "monitor".into(),
-            epoch: None,
-            offset: None,
-            believes_primary: (self.last_named.len() == 1).then(|| self.last_named[0]),
-            writable: false,
-            writes_accepted: 0,
-            data_len: 0,
-            facts: vec![
-                (
-                    "masters named".into(),
-                    if named.is_empty() {
-                        "none reachable".into()
-                    } else {
-                        named.join(", ")
-                    },
-                ),
-                ("alerts".into(), self.alerts.to_string()),
-            ],
-        }
+        let named: Vec<String> = self.last_named.iter().map(|p| p.to_string()).collect();
+        ProcView::new(Role::Monitor, "monitor")
+            .leader((self.last_named.len() == 1).then(|| self.last_named[0]))
+            .fact(
+                "masters named",
+                if named.is_empty() {
+                    "none reachable".into()
+                } else {
+                    named.join(", ")
+                },
+            )
+            .num("alerts", self.alerts)
     }
 }

@@ -3,6 +3,7 @@
 //! `sentinelVoteLeader`/`sentinelGetLeader`, the failover state machine, replica
 //! selection and config propagation through hello messages.
 
+use super::events::RedisEvent;
 use super::msg::{Hello, Info, Msg};
 use super::{RCtx, Timer};
 use crate::ids::{Millis, ProcId};
@@ -322,9 +323,9 @@ impl Sentinel {
             if i.s_down_since.is_none() {
                 i.s_down_since = Some(now);
                 let id = i.id;
-                ctx.signal(Signal::SuspectDown { target: id });
-                ctx.note(move || {
-                    format!("+sdown: {} has not answered PING for {down_after} ms", id)
+                ctx.event(RedisEvent::Sdown {
+                    target: id,
+                    down_after_ms: down_after,
                 });
             }
         } else if i.s_down_since.take().is_some() {
@@ -344,16 +345,10 @@ impl Sentinel {
         let master = self.insts[0].id;
         if odown && self.o_down_since.is_none() {
             self.o_down_since = Some(ctx.now);
-            ctx.signal(Signal::AgreedDown {
+            ctx.event(RedisEvent::Odown {
                 target: master,
                 votes,
-            });
-            let q = self.cfg.quorum;
-            ctx.note(move || {
-                format!(
-                    "+odown: {votes} Sentinel(s) see {} down, quorum {q} reached",
-                    master
-                )
+                quorum: self.cfg.quorum,
             });
         } else if !odown && self.o_down_since.take().is_some() {
             ctx.note(move || format!("-odown: {} is no longer objectively down", master));
@@ -486,11 +481,7 @@ impl Sentinel {
         let epoch = self.failover_epoch;
         self.failover = Failover::None;
         self.promoted = None;
-        ctx.signal(Signal::FailoverAborted {
-            epoch,
-            reason: reason.to_string(),
-        });
-        ctx.note(move || format!("{reason} (epoch {epoch})"));
+        ctx.event(RedisEvent::FailoverAborted { epoch, reason });
     }
 
     fn failover_state_machine(&mut self, ctx: &mut RCtx) {
@@ -710,15 +701,10 @@ impl Sentinel {
                 self.failover = Failover::ReconfSlaves;
                 self.failover_state_change_time = now;
                 let epoch = self.failover_epoch;
-                ctx.signal(Signal::Failover {
+                // +promoted-slave
+                ctx.signal(Signal::NewLeader {
                     epoch,
-                    new_primary: from,
-                });
-                ctx.note(move || {
-                    format!(
-                        "+promoted-slave {}: new master in config epoch {epoch}",
-                        from
-                    )
+                    leader: from,
                 });
                 for i in &mut self.insts {
                     i.last_pub_time = 0; // sentinelForceHelloUpdateForMaster
@@ -876,34 +862,25 @@ impl Sentinel {
             (true, false) => "s_down",
             _ => "ok",
         };
-        ProcView {
-            role: if self.failover == Failover::WaitStart {
-                Role::Candidate
-            } else {
-                Role::Watcher
-            },
-            role_label: "sentinel".into(),
-            epoch: Some(self.current_epoch),
-            offset: None,
-            believes_primary: Some(self.current_master()),
-            writable: false,
-            writes_accepted: 0,
-            data_len: 0,
-            facts: vec![
-                ("master flags".into(), flags.into()),
-                ("config epoch".into(), self.config_epoch.to_string()),
-                ("failover".into(), state.into()),
-                (
-                    "voted".into(),
-                    match self.leader {
-                        Some(l) => format!("{} in epoch {}", l.0, self.leader_epoch),
-                        None => "-".into(),
-                    },
-                ),
-                ("known sentinels".into(), (self.peers.len() + 1).to_string()),
-                ("known replicas".into(), (self.insts.len() - 1).to_string()),
-            ],
-        }
+        let role = if self.failover == Failover::WaitStart {
+            Role::Candidate
+        } else {
+            Role::Watcher
+        };
+        let v = ProcView::new(role, "sentinel")
+            .epoch(self.current_epoch)
+            .leader(Some(self.current_master()))
+            .fact("master flags", flags)
+            .num("config epoch", self.config_epoch)
+            .fact("failover", state);
+        let v = match self.leader {
+            Some(l) => v
+                .proc("voted for", l)
+                .num("voted in epoch", self.leader_epoch),
+            None => v.fact("voted for", "-"),
+        };
+        v.num("known sentinels", (self.peers.len() + 1) as u64)
+            .num("known replicas", (self.insts.len() - 1) as u64)
     }
 }
 

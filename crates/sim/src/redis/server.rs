@@ -139,11 +139,21 @@ impl Server {
         }
     }
 
-    pub(super) fn restart(&mut self, persist: bool, ctx: &mut RCtx) {
+    /// What its RDB/AOF holds: the data set, the register and the offset.
+    pub(super) fn durable(&self) -> Rdb {
+        Rdb {
+            data: self.data.clone(),
+            register: self.register,
+            offset: self.offset,
+        }
+    }
+
+    pub(super) fn restart(&mut self, rdb: Option<Rdb>, ctx: &mut RCtx) {
         // A restart is a new process: new run id and, per initServerConfig's
         // changeReplicationId(), a new replication id. Without persistence the data is gone.
         let run_id = ctx.rng().next_u64();
-        let keep = persist.then(|| (self.data.clone(), self.register, self.offset));
+        let persist = rdb.is_some();
+        let keep = rdb.map(|r| (r.data, r.register, r.offset));
         let master = self.master;
         *self = Server::new(self.cfg.clone(), master, run_id);
         if let Some((data, register, offset)) = keep {
@@ -166,7 +176,10 @@ impl Server {
     fn set_writable(&mut self, w: bool, ctx: &mut RCtx) {
         if self.writable != w {
             self.writable = w;
-            ctx.signal(Signal::Writable { writable: w });
+            ctx.signal(Signal::Writable {
+                writable: w,
+                epoch: self.token,
+            });
         }
     }
 
@@ -493,15 +506,9 @@ impl Server {
             } if self.master == Some(from) => {
                 let discarded = self.data.iter().filter(|&v| !data.contains(v)).count() as u64;
                 if discarded > 0 {
-                    ctx.signal(Signal::Demoted {
-                        primary: from,
-                        discarded,
-                    });
+                    ctx.signal(Signal::Discarded { count: discarded });
                     ctx.note(move || {
-                        format!(
-                            "full resync from {}: discarded {discarded} values it alone had",
-                            from
-                        )
+                        format!("full resync from {from}: the values it alone had are gone")
                     });
                 }
                 self.data = data;
@@ -672,51 +679,39 @@ impl Server {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        let mut facts = vec![(
-            "run id".to_string(),
-            format!("{:04x}", self.run_id & 0xffff),
-        )];
-        match self.master {
-            None => {
-                facts.push(("replicas".into(), self.replicas.len().to_string()));
-                facts.push(("good replicas".into(), self.good_replicas.to_string()));
-                facts.push(("writes accepted".into(), self.writes_accepted.to_string()));
-            }
+        let v = match self.master {
+            None => ProcView::new(Role::Primary, "master")
+                .epoch(self.token)
+                .num("replication offset", self.offset)
+                .fact("run id", format!("{:04x}", self.run_id & 0xffff))
+                .num("replicas", self.replicas.len() as u64)
+                .num("good replicas", self.good_replicas as u64)
+                .num("writes accepted", self.writes_accepted),
             Some(m) => {
                 let link = match self.link {
-                    Link::Up(_) => "up".to_string(),
-                    Link::Connecting(_) => "connecting".to_string(),
-                    Link::Down(_) => "down".to_string(),
+                    Link::Up(_) => "up",
+                    Link::Connecting(_) => "connecting",
+                    Link::Down(_) => "down",
                 };
-                facts.push(("master".into(), m.0.to_string()));
-                facts.push(("master link".into(), link));
+                ProcView::new(Role::Replica, "replica")
+                    .leader(Some(m))
+                    .num("replication offset", self.offset)
+                    .fact("run id", format!("{:04x}", self.run_id & 0xffff))
+                    .proc("master", m)
+                    .fact("master link", link)
             }
-        }
-        ProcView {
-            role: if self.master.is_none() {
-                Role::Primary
-            } else {
-                Role::Replica
-            },
-            role_label: if self.master.is_none() {
-                "master".into()
-            } else {
-                "replica".into()
-            },
-            epoch: if self.master.is_none() {
-                Some(self.token)
-            } else {
-                None
-            },
-            offset: Some(self.offset),
-            believes_primary: Some(self.master.unwrap_or(ProcId(u16::MAX)))
-                .filter(|p| p.0 != u16::MAX),
-            writable: self.writable,
-            writes_accepted: self.writes_accepted,
-            data_len: self.data.len(),
-            facts,
-        }
+        };
+        v.writable(self.writable, self.writes_accepted)
+            .data(self.data.len())
     }
+}
+
+/// A server's persisted state (RDB or AOF).
+#[derive(Clone, Debug)]
+pub struct Rdb {
+    data: DataSet,
+    register: Option<u64>,
+    offset: u64,
 }
 
 #[cfg(test)]
@@ -904,7 +899,8 @@ mod tests {
         );
         assert!(matches!(
             hm.signals()[..],
-            [.., Signal::Demoted { discarded: 1, .. }]
+            [.., Signal::Discarded { count: 1 }, Signal::Note { .. }]
+                | [.., Signal::Discarded { count: 1 }]
         ));
     }
 

@@ -1,0 +1,159 @@
+//! A client application using etcd's clientv3 against one endpoint (as `etcdctl
+//! --endpoints` with one address does): one operation at a time at a fixed rate. A
+//! request with no answer within the timeout (etcdctl's `--command-timeout`, 5 s) is
+//! recorded as unknown: the write may still commit later.
+
+use super::msg::Msg;
+use super::{NCtx, Timer};
+use crate::history::{OpId, OpKind, OpResult};
+use crate::ids::{Millis, ProcId};
+use crate::process::Signal;
+use crate::view::{ProcView, Role};
+
+/// What clients do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workload {
+    /// Put unique values (Jepsen's set test): a lost acknowledged write is exact.
+    Set,
+    /// Put and get one key in turn, to see stale reads.
+    Register,
+}
+
+/// How reads are served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    /// `--consistency=l` (the default): ReadIndex through the leader.
+    Linearizable,
+    /// `--consistency=s`: whatever the member asked has applied.
+    Serializable,
+}
+
+/// A client's fixed settings.
+#[derive(Clone, Debug)]
+pub struct ClientCfg {
+    /// Its index among clients (makes written values unique).
+    pub index: u32,
+    /// Milliseconds between operation starts.
+    pub interval: Millis,
+    /// `--command-timeout`.
+    pub timeout: Millis,
+    /// The workload.
+    pub workload: Workload,
+    /// How it reads.
+    pub consistency: Consistency,
+    /// The member it talks to.
+    pub endpoint: ProcId,
+}
+
+/// One client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    cfg: ClientCfg,
+    seq: u64,
+    in_flight: Option<(OpId, OpKind)>,
+    last_start: Millis,
+    acked: u64,
+    unknown: u64,
+}
+
+impl Client {
+    /// A client with these settings.
+    pub fn new(cfg: ClientCfg) -> Self {
+        Client {
+            cfg,
+            seq: 0,
+            in_flight: None,
+            last_start: 0,
+            acked: 0,
+            unknown: 0,
+        }
+    }
+
+    pub(super) fn start(&mut self, ctx: &mut NCtx) {
+        // Clients start a little apart so that they do not act in lockstep.
+        let offset = ctx.rng().below(self.cfg.interval.max(1));
+        ctx.timer(offset, Timer::Next);
+    }
+
+    pub(super) fn restart(&mut self, ctx: &mut NCtx) {
+        self.in_flight = None;
+        self.start(ctx);
+    }
+
+    fn invoke(&mut self, ctx: &mut NCtx) {
+        self.seq += 1;
+        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        self.last_start = ctx.now;
+        let read = self.cfg.workload == Workload::Register && self.seq.is_multiple_of(2);
+        let (kind, value, msg) = if read {
+            let serializable = self.cfg.consistency == Consistency::Serializable;
+            (OpKind::Read, 0, Msg::Get { op, serializable })
+        } else {
+            (OpKind::Write, op.0, Msg::Put { op, value: op.0 })
+        };
+        ctx.signal(Signal::OpInvoke {
+            op,
+            kind,
+            key: 0,
+            value,
+        });
+        self.in_flight = Some((op, kind));
+        ctx.send(self.cfg.endpoint, msg);
+        ctx.timer(self.cfg.timeout, Timer::OpTimeout(op));
+    }
+
+    fn next_op(&mut self, ctx: &mut NCtx) {
+        let due = self.last_start + self.cfg.interval;
+        ctx.timer(due.saturating_sub(ctx.now), Timer::Next);
+    }
+
+    pub(super) fn on_msg(&mut self, msg: Msg, ctx: &mut NCtx) {
+        if let Msg::Reply { op, read } = msg {
+            if self.in_flight.map(|f| f.0) == Some(op) {
+                self.in_flight = None;
+                self.acked += 1;
+                ctx.signal(Signal::OpComplete {
+                    op,
+                    result: OpResult::Ok,
+                    read,
+                });
+                self.next_op(ctx);
+            }
+        }
+    }
+
+    pub(super) fn on_timer(&mut self, t: Timer, ctx: &mut NCtx) {
+        match t {
+            Timer::Next if self.in_flight.is_none() => self.invoke(ctx),
+            Timer::OpTimeout(op) if self.in_flight.map(|f| f.0) == Some(op) => {
+                self.in_flight = None;
+                self.unknown += 1;
+                ctx.signal(Signal::OpComplete {
+                    op,
+                    result: OpResult::Unknown("context deadline exceeded".into()),
+                    read: None,
+                });
+                self.next_op(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn view(&self) -> ProcView {
+        ProcView::new(Role::Client, "client")
+            .leader(Some(self.cfg.endpoint))
+            .proc("endpoint", self.cfg.endpoint)
+            .num("acknowledged", self.acked)
+            .num("timed out (unknown)", self.unknown)
+            .fact(
+                "state",
+                if self.in_flight.is_some() {
+                    "waiting for reply"
+                } else {
+                    "idle"
+                },
+            )
+    }
+}

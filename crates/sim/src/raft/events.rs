@@ -1,0 +1,84 @@
+//! The etcd model's own events, each presenting itself once, in etcd's own log words
+//! where it has them.
+
+use crate::ids::{Millis, ProcId};
+use crate::process::{EventInfo, MarkerKind, SystemEvent};
+
+/// Something an etcd member reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RaftEvent {
+    /// CheckQuorum: "stepped down to follower since quorum is not active".
+    SteppedDown {
+        /// Its term.
+        term: u64,
+    },
+    /// A leader saw a higher term from a member that is not a leader and stepped down
+    /// (etcd 3.4 without pre-vote: a rejoining member disrupts a healthy leader).
+    Deposed {
+        /// The leader's term.
+        term: u64,
+        /// Who carried the higher term.
+        by: ProcId,
+        /// That term.
+        new_term: u64,
+    },
+    /// A pre-vote round for the next term, which does not raise the term.
+    PreVote {
+        /// The term it would campaign for.
+        term: u64,
+    },
+    /// Conflicting entries no quorum held were cut from the log (`truncateAndAppend`).
+    Truncated {
+        /// How many.
+        entries: u64,
+        /// From which index.
+        from_index: u64,
+    },
+    /// The leader's loop was blocked in a WAL fsync longer than two heartbeats: etcd
+    /// warns "leader failed to send out heartbeat on time; took too long, leader is
+    /// overloaded likely from slow disk".
+    LateHeartbeat {
+        /// How long the sync blocked it.
+        stalled_ms: Millis,
+    },
+}
+
+impl SystemEvent for RaftEvent {
+    fn present(&self) -> EventInfo {
+        match self {
+            RaftEvent::SteppedDown { term } => EventInfo::log(
+                "step-down",
+                format!("stepped down to follower since quorum is not active (term {term})"),
+            )
+            .marker(MarkerKind::Alert)
+            .badge("stepped down: no quorum", true)
+            .counter("CheckQuorum step-downs"),
+            RaftEvent::Deposed { term, by, new_term } => EventInfo::log(
+                "deposed",
+                format!("received a higher term {new_term} from {by}: steps down from leading term {term}"),
+            )
+            .marker(MarkerKind::Alert)
+            .badge(format!("deposed by term {new_term}"), true)
+            .counter("leaders deposed by a higher term"),
+            RaftEvent::PreVote { term } => {
+                EventInfo::log("pre-vote", format!("starts a pre-vote for term {term}"))
+                    .badge(format!("pre-vote (term {term})"), false)
+            }
+            RaftEvent::Truncated {
+                entries,
+                from_index,
+            } => EventInfo::log(
+                "truncated",
+                format!("drops {entries} uncommitted entries from index {from_index}: the leader's log wins"),
+            )
+            .badge(format!("dropped {entries} uncommitted entries"), true),
+            RaftEvent::LateHeartbeat { stalled_ms } => EventInfo::log(
+                "late-heartbeat",
+                format!("leader failed to send out heartbeat on time; took too long ({stalled_ms} ms), leader is overloaded likely from slow disk"),
+            )
+            .marker(MarkerKind::Alert)
+            .badge(format!("disk stalled {stalled_ms} ms"), true)
+            .counter("late heartbeats (slow disk)"),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The messages of the etcd model: Raft's own (`raftpb.Message` types of
+//! go.etcd.io/raft) and the etcd server's client requests.
+
+use crate::history::OpId;
+use crate::ids::ProcId;
+use crate::process::{Message, MsgKind};
+use crate::trace::Fnv;
+
+/// One log entry: its term and, for a client write, the value, the operation and the
+/// member it was proposed through (which answers the client once it applies it).
+/// etcd's leader appends an empty entry when it takes office (`becomeLeader`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The term in which the leader appended it.
+    pub term: u64,
+    /// The value written (0: the leader's empty entry).
+    pub value: u64,
+    /// The client operation.
+    pub op: OpId,
+    /// The member the client asked.
+    pub origin: ProcId,
+}
+
+/// A message between members, clients and the storage.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    /// `MsgVote` / `MsgPreVote`: asks for a vote in `term`, with the candidate's last entry.
+    Vote {
+        /// A pre-vote (the term is not raised by it).
+        pre: bool,
+        /// The term asked for.
+        term: u64,
+        /// Index of the candidate's last entry.
+        last_index: u64,
+        /// Term of the candidate's last entry.
+        last_term: u64,
+    },
+    /// `MsgVoteResp` / `MsgPreVoteResp`.
+    VoteResp {
+        /// To a pre-vote.
+        pre: bool,
+        /// The term (the request's when granted, the voter's when rejected).
+        term: u64,
+        /// Refused.
+        reject: bool,
+    },
+    /// `MsgApp`: entries after (`prev_index`, `prev_term`), and the leader's commit index.
+    App {
+        /// Leader's term.
+        term: u64,
+        /// Index of the entry before these.
+        prev_index: u64,
+        /// Its term.
+        prev_term: u64,
+        /// The entries.
+        entries: Vec<Entry>,
+        /// Leader's commit index.
+        commit: u64,
+    },
+    /// `MsgAppResp`: accepted up to `index`, or rejected with a hint (the follower's last index).
+    AppResp {
+        /// Responder's term.
+        term: u64,
+        /// Last index accepted, or the index rejected.
+        index: u64,
+        /// Refused: the log did not match at `index`.
+        reject: bool,
+        /// The follower's last index (etcd 3.4's `RejectHint`).
+        hint: u64,
+    },
+    /// `MsgHeartbeat`, with a ReadIndex context when a read waits for it.
+    Heartbeat {
+        /// Leader's term.
+        term: u64,
+        /// `min(match, committed)`.
+        commit: u64,
+        /// The newest pending read's context (0: none).
+        ctx: u64,
+    },
+    /// `MsgHeartbeatResp`.
+    HeartbeatResp {
+        /// Responder's term.
+        term: u64,
+        /// The context it answers.
+        ctx: u64,
+    },
+    /// `MsgProp` forwarded from a follower to the leader.
+    Prop {
+        /// The client operation.
+        op: OpId,
+        /// The value.
+        value: u64,
+        /// The member the client asked.
+        origin: ProcId,
+    },
+    /// `MsgReadIndex` forwarded from a follower to the leader.
+    ReadIndex {
+        /// The read's context.
+        ctx: u64,
+    },
+    /// `MsgReadIndexResp`: the commit index a read must wait for.
+    ReadIndexResp {
+        /// The read's context.
+        ctx: u64,
+        /// The index.
+        index: u64,
+    },
+    /// A client's `Put`.
+    Put {
+        /// The operation.
+        op: OpId,
+        /// The value.
+        value: u64,
+    },
+    /// A client's `Range` of the key: serializable (local) or linearizable (ReadIndex).
+    Get {
+        /// The operation.
+        op: OpId,
+        /// `--consistency=s`.
+        serializable: bool,
+    },
+    /// A member's answer to a client.
+    Reply {
+        /// The operation.
+        op: OpId,
+        /// The value read, for reads.
+        read: Option<u64>,
+    },
+    /// A leader's write to the fenced storage, with its term as the token.
+    Store {
+        /// The term.
+        token: u64,
+        /// The value.
+        value: u64,
+    },
+}
+
+impl Message for Msg {
+    fn kind(&self) -> MsgKind {
+        match self {
+            Msg::Vote { .. } | Msg::VoteResp { .. } => MsgKind::Vote,
+            Msg::App { .. } | Msg::AppResp { .. } => MsgKind::Replication,
+            Msg::Heartbeat { .. } | Msg::HeartbeatResp { .. } => MsgKind::Heartbeat,
+            Msg::Prop { .. } | Msg::ReadIndex { .. } | Msg::ReadIndexResp { .. } => {
+                MsgKind::Control
+            }
+            Msg::Put { .. } | Msg::Get { .. } | Msg::Reply { .. } => MsgKind::Client,
+            Msg::Store { .. } => MsgKind::Storage,
+        }
+    }
+
+    fn digest(&self, h: &mut Fnv) {
+        match self {
+            Msg::Vote {
+                pre,
+                term,
+                last_index,
+                last_term,
+            } => {
+                h.u64(1 + *pre as u64);
+                h.u64(*term);
+                h.u64(*last_index);
+                h.u64(*last_term);
+            }
+            Msg::VoteResp { pre, term, reject } => {
+                h.u64(3 + *pre as u64);
+                h.u64(*term);
+                h.u64(*reject as u64);
+            }
+            Msg::App {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => {
+                h.u64(5);
+                h.u64(*term);
+                h.u64(*prev_index);
+                h.u64(*prev_term);
+                h.u64(entries.len() as u64);
+                if let Some(e) = entries.last() {
+                    h.u64(e.term);
+                    h.u64(e.value);
+                }
+                h.u64(*commit);
+            }
+            Msg::AppResp {
+                term,
+                index,
+                reject,
+                hint,
+            } => {
+                h.u64(6);
+                h.u64(*term);
+                h.u64(*index);
+                h.u64(*reject as u64);
+                h.u64(*hint);
+            }
+            Msg::Heartbeat { term, commit, ctx } => {
+                h.u64(7);
+                h.u64(*term);
+                h.u64(*commit);
+                h.u64(*ctx);
+            }
+            Msg::HeartbeatResp { term, ctx } => {
+                h.u64(8);
+                h.u64(*term);
+                h.u64(*ctx);
+            }
+            Msg::Prop { op, value, origin } => {
+                h.u64(9);
+                h.u64(op.0);
+                h.u64(*value);
+                h.u64(origin.0 as u64);
+            }
+            Msg::ReadIndex { ctx } => {
+                h.u64(10);
+                h.u64(*ctx);
+            }
+            Msg::ReadIndexResp { ctx, index } => {
+                h.u64(11);
+                h.u64(*ctx);
+                h.u64(*index);
+            }
+            Msg::Put { op, value } => {
+                h.u64(12);
+                h.u64(op.0);
+                h.u64(*value);
+            }
+            Msg::Get { op, serializable } => {
+                h.u64(13);
+                h.u64(op.0);
+                h.u64(*serializable as u64);
+            }
+            Msg::Reply { op, read } => {
+                h.u64(14);
+                h.u64(op.0);
+                h.u64(read.unwrap_or(u64::MAX));
+            }
+            Msg::Store { token, value } => {
+                h.u64(15);
+                h.u64(*token);
+                h.u64(*value);
+            }
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Msg::Vote {
+                pre: true, term, ..
+            } => format!("pre-vote? term {term}"),
+            Msg::Vote { term, .. } => format!("vote? term {term}"),
+            Msg::VoteResp { pre, term, reject } => format!(
+                "{}{} term {term}",
+                if *pre { "pre-" } else { "" },
+                if *reject {
+                    "vote refused"
+                } else {
+                    "vote granted"
+                }
+            ),
+            Msg::App { term, entries, .. } if entries.is_empty() => {
+                format!("append (commit only) term {term}")
+            }
+            Msg::App { term, entries, .. } => format!("append {} term {term}", entries.len()),
+            Msg::AppResp { index, reject, .. } => {
+                if *reject {
+                    format!("append refused at {index}")
+                } else {
+                    format!("appended to {index}")
+                }
+            }
+            Msg::Heartbeat { term, .. } => format!("heartbeat term {term}"),
+            Msg::HeartbeatResp { .. } => "heartbeat ok".into(),
+            Msg::Prop { .. } => "forward put".into(),
+            Msg::ReadIndex { .. } => "read index?".into(),
+            Msg::ReadIndexResp { index, .. } => format!("read index {index}"),
+            Msg::Put { .. } => "PUT".into(),
+            Msg::Get { serializable, .. } => {
+                if *serializable {
+                    "GET (serializable)".into()
+                } else {
+                    "GET".into()
+                }
+            }
+            Msg::Reply { .. } => "OK".into(),
+            Msg::Store { token, .. } => format!("store (token {token})"),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! How Redis with Sentinel describes itself to the lab: kinds, settings with their
+//! redis.conf and sentinel.conf names, presets, glossary and legend.
+
+use crate::ids::Millis;
+use crate::process::{MsgKind, Words};
+use crate::scenario::Scenario;
+use crate::system::{KindDesc, SettingDesc, SettingKind::*, SystemDesc};
+use crate::view::Role;
+
+/// Redis with Sentinel, described once.
+pub static DESC: SystemDesc = SystemDesc {
+    name: super::SYSTEM,
+    title: "Redis with Sentinel",
+    summary: "Asynchronous replication; Sentinels vote to promote a replica when the master goes quiet.",
+    words: Words {
+        epoch: "epoch",
+        leader: "master",
+    },
+    kinds: &[
+        KindDesc { kind: "redis", label: "Redis server", letter: "R", role: Role::Replica, add: Some("+ replica") },
+        KindDesc { kind: "sentinel", label: "Sentinel", letter: "S", role: Role::Watcher, add: Some("+ Sentinel") },
+        KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client") },
+        KindDesc { kind: "monitor", label: "monitor", letter: "MON", role: Role::Monitor, add: None },
+        KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None },
+    ],
+    settings: SETTINGS,
+    presets: super::presets::PRESETS,
+    glossary: &[
+        ("Master and replicas", "Clients write to the master; it copies each write to its replicas afterwards (asynchronously), so a write can be acknowledged before any replica has it."),
+        ("Sentinel", "A watcher. It pings the servers every second and, with the other Sentinels, decides when to replace the master."),
+        ("SDOWN, ODOWN", "One Sentinel that got no answer for down-after-milliseconds thinks the master is down (subjectively down). When quorum Sentinels agree, it is objectively down."),
+        ("Election, epoch", "Before a failover one Sentinel must win the votes of a majority of all Sentinels. Each attempt has a new number, the epoch; each Sentinel votes once per epoch."),
+        ("Failover", "The winner promotes a replica to master and points the others at it."),
+        ("Split-brain", "Two masters accept writes at once, usually the old one cut off with some clients and the new one. When the network heals, the old master becomes a replica and throws away what only it had: those writes are lost, though clients were told OK."),
+    ],
+    legend: &[
+        (Role::Primary, "master"),
+        (Role::Replica, "replica"),
+        (Role::Watcher, "Sentinel"),
+        (Role::Candidate, "Sentinel asking for votes"),
+        (Role::Client, "client"),
+        (Role::Storage, "storage"),
+        (Role::Monitor, "monitor"),
+    ],
+    messages: &[
+        (MsgKind::Heartbeat, "PING / INFO"),
+        (MsgKind::Gossip, "hello"),
+        (MsgKind::Vote, "vote"),
+        (MsgKind::Replication, "replication"),
+        (MsgKind::Client, "client request"),
+        (MsgKind::Control, "SLAVEOF"),
+        (MsgKind::Storage, "storage write"),
+    ],
+    try_first: "Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play. Or just press Play: this scenario cuts it off at 10 s.",
+    build: super::build,
+    effective_settings: super::effective_settings,
+    facts,
+    bench,
+};
+
+fn bench(boxes: usize, ms: Millis) -> Scenario {
+    super::presets::bench_cluster(boxes, ms)
+}
+
+/// How many Sentinel failures a failover survives.
+fn facts(s: &Scenario) -> Vec<String> {
+    let sentinels = s.processes().filter(|(_, x)| x.kind == "sentinel").count();
+    let majority = sentinels / 2 + 1;
+    vec![format!(
+        "{sentinels} Sentinels: a failover needs {majority} votes (a majority), so it survives {} Sentinel failure(s).",
+        sentinels.saturating_sub(majority)
+    )]
+}
+
+const SETTINGS: &[SettingDesc] = &[
+    SettingDesc { path: "quorum", label: "Quorum", conf: "sentinel monitor mymaster <ip> <port> <quorum>", help: "Sentinels that must agree the master is down (ODOWN). A failover still needs a majority vote.", kind: Number { min: 1, max: 256 } },
+    SettingDesc { path: "down_after_ms", label: "Down after (ms)", conf: "sentinel down-after-milliseconds", help: "Silence before a Sentinel judges an instance down (SDOWN).", kind: Number { min: 1, max: 3_600_000 } },
+    SettingDesc { path: "failover_timeout_ms", label: "Failover timeout (ms)", conf: "sentinel failover-timeout", help: "Limits each failover step; a new attempt waits twice this.", kind: Number { min: 1, max: 86_400_000 } },
+    SettingDesc { path: "min_replicas_to_write", label: "Min replicas to write", conf: "min-replicas-to-write", help: "The master refuses writes (NOREPLICAS) with fewer good replicas than this.", kind: Number { min: 0, max: 256 } },
+    SettingDesc { path: "min_replicas_max_lag_s", label: "Min replicas max lag (s)", conf: "min-replicas-max-lag", help: "A replica is good if it acknowledged within this many seconds.", kind: Number { min: 0, max: 86_400 } },
+    SettingDesc { path: "client.wait_replicas", label: "WAIT replicas", conf: "WAIT numreplicas timeout", help: "Clients wait for this many replicas after each write; short of it, the outcome is unknown.", kind: Number { min: 0, max: 256 } },
+    SettingDesc { path: "client.wait_timeout_ms", label: "WAIT timeout (ms)", conf: "WAIT numreplicas timeout", help: "How long each WAIT blocks at most.", kind: Number { min: 0, max: 600_000 } },
+    SettingDesc { path: "parallel_syncs", label: "Parallel syncs", conf: "sentinel parallel-syncs", help: "Replicas reconfigured at once after a failover.", kind: Number { min: 1, max: 256 } },
+    SettingDesc { path: "repl_timeout_s", label: "Replication timeout (s)", conf: "repl-timeout", help: "Silence after which master and replica drop their link.", kind: Number { min: 1, max: 86_400 } },
+    SettingDesc { path: "repl_backlog_bytes", label: "Backlog size (bytes)", conf: "repl-backlog-size", help: "History kept for partial resyncs; beyond it a replica needs a full resync.", kind: Number { min: 48, max: 1 << 34 } },
+    SettingDesc { path: "client.rate_per_s", label: "Client rate (ops/s)", conf: "(client)", help: "Operations per second per client, one at a time.", kind: Number { min: 1, max: 1000 } },
+    SettingDesc { path: "client.timeout_ms", label: "Client timeout (ms)", conf: "socket_timeout", help: "No reply within this: the outcome is unknown and the client asks Sentinel again.", kind: Number { min: 1, max: 600_000 } },
+    SettingDesc { path: "client.workload", label: "Client workload", conf: "set | register", help: "set: unique SADDs, so every lost write is exact; register: SET and GET one key, to see stale reads.", kind: Choice(&["set", "register"]) },
+    SettingDesc { path: "initial_master", label: "Initial master", conf: "sentinel monitor mymaster <ip> <port>", help: "The Redis server that starts as master (default: the first).", kind: Text },
+    SettingDesc { path: "client.discovery", label: "Client discovery", conf: "sentinel | fixed", help: "sentinel: ask Sentinel for the master (redis-py, ioredis); fixed: always the initial master.", kind: Choice(&["sentinel", "fixed"]) },
+    SettingDesc { path: "fencing", label: "Fencing tokens", conf: "(storage)", help: "Masters write through to a storage that rejects a token (config epoch) older than the newest it has seen.", kind: Flag },
+    SettingDesc { path: "persistence", label: "Persistence", conf: "appendonly / save", help: "RDB/AOF: a server's data survives a restart.", kind: Flag },
+];

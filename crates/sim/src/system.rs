@@ -1,0 +1,202 @@
+//! How a system describes itself, once, to everything that is not the system: the
+//! command-line tool, the settings panel, the topology editor, the legend and the
+//! glossary all read a [`SystemDesc`]. openraft's `RaftTypeConfig` bundles a system's
+//! types in one place; this bundles what a person and a tool need to know about it.
+
+use crate::ids::Millis;
+use crate::presets::Preset;
+use crate::process::{MsgKind, Words};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::simulation::{RunOptions, Simulation};
+use crate::view::Role;
+
+/// A kind of process a scenario can place on a box.
+#[derive(Debug)]
+pub struct KindDesc {
+    /// The `kind` in scenario files (`redis`, `etcd`).
+    pub kind: &'static str,
+    /// What a person calls it ("Redis server", "etcd member").
+    pub label: &'static str,
+    /// The letter new processes of this kind are named with (`R`, `S`, `N`).
+    pub letter: &'static str,
+    /// The role it is drawn with when it starts (shape and colour).
+    pub role: Role,
+    /// The topology editor's button text to add one ("+ replica"), if people add them.
+    pub add: Option<&'static str>,
+}
+
+/// What form a setting's value takes, so the panel can offer the right control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingKind {
+    /// A whole number within a range.
+    Number {
+        /// Smallest valid value.
+        min: u64,
+        /// Largest valid value.
+        max: u64,
+    },
+    /// On or off.
+    Flag,
+    /// One of a few words.
+    Choice(&'static [&'static str]),
+    /// Free text (a process name).
+    Text,
+}
+
+/// One setting, with the real system's configuration name.
+#[derive(Debug)]
+pub struct SettingDesc {
+    /// Its path in the scenario's `settings` (`quorum`, `client.timeout_ms`); paths
+    /// starting with `network.` are the scenario's network.
+    pub path: &'static str,
+    /// A short label.
+    pub label: &'static str,
+    /// The real configuration name (`sentinel down-after-milliseconds`, `--election-timeout`).
+    pub conf: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+    /// Its form and valid range.
+    pub kind: SettingKind,
+}
+
+/// Builds a run of a scenario.
+pub type BuildFn = fn(&Scenario, RunOptions) -> Result<Box<dyn Simulation>, ScenarioError>;
+
+/// A system the lab models, described once.
+pub struct SystemDesc {
+    /// The `system` in scenario files.
+    pub name: &'static str,
+    /// Its name for people.
+    pub title: &'static str,
+    /// One line on what it is.
+    pub summary: &'static str,
+    /// Its words for the shared vocabulary.
+    pub words: Words,
+    /// The process kinds.
+    pub kinds: &'static [KindDesc],
+    /// The settings people change.
+    pub settings: &'static [SettingDesc],
+    /// The built-in scenarios, the default first.
+    pub presets: &'static [Preset],
+    /// "What am I looking at?": term and plain explanation.
+    pub glossary: &'static [(&'static str, &'static str)],
+    /// The legend: a role's shape and what it means in this system.
+    pub legend: &'static [(Role, &'static str)],
+    /// The legend of messages: a family of traffic and its messages in this system.
+    pub messages: &'static [(MsgKind, &'static str)],
+    /// What to try first, in one line.
+    pub try_first: &'static str,
+    /// Builds a run of a scenario of this system.
+    pub build: BuildFn,
+    /// The settings with every default filled in, as a run will use them.
+    pub effective_settings: fn(&Scenario) -> Result<serde_json::Value, ScenarioError>,
+    /// Facts a person should know about a topology ("3 members: a majority is 2").
+    pub facts: fn(&Scenario) -> Vec<String>,
+    /// A busy cluster of `n` boxes with no faults, for benchmarks.
+    pub bench: fn(usize, Millis) -> Scenario,
+}
+
+impl std::fmt::Debug for SystemDesc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemDesc")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl SystemDesc {
+    /// The kind named `kind`.
+    pub fn kind(&self, kind: &str) -> Option<&'static KindDesc> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+
+    /// Refuses a process whose kind this system does not have, naming it.
+    pub fn check_kinds(&self, s: &Scenario) -> Result<(), ScenarioError> {
+        for (k, (_, p)) in s.processes().enumerate() {
+            if self.kind(&p.kind).is_none() {
+                let (bi, pj) = s.locate(k);
+                let kinds: Vec<&str> = self.kinds.iter().map(|k| k.kind).collect();
+                return Err(ScenarioError::new(
+                    format!("boxes[{bi}].processes[{pj}].kind"),
+                    format!(
+                        "unknown kind `{}` for {}; use one of: {}",
+                        p.kind,
+                        self.name,
+                        kinds.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A named property of a system that must always hold (stateright's
+/// `property(Expectation::Always, ...)`), checked on a run's processes and signals.
+pub struct Invariant<P> {
+    /// Its name ("at most one leader per term").
+    pub name: &'static str,
+    /// Checks it; Err says how it was violated.
+    pub check: fn(&crate::simulation::RunState<P>) -> Result<(), String>,
+}
+
+/// Whether an invariant held on a run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct InvariantReport {
+    /// The invariant.
+    pub name: &'static str,
+    /// None when it held; how it was violated otherwise.
+    pub violation: Option<String>,
+}
+
+/// Every system the lab models: one line each.
+pub static SYSTEMS: &[&SystemDesc] = &[&crate::redis::DESC, &crate::raft::DESC];
+
+/// The system named `name`.
+pub fn find(name: &str) -> Result<&'static SystemDesc, ScenarioError> {
+    SYSTEMS
+        .iter()
+        .copied()
+        .find(|s| s.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = SYSTEMS.iter().map(|s| s.name).collect();
+            ScenarioError::new(
+                "system",
+                format!(
+                    "unknown system `{name}`; this lab models: {}",
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
+/// The network's settings, the same for every system.
+pub const NETWORK_SETTINGS: &[SettingDesc] = &[
+    SettingDesc {
+        path: "network.latency_ms",
+        label: "Link latency (ms)",
+        conf: "(network)",
+        help: "One-way latency between boxes.",
+        kind: SettingKind::Number {
+            min: 0,
+            max: 60_000,
+        },
+    },
+    SettingDesc {
+        path: "network.jitter_ms",
+        label: "Link jitter (ms)",
+        conf: "(network)",
+        help: "Extra random latency, up to this.",
+        kind: SettingKind::Number {
+            min: 0,
+            max: 60_000,
+        },
+    },
+    SettingDesc {
+        path: "network.loss",
+        label: "Link loss (0–1)",
+        conf: "(network)",
+        help: "Probability that a message between boxes is lost.",
+        kind: SettingKind::Text,
+    },
+];
