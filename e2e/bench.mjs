@@ -23,7 +23,7 @@ try {
   await page.waitForFunction(() => window.__sblBench, null, { timeout: 300000 });
   const rows = JSON.parse(await page.evaluate(() => window.__sblBench));
   for (const r of rows) {
-    console.log(`sim wasm    ${String(r.boxes).padStart(2)} boxes, 10 simulated min: ${r.events} events, ${(r.events_per_s / 1e6).toFixed(2)} M events/s (best of 5, Chromium)`);
+    console.log(`sim wasm    ${r.system} ${String(r.boxes).padStart(2)} boxes, 10 simulated min: ${r.events} events, ${(r.events_per_s / 1e6).toFixed(2)} M events/s (best of 5, Chromium)`);
   }
 
   // Frame time while playing busy clusters: from the frame's intent to the end of

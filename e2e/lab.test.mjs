@@ -34,7 +34,7 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
   await waitForState(page, (s) => s.islands.box1 !== s.islands.box2);
   await fastest();
   await page.click('button.play');
-  const s = await waitForState(page, (s) => s.failovers_so_far >= 1 && s.split_brain, 20000);
+  const s = await waitForState(page, (s) => s.leaders_so_far >= 1 && s.split_brain, 20000);
   await page.click('button.play'); // pause to look
   assert.equal(s.roles.M1, 'master', 'the old master still believes it is master');
   assert.ok(Object.entries(s.roles).some(([n, r]) => n !== 'M1' && r === 'master'), 'and a replica was promoted');
@@ -50,7 +50,7 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
   await page.click('button.play');
   const healed = await waitForState(page, (s) => !s.computing && !s.playing);
   assert.ok(healed.end.acked_writes_lost > 0);
-  assert.equal(healed.end.failovers, 1, 'the failover before the heal is part of the whole run');
+  assert.equal(healed.end.new_leaders, 1, 'the failover before the heal is part of the whole run');
   const lost = page.locator('ul.lost');
   await lost.waitFor();
   assert.equal(Number(await lost.getAttribute('data-lost')), healed.end.acked_writes_lost);
@@ -120,7 +120,7 @@ test('a whole scenario with the keyboard alone', async () => {
   await waitForState(page, (s) => s.events === e0 + 1);
   for (let i = 0; i < 6; i++) await page.keyboard.press('+');
   await page.keyboard.press(' ');
-  await waitForState(page, (s) => s.failovers_so_far >= 1, 20000);
+  await waitForState(page, (s) => s.leaders_so_far >= 1, 20000);
   await page.keyboard.press(' ');
   await waitForState(page, (s) => !s.playing);
   await page.keyboard.press('h');

@@ -415,7 +415,7 @@ pub fn Topology(p: &ScenarioProps) -> Html {
                 <span class="muted">{b.processes.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")}</span>
                 <span class="row-actions">
                     { for sys.kinds.iter().filter_map(|k| k.add.map(|text| (k, text))).map(|(k, text)| html! {
-                        <button onclick={send(E::AddProc(n.clone(), k.kind))} aria-label={format!("Add a {} to {n}", k.label)}>{text}</button>
+                        <button onclick={send(E::AddProc(n.clone(), k.kind))} aria-label={format!("Add {} {} to {n}", if k.label.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }, k.label)}>{text}</button>
                     }) }
                     <button onclick={send(E::RemoveBox(n.clone()))} aria-label={format!("Remove {n}")}>{"remove"}</button>
                 </span>

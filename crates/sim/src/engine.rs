@@ -430,11 +430,13 @@ impl<P: Process> Engine<P> {
         let i = to.idx();
         let reason = if !self.core.alive[i] {
             Some(DropReason::Crashed)
-        } else if !self
-            .core
-            .net
-            .allows(self.topo.box_of[from.idx()], self.topo.box_of[i], from, to)
-        {
+        } else if !self.core.net.allows(
+            self.topo.box_of[from.idx()],
+            self.topo.box_of[i],
+            from,
+            to,
+            msg.on_receivers_connection(),
+        ) {
             Some(DropReason::Partition)
         } else {
             None
@@ -762,9 +764,13 @@ impl<P: Process> Engine<P> {
                     sent_ms: *sent,
                     arrive_ms: s.at,
                     doomed: !c.alive[to.idx()]
-                        || !c
-                            .net
-                            .allows(t.box_of[from.idx()], t.box_of[to.idx()], *from, *to),
+                        || !c.net.allows(
+                            t.box_of[from.idx()],
+                            t.box_of[to.idx()],
+                            *from,
+                            *to,
+                            msg.on_receivers_connection(),
+                        ),
                 }),
                 _ => None,
             })

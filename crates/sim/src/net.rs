@@ -60,9 +60,26 @@ impl Network {
         }
     }
 
-    /// Whether a message from `from` (on box `fb`) reaches `to` (on box `tb`) now.
+    /// Whether a message from `from` (on box `fb`) reaches `to` (on box `tb`) now. A
+    /// message on a connection `to` opened also needs the way back: TCP stalls a
+    /// connection whose acknowledgements are cut, so a one-way cut stops both its
+    /// requests and the replies on the cut side's own connections.
     #[inline]
-    pub fn allows(&self, fb: BoxId, tb: BoxId, from: ProcId, to: ProcId) -> bool {
+    pub fn allows(
+        &self,
+        fb: BoxId,
+        tb: BoxId,
+        from: ProcId,
+        to: ProcId,
+        on_receivers_connection: bool,
+    ) -> bool {
+        self.packets_pass(fb, tb, from, to)
+            && (!on_receivers_connection || self.packets_pass(tb, fb, to, from))
+    }
+
+    /// Whether packets from `from` reach `to` now (islands, one-way and link cuts).
+    #[inline]
+    fn packets_pass(&self, fb: BoxId, tb: BoxId, from: ProcId, to: ProcId) -> bool {
         if self.island[fb.idx()] != self.island[tb.idx()] {
             return false;
         }

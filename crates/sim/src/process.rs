@@ -23,6 +23,12 @@ pub trait Message: Clone + std::fmt::Debug {
     fn digest(&self, h: &mut Fnv);
     /// A short human label ("PING", "SLAVEOF NO ONE", "vote? epoch 3").
     fn label(&self) -> String;
+    /// Whether it travels on a TCP connection the receiver opened (a reply, or a stream
+    /// the receiver asked for). TCP needs both directions: when the receiver's packets
+    /// to the sender are cut, its connection stalls, and this message never arrives.
+    fn on_receivers_connection(&self) -> bool {
+        false
+    }
 }
 
 /// The families of traffic, so the UI can tell them apart without knowing the protocol.

@@ -136,6 +136,13 @@ pub enum Msg {
 }
 
 impl Message for Msg {
+    /// etcd's rafthttp: a member receives a peer's messages on a stream it opened to
+    /// that peer, so every message between members rides the receiver's connection;
+    /// a client's reply rides the client's.
+    fn on_receivers_connection(&self) -> bool {
+        !matches!(self, Msg::Put { .. } | Msg::Get { .. } | Msg::Store { .. })
+    }
+
     fn kind(&self) -> MsgKind {
         match self {
             Msg::Vote { .. } | Msg::VoteResp { .. } => MsgKind::Vote,

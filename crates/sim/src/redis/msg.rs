@@ -160,6 +160,24 @@ pub enum Msg {
 }
 
 impl Message for Msg {
+    /// Replies, and what a master sends down the connection its replica opened.
+    fn on_receivers_connection(&self) -> bool {
+        matches!(
+            self,
+            Msg::Reply { .. }
+                | Msg::Pong
+                | Msg::Info(_)
+                | Msg::IsMasterDownReply { .. }
+                | Msg::MasterIs { .. }
+                | Msg::FullResync { .. }
+                | Msg::Continue { .. }
+                | Msg::Stream { .. }
+                | Msg::ReplPing
+                | Msg::GetAck
+                | Msg::StoreReply { .. }
+        )
+    }
+
     fn kind(&self) -> MsgKind {
         match self {
             Msg::Cmd { .. } | Msg::Reply { .. } | Msg::GetMaster { .. } | Msg::MasterIs { .. } => {

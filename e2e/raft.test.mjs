@@ -1,0 +1,67 @@
+// etcd/Raft in the page: the same lab, another system, drawn from what the core's
+// registry says (kinds, legend, settings) and from its events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { serve, launch, waitForState, shots } from './harness.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(viewport) {
+  const page = await browser.newPage({ viewport });
+  await page.goto(`${server.url}?preset=raft-minority-leader`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  return page;
+}
+
+async function seek(page, ms) {
+  await page.evaluate((ms) => {
+    const r = document.querySelector('input.scrub');
+    r.value = String(ms);
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+  return waitForState(page, (s) => s.now_ms === ms);
+}
+
+test('raft minority leader: the majority elects a new leader, the old one commits nothing', async () => {
+  const page = await open({ width: 1366, height: 768 });
+  const start = await waitForState(page, (s) => s.system === 'etcd-raft');
+  assert.equal(start.roles.N1, 'leader');
+  // The legend and the settings come from the system's description.
+  assert.match(await page.locator('.legend').textContent(), /follower/);
+  assert.match(await page.locator('.settings').textContent(), /--election-timeout/);
+  assert.ok(await page.locator('button[aria-label="Add an etcd member to box1"]').count() === 1);
+  // Each member draws its log, coloured by term, with its commit index.
+  assert.ok(await page.locator('g.log-strip').count() >= 5);
+  const s = await seek(page, 14000);
+  assert.notEqual(s.islands.box1, s.islands.box3, 'box1 and box2 are cut off');
+  assert.ok(['N3', 'N4', 'N5'].some((n) => s.roles[n] === 'leader'), 'the majority side has a leader');
+  assert.equal(s.split_brain, false, 'a minority leader is not split-brain: it cannot commit');
+  assert.equal(s.end.acked_writes_lost, 0);
+  assert.ok(s.end.new_leaders >= 1);
+  await page.screenshot({ path: path.join(shots, 'raft-minority-leader.png') });
+  // A marker for the CheckQuorum step-down is on the timeline.
+  assert.ok(await page.locator('button.marker.alert').count() > 0);
+  await page.close();
+});
+
+test('raft on a phone: the lab fits 390 px and the log strips are drawn', async () => {
+  const page = await open({ width: 390, height: 844 });
+  await seek(page, 12000);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling (${width} px)`);
+  assert.ok(await page.locator('g.log-strip').count() >= 5);
+  await page.screenshot({ path: path.join(shots, 'raft-phone.png') });
+  await page.close();
+});
