@@ -278,7 +278,14 @@ impl Node {
 
     pub(super) fn start(&mut self, ctx: &mut NCtx) {
         self.reset_timeout(ctx);
-        ctx.timer(self.cfg.tick_ms, Timer::Tick);
+        // Each member's ticker started when its process did: a phase of its own. The
+        // leader of a cluster that has been up a while is anywhere in its CheckQuorum
+        // period, so a cut is noticed between one and two election timeouts later.
+        let phase = 1 + ctx.rng().below(self.cfg.tick_ms);
+        ctx.timer(phase, Timer::Tick);
+        if self.state == State::Leader {
+            self.election_elapsed = ctx.rng().below(self.cfg.election_ticks);
+        }
         ctx.timer(READ_RETRY_MS, Timer::ReadRetry);
         if self.state == State::Leader {
             ctx.signal(Signal::Writable {
