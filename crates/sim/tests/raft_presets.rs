@@ -133,8 +133,12 @@ fn raft_prevote_rejoining_follower_deposes_leader_without_prevote() {
 fn raft_slow_disk_leader_loses_leadership() {
     let o = outcome("raft-slow-disk");
     assert!(
-        o.counters.get("late heartbeats (slow disk)").is_some(),
-        "{o:?}"
+        o.counters
+            .get("late heartbeats (slow disk)")
+            .copied()
+            .unwrap_or(0)
+            >= 1,
+        "etcd warns the leader failed to send heartbeats on time: {o:?}"
     );
     assert!(
         o.new_leaders
