@@ -152,6 +152,7 @@ pub fn marker_class(k: sim::process::MarkerKind) -> &'static str {
     use sim::process::MarkerKind as K;
     match k {
         K::Cut => "cut",
+        K::Crash => "crash",
         K::Heal => "heal",
         K::Down => "down",
         K::Election => "election",

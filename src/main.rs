@@ -28,11 +28,9 @@ fn bench_sim() {
     let perf = web_sys::window().and_then(|w| w.performance());
     let now = || perf.as_ref().map_or(0.0, |p| p.now());
     let mut rows = Vec::new();
-    for (system, sizes) in [("redis-sentinel", [3usize, 15]), ("etcd-raft", [5, 9])] {
-        let Ok(desc) = sim::system::find(system) else {
-            continue;
-        };
-        for boxes in sizes {
+    for desc in sim::SYSTEMS {
+        let system = desc.name;
+        for boxes in desc.bench_sizes {
             let s = (desc.bench)(boxes, 600_000);
             let mut best = 0.0f64;
             let mut events = 0;

@@ -221,12 +221,9 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
 
 /// Prints simulated events per second for each system's benchmark clusters.
 fn bench(minutes: u64) -> Result<(), String> {
-    let sizes: [(&str, [usize; 2]); 2] = [("redis-sentinel", [3, 15]), ("etcd-raft", [5, 9])];
-    for (system, ns) in sizes {
-        let Ok(desc) = sim::system::find(system) else {
-            continue;
-        };
-        for n in ns {
+    for desc in sim::SYSTEMS {
+        let system = desc.name;
+        for n in desc.bench_sizes {
             let s = (desc.bench)(n, minutes * 60_000);
             let mut best = 0.0f64;
             let mut events = 0;

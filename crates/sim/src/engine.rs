@@ -47,6 +47,14 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Whether it strikes a process rather than the network.
+    pub fn strikes_process(&self) -> bool {
+        matches!(
+            self,
+            Fault::Crash(_) | Fault::Restart(..) | Fault::Pause(..) | Fault::Disk(..)
+        )
+    }
+
     /// Whether this is the repairing half of a pair (heal, restart, release).
     pub fn repairs(&self) -> bool {
         matches!(
@@ -385,12 +393,14 @@ impl<P: Process> Engine<P> {
                     });
                 }
                 let repair = fault.repairs();
+                let process = fault.strikes_process();
                 self.signals.push_back(SignalRecord {
                     time_ms: at,
                     proc: ProcId(u16::MAX),
                     signal: Signal::Fault {
                         label: label.to_string(),
                         repair,
+                        process,
                     },
                 });
                 self.apply(fault);

@@ -143,6 +143,8 @@ pub enum Signal {
         label: String,
         /// True for the half of a pair that repairs (heal, restart, release).
         repair: bool,
+        /// True when it struck a process (crash, pause, slow disk), not the network.
+        process: bool,
     },
     /// One of the system's own events, as it presents itself.
     Event(EventInfo),
@@ -157,8 +159,10 @@ pub enum Signal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkerKind {
-    /// A fault that breaks something.
+    /// A fault that cuts the network.
     Cut,
+    /// A fault that strikes a process (crash, pause, slow disk).
+    Crash,
     /// A fault that repairs.
     Heal,
     /// Nodes agree something is down.
@@ -319,12 +323,17 @@ impl Signal {
                 format!("rejected token {token}: newest seen {newest}"),
                 true,
             ),
-            Signal::Fault { label, repair } => EventInfo::log("fault", format!("fault: {label}"))
-                .marker(if *repair {
-                    MarkerKind::Heal
-                } else {
-                    MarkerKind::Cut
-                }),
+            Signal::Fault {
+                label,
+                repair,
+                process,
+            } => {
+                EventInfo::log("fault", format!("fault: {label}")).marker(match (repair, process) {
+                    (true, _) => MarkerKind::Heal,
+                    (false, true) => MarkerKind::Crash,
+                    (false, false) => MarkerKind::Cut,
+                })
+            }
             Signal::Event(info) => info.clone(),
             Signal::Note { text } => EventInfo::log("note", text.clone()),
         })

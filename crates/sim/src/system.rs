@@ -94,6 +94,8 @@ pub struct SystemDesc {
     pub facts: fn(&Scenario) -> Vec<String>,
     /// A busy cluster of `n` boxes with no faults, for benchmarks.
     pub bench: fn(usize, Millis) -> Scenario,
+    /// The cluster sizes the benchmark measures.
+    pub bench_sizes: [usize; 2],
 }
 
 impl std::fmt::Debug for SystemDesc {

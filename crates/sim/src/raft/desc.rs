@@ -51,6 +51,7 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     bench,
+    bench_sizes: [5, 9],
 };
 
 fn bench(members: usize, ms: Millis) -> Scenario {

@@ -1209,7 +1209,7 @@ impl Node {
             State::PreCandidate => (Role::Candidate, "pre-candidate"),
             State::Follower => (Role::Replica, "follower"),
         };
-        const SHOWN: u64 = 24;
+        const SHOWN: u64 = 18;
         let first = self.last_index().saturating_sub(SHOWN) + 1;
         let terms = (first..=self.last_index())
             .map(|i| self.term_at(i))

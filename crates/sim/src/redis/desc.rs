@@ -56,6 +56,7 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     bench,
+    bench_sizes: [3, 15],
 };
 
 fn bench(boxes: usize, ms: Millis) -> Scenario {
