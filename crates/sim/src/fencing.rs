@@ -55,3 +55,14 @@ impl FencedStore {
             .num("rejected", self.rejected)
     }
 }
+
+/// Fencing needs a storage process to check the tokens.
+pub fn check(fencing: bool, storage: Option<ProcId>) -> Result<(), crate::ScenarioError> {
+    if fencing && storage.is_none() {
+        return Err(crate::ScenarioError::new(
+            "settings.fencing",
+            "fencing needs a process of kind `storage` to check the tokens",
+        ));
+    }
+    Ok(())
+}

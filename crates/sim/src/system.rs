@@ -23,6 +23,8 @@ pub struct KindDesc {
     pub role: Role,
     /// The topology editor's button text to add one ("+ replica"), if people add them.
     pub add: Option<&'static str>,
+    /// How many a scenario may have: at least, at most.
+    pub count: (usize, usize),
 }
 
 /// What form a setting's value takes, so the panel can offer the right control.
@@ -112,8 +114,40 @@ impl SystemDesc {
         self.kinds.iter().find(|k| k.kind == kind)
     }
 
-    /// Refuses a process whose kind this system does not have, naming it.
+    /// Refuses a process whose kind this system does not have, and too few or too many
+    /// of a kind, naming the field.
     pub fn check_kinds(&self, s: &Scenario) -> Result<(), ScenarioError> {
+        for kd in self.kinds {
+            let of_kind: Vec<usize> = s
+                .processes()
+                .enumerate()
+                .filter(|(_, (_, p))| p.kind == kd.kind)
+                .map(|(k, _)| k)
+                .collect();
+            let (min, max) = kd.count;
+            if of_kind.len() < min {
+                return Err(ScenarioError::new(
+                    "boxes",
+                    format!(
+                        "{} needs at least {min} process(es) of kind `{}` ({}); this one has {}",
+                        self.title,
+                        kd.kind,
+                        kd.label,
+                        of_kind.len()
+                    ),
+                ));
+            }
+            if let Some(&k) = of_kind.get(max) {
+                let (bi, pj) = s.locate(k);
+                return Err(ScenarioError::new(
+                    format!("boxes[{bi}].processes[{pj}].kind"),
+                    format!(
+                        "{} takes at most {max} process(es) of kind `{}` ({})",
+                        self.title, kd.kind, kd.label
+                    ),
+                ));
+            }
+        }
         for (k, (_, p)) in s.processes().enumerate() {
             if self.kind(&p.kind).is_none() {
                 let (bi, pj) = s.locate(k);
@@ -131,6 +165,67 @@ impl SystemDesc {
         }
         Ok(())
     }
+}
+
+/// The unit a setting's label names, for messages ("Down after (ms)" is in ms).
+fn unit(label: &str) -> &str {
+    match label.rsplit_once('(') {
+        Some((_, u)) if u.ends_with(')') => match &u[..u.len() - 1] {
+            "ops/s" => " operations per second",
+            "ms" => " ms",
+            "s" => " s",
+            "bytes" => " bytes",
+            _ => "",
+        },
+        _ => "",
+    }
+}
+
+impl SystemDesc {
+    /// Checks every whole-number setting against the range its catalogue entry gives,
+    /// in the settings with defaults filled in: the range is written once, and the page
+    /// and the CLI refuse the same values with the same words.
+    pub fn check_ranges(&self, effective: &serde_json::Value) -> Result<(), ScenarioError> {
+        for d in self.settings {
+            let SettingKind::Number { min, max } = d.kind else {
+                continue;
+            };
+            let v = d
+                .path
+                .split('.')
+                .try_fold(effective, |v, part| v.get(part))
+                .and_then(|v| v.as_u64());
+            let Some(v) = v else { continue };
+            if v < min || v > max {
+                let u = unit(d.label);
+                let says = if max >= u32::MAX as u64 {
+                    format!("must be at least {min}{u}")
+                } else {
+                    format!("must be between {min} and {max}{u}")
+                };
+                return Err(ScenarioError::new(format!("settings.{}", d.path), says));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a run that could never finish in a browser tab: at most
+/// [`crate::redis::MAX_CLIENT_OPS`] client operations.
+pub fn check_budget(s: &Scenario, rate_per_s: u32) -> Result<(), ScenarioError> {
+    let max = crate::redis::MAX_CLIENT_OPS;
+    let clients = s.processes().filter(|(_, p)| p.kind == "client").count() as u64;
+    let ops = clients * rate_per_s as u64 * s.duration_ms / 1000;
+    if ops > max {
+        return Err(ScenarioError::new(
+            "duration_ms",
+            format!(
+                "{clients} clients at {rate_per_s} operations per second for {} s make {ops} operations; at most {max} fit in one run: shorten the run or lower settings.client.rate_per_s",
+                s.duration_ms / 1000
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A named property of a system that must always hold (stateright's

@@ -154,3 +154,79 @@ fn every_preset_round_trips_through_its_scenario_file() {
         assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s, "{}", p.name);
     }
 }
+
+#[test]
+fn each_bad_etcd_input_names_its_field() {
+    let base = || serde_json::to_value(find("raft-minority-leader").unwrap().scenario()).unwrap();
+    type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "election timeout under 5 heartbeats",
+            Box::new(|v| v["settings"]["election_timeout_ms"] = 400.into()),
+            "settings.election_timeout_ms: must be at least 5 times heartbeat_interval_ms (500 ms)",
+        ),
+        (
+            "heartbeat 0",
+            Box::new(|v| v["settings"]["heartbeat_interval_ms"] = 0.into()),
+            "settings.heartbeat_interval_ms: must be between 1 and 10000 ms",
+        ),
+        (
+            "ten members",
+            Box::new(|v| {
+                for i in 0..5 {
+                    v["boxes"][i]["processes"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(serde_json::json!({"name": format!("X{i}"), "kind": "etcd"}));
+                }
+            }),
+            "takes at most 9 process(es) of kind `etcd`",
+        ),
+        (
+            "no member",
+            Box::new(|v| {
+                for i in 0..5 {
+                    v["boxes"][i]["processes"]
+                        .as_array_mut()
+                        .unwrap()
+                        .retain(|p| p["kind"] != "etcd");
+                }
+            }),
+            "needs at least 1 process(es) of kind `etcd`",
+        ),
+        (
+            "a Redis kind in an etcd scenario",
+            Box::new(|v| v["boxes"][1]["processes"][0]["kind"] = "sentinel".into()),
+            "boxes[1].processes[0].kind: unknown kind `sentinel` for etcd-raft",
+        ),
+        (
+            "priority on a member",
+            Box::new(|v| v["boxes"][1]["processes"][0]["priority"] = 1.into()),
+            "boxes[1].processes[0].priority",
+        ),
+        (
+            "unknown consistency",
+            Box::new(|v| v["settings"]["client"] = serde_json::json!({"consistency": "eventual"})),
+            "settings.client.consistency",
+        ),
+        (
+            "client rate 0",
+            Box::new(|v| v["settings"]["client"] = serde_json::json!({"rate_per_s": 0})),
+            "settings.client.rate_per_s: must be between 1 and 1000 operations per second",
+        ),
+        (
+            "fencing without storage",
+            Box::new(|v| v["settings"]["fencing"] = true.into()),
+            "settings.fencing",
+        ),
+    ];
+    for (what, mutate, expect) in cases {
+        let mut v = base();
+        mutate(&mut v);
+        let msg = error_of(v);
+        assert!(
+            msg.contains(expect),
+            "{what}: message `{msg}` does not contain `{expect}`"
+        );
+    }
+}

@@ -1,25 +1,10 @@
 //! One test per preset, named after the scenario, asserting what the real system does.
 
-use sim::presets::find;
+mod common;
+
+use common::{outcome, preset, with};
 use sim::simulation::{run, RunOptions};
-use sim::{Outcome, Scenario, Signal};
-
-fn preset(name: &str) -> Scenario {
-    find(name)
-        .unwrap_or_else(|| panic!("no preset {name}"))
-        .scenario()
-}
-
-fn outcome(name: &str) -> Outcome {
-    run(&preset(name)).expect("preset builds")
-}
-
-fn with(name: &str, path: &str, value: &str) -> Outcome {
-    run(&preset(name)
-        .with_override(path, value)
-        .expect("valid override"))
-    .expect("builds")
-}
+use sim::Signal;
 
 #[test]
 fn old_master_isolated_loses_acked_writes() {

@@ -1,25 +1,10 @@
 //! One test per etcd/Raft preset, named after the scenario, asserting what etcd does.
 
-use sim::presets::find;
-use sim::simulation::{run, RunOptions};
-use sim::{Outcome, Scenario, Signal};
+mod common;
 
-fn preset(name: &str) -> Scenario {
-    find(name)
-        .unwrap_or_else(|| panic!("no preset {name}"))
-        .scenario()
-}
-
-fn outcome(name: &str) -> Outcome {
-    run(&preset(name)).expect("preset builds")
-}
-
-fn with(name: &str, path: &str, value: &str) -> Outcome {
-    run(&preset(name)
-        .with_override(path, value)
-        .expect("valid override"))
-    .expect("builds")
-}
+use common::{outcome, preset, with};
+use sim::simulation::RunOptions;
+use sim::{Scenario, Signal};
 
 /// Every invariant of the system holds at the end of the run.
 fn invariants_hold(s: &Scenario) {

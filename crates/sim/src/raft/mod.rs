@@ -324,16 +324,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     for (k, (_, p)) in s.processes().enumerate() {
         match p.kind.as_str() {
             "etcd" => members.push(ProcId(k as u16)),
-            "storage" => {
-                if storage.is_some() {
-                    let (bi, pj) = s.locate(k);
-                    return Err(ScenarioError::new(
-                        format!("boxes[{bi}].processes[{pj}].kind"),
-                        "only one storage process is modelled",
-                    ));
-                }
-                storage = Some(ProcId(k as u16));
-            }
+            "storage" => storage = Some(ProcId(k as u16)),
             _ => {}
         }
         if p.priority.is_some() {
@@ -344,71 +335,22 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             ));
         }
     }
-    if members.is_empty() || members.len() > MAX_MEMBERS {
-        return Err(ScenarioError::new(
-            "boxes",
-            format!(
-                "an etcd cluster needs 1 to {MAX_MEMBERS} processes of kind `etcd`; this one has {}",
-                members.len()
-            ),
-        ));
-    }
+    DESC.check_ranges(&serde_json::to_value(&set).expect("settings serialize"))?;
     let tick = set.heartbeat_interval_ms;
-    if tick == 0 || tick > 10_000 {
-        return Err(ScenarioError::new(
-            "settings.heartbeat_interval_ms",
-            "must be between 1 and 10000 ms",
-        ));
-    }
     // embed/config.go: "--election-timeout[…] should be at least as 5 times as
-    // --heartbeat-interval", and at most 50000 ms.
-    if set.election_timeout_ms < 5 * tick || set.election_timeout_ms > 50_000 {
+    // --heartbeat-interval".
+    if set.election_timeout_ms < 5 * tick {
         return Err(ScenarioError::new(
             "settings.election_timeout_ms",
             format!(
-                "must be at least 5 times heartbeat_interval_ms ({}) and at most 50000 ms, as etcd requires",
+                "must be at least 5 times heartbeat_interval_ms ({} ms), as etcd requires",
                 5 * tick
             ),
         ));
     }
-    if set.fsync_ms > 60_000 {
-        return Err(ScenarioError::new(
-            "settings.fsync_ms",
-            "must be at most 60000 ms",
-        ));
-    }
     let c = &set.client;
-    if c.rate_per_s == 0 || c.rate_per_s > 1000 {
-        return Err(ScenarioError::new(
-            "settings.client.rate_per_s",
-            "must be between 1 and 1000 operations per second",
-        ));
-    }
-    if c.timeout_ms == 0 || c.timeout_ms > 600_000 {
-        return Err(ScenarioError::new(
-            "settings.client.timeout_ms",
-            "must be between 1 and 600000 ms",
-        ));
-    }
-    let clients = s.processes().filter(|(_, p)| p.kind == "client").count() as u64;
-    let ops = clients * c.rate_per_s as u64 * s.duration_ms / 1000;
-    if ops > crate::redis::MAX_CLIENT_OPS {
-        return Err(ScenarioError::new(
-            "duration_ms",
-            format!(
-                "{clients} clients at {} operations per second for {} s make {ops} operations; at most {} fit in one run",
-                c.rate_per_s,
-                s.duration_ms / 1000,
-                crate::redis::MAX_CLIENT_OPS
-            ),
-        ));
-    }
-    if set.fencing && storage.is_none() {
-        return Err(ScenarioError::new(
-            "settings.fencing",
-            "fencing needs a process of kind `storage` to check the tokens",
-        ));
-    }
+    crate::system::check_budget(s, c.rate_per_s)?;
+    crate::fencing::check(set.fencing, storage)?;
     let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
     let leader = match &set.initial_leader {
         None => members[0],

@@ -230,40 +230,23 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let mut sentinels = Vec::new();
     let mut storage = None;
     for (k, (_, p)) in s.processes().enumerate() {
-        let field = || {
-            let (bi, pj) = s.locate(k);
-            format!("boxes[{bi}].processes[{pj}]")
-        };
         match p.kind.as_str() {
             "redis" => servers.push(ProcId(k as u16)),
             "sentinel" => sentinels.push(ProcId(k as u16)),
-            "storage" => {
-                if storage.is_some() {
-                    return Err(ScenarioError::new(
-                        format!("{}.kind", field()),
-                        "only one storage process is modelled",
-                    ));
-                }
-                storage = Some(ProcId(k as u16));
-            }
+            "storage" => storage = Some(ProcId(k as u16)),
             _ => {}
         }
         if p.priority.is_some() && p.kind != "redis" {
+            let (bi, pj) = s.locate(k);
             return Err(ScenarioError::new(
-                format!("{}.priority", field()),
+                format!("boxes[{bi}].processes[{pj}].priority"),
                 "only Redis servers have a replica-priority",
             ));
         }
     }
-    let Some(&first) = servers.first() else {
-        return Err(ScenarioError::new(
-            "boxes",
-            "a Redis scenario needs at least one process of kind `redis`",
-        ));
-    };
     let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
     let master = match &set.initial_master {
-        None => first,
+        None => servers[0],
         Some(n) => match names.iter().position(|x| x == n) {
             Some(i) if servers.contains(&ProcId(i as u16)) => ProcId(i as u16),
             _ => {
@@ -280,80 +263,10 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
         ));
     }
-    if set.down_after_ms == 0 || set.down_after_ms > 3_600_000 {
-        return Err(ScenarioError::new(
-            "settings.down_after_ms",
-            "must be between 1 and 3600000 ms",
-        ));
-    }
-    if set.failover_timeout_ms == 0 || set.failover_timeout_ms > 86_400_000 {
-        return Err(ScenarioError::new(
-            "settings.failover_timeout_ms",
-            "must be between 1 and 86400000 ms",
-        ));
-    }
-    if set.parallel_syncs == 0 {
-        return Err(ScenarioError::new(
-            "settings.parallel_syncs",
-            "must be at least 1",
-        ));
-    }
-    if set.repl_backlog_bytes < WRITE_BYTES || set.repl_backlog_bytes > 1 << 34 {
-        return Err(ScenarioError::new(
-            "settings.repl_backlog_bytes",
-            format!("must be between {WRITE_BYTES} and 17179869184 bytes"),
-        ));
-    }
-    if set.repl_timeout_s == 0 || set.repl_timeout_s > 86_400 {
-        return Err(ScenarioError::new(
-            "settings.repl_timeout_s",
-            "must be between 1 and 86400 s",
-        ));
-    }
-    if set.min_replicas_max_lag_s > 86_400 {
-        return Err(ScenarioError::new(
-            "settings.min_replicas_max_lag_s",
-            "must be at most 86400 s",
-        ));
-    }
+    DESC.check_ranges(&serde_json::to_value(&set).expect("settings serialize"))?;
     let c = &set.client;
-    if c.rate_per_s == 0 || c.rate_per_s > 1000 {
-        return Err(ScenarioError::new(
-            "settings.client.rate_per_s",
-            "must be between 1 and 1000 operations per second",
-        ));
-    }
-    if c.timeout_ms == 0 || c.timeout_ms > 600_000 {
-        return Err(ScenarioError::new(
-            "settings.client.timeout_ms",
-            "must be between 1 and 600000 ms",
-        ));
-    }
-    if c.wait_timeout_ms > 600_000 {
-        return Err(ScenarioError::new(
-            "settings.client.wait_timeout_ms",
-            "must be at most 600000 ms",
-        ));
-    }
-    // A run the browser (or the CLI) could never finish is refused up front.
-    let clients = s.processes().filter(|(_, p)| p.kind == "client").count() as u64;
-    let ops = clients * c.rate_per_s as u64 * s.duration_ms / 1000;
-    if ops > MAX_CLIENT_OPS {
-        return Err(ScenarioError::new(
-            "duration_ms",
-            format!(
-                "{clients} clients at {} operations per second for {} s make {ops} operations; at most {MAX_CLIENT_OPS} fit in one run: shorten the run or lower settings.client.rate_per_s",
-                c.rate_per_s,
-                s.duration_ms / 1000
-            ),
-        ));
-    }
-    if set.fencing && storage.is_none() {
-        return Err(ScenarioError::new(
-            "settings.fencing",
-            "fencing needs a process of kind `storage` to check the tokens",
-        ));
-    }
+    crate::system::check_budget(s, c.rate_per_s)?;
+    crate::fencing::check(set.fencing, storage)?;
     let n_sentinels = sentinels.len() as u32;
     if n_sentinels > 0 && set.quorum > n_sentinels {
         warnings.push(format!(
