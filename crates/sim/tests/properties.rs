@@ -266,7 +266,7 @@ fn main() {
                 prop::collection::vec(
                     (0..35_000u64, raft_action())
                         .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    0..10,
+                    2..12,
                 ),
                 any::<bool>(),
             ),
