@@ -126,6 +126,13 @@ fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     }
 }
 
+/// A process's name in the view.
+fn v_names(p: &sim::ProcId, v: &View) -> String {
+    v.procs
+        .get(p.idx())
+        .map_or_else(|| p.to_string(), |x| x.name.clone())
+}
+
 /// The letter that names a partition ("A", "B", ...).
 pub fn partition_name(index: usize) -> String {
     let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -563,7 +570,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     { log_strip(log, x - 10.0, y + 12.0) }
                 }
                 if let Some(e) = p.view.epoch.filter(|_| role != Role::Client) {
-                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">{format!("{}{e}", &props.words.epoch[..1])}</text>
+                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">
+                        {format!("{}{e}", &props.words.epoch[..1])}
+                        <title>{format!("{} {e}{}", props.words.epoch, p.view.vote.map_or(String::new(), |v| format!(", voted for {}", v_names(&v, &props.view))))}</title>
+                    </text>
                 }
             </g>
         }

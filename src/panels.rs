@@ -350,6 +350,9 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
                 <dt>{"status"}</dt><dd>{ if !x.alive { "crashed" } else if x.paused { "paused" } else { "running" } }</dd>
                 if let Some(e) = x.view.epoch { <><dt>{p.words.epoch}</dt><dd>{e}</dd></> }
                 if let Some(m) = x.view.leader { <><dt>{format!("believes the {} is", p.words.leader)}</dt><dd>{name(&names, m)}</dd></> }
+                if x.view.epoch.is_some() && x.view.role != sim::view::Role::Client {
+                    <><dt>{format!("voted in this {}", p.words.epoch)}</dt><dd>{x.view.vote.map_or("for nobody".to_string(), |v| format!("for {}", name(&names, v)))}</dd></>
+                }
                 if x.view.data_len > 0 { <><dt>{"values held"}</dt><dd>{x.view.data_len}</dd></> }
                 { for x.view.facts.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{fact(v, &names)}</dd></> }) }
             </dl>

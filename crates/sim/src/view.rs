@@ -60,6 +60,8 @@ pub struct ProcView {
     pub epoch: Option<u64>,
     /// Who it believes leads (the master its Sentinel names, its Raft leader).
     pub leader: Option<ProcId>,
+    /// Whom it voted for in its current epoch or term, if anyone.
+    pub vote: Option<ProcId>,
     /// Whether it would accept a client write now.
     pub writable: bool,
     /// How many elements it holds.
@@ -80,6 +82,7 @@ impl ProcView {
             role_label: role_label.into(),
             epoch: None,
             leader: None,
+            vote: None,
             writable: false,
             data_len: 0,
             writes_accepted: 0,
@@ -95,6 +98,11 @@ impl ProcView {
     /// Who it believes leads.
     pub fn leader(mut self, p: Option<ProcId>) -> Self {
         self.leader = p;
+        self
+    }
+    /// Whom it voted for in its current epoch or term.
+    pub fn vote(mut self, p: Option<ProcId>) -> Self {
+        self.vote = p;
         self
     }
     /// Whether it takes writes now, and how many it has taken.

@@ -180,3 +180,42 @@ fn signals_speak_in_terms() {
         .expect("an election");
     assert!(line.log.contains("term 2"), "{}", line.log);
 }
+
+#[test]
+fn raft_term_as_fencing_token_rejects_a_deposed_leaders_writes() {
+    // N1 is cut off from the other members but still reaches the storage (a bridge),
+    // and without CheckQuorum it keeps believing it leads term 1.
+    let without_storage = preset("raft-checkquorum")
+        .with_override("fencing", "true")
+        .unwrap();
+    assert!(
+        sim::build(&without_storage, RunOptions::default()).is_err(),
+        "fencing needs a storage process"
+    );
+    let mut base = preset("raft-checkquorum");
+    base.boxes.push(sim::scenario::BoxSpec {
+        name: "store".into(),
+        processes: vec![sim::scenario::ProcSpec {
+            name: "DB".into(),
+            kind: "storage".into(),
+            priority: None,
+        }],
+    });
+    base.faults[0] = sim::ScheduledFault {
+        at_ms: 10_000,
+        action: sim::FaultAction::Bridge {
+            a: vec!["box1".into()],
+            b: vec!["box2".into(), "box3".into()],
+        },
+    };
+    let s = base
+        .with_override("check_quorum", "false")
+        .and_then(|s| s.with_override("fencing", "true"))
+        .unwrap();
+    let o = sim::simulation::run(&s).unwrap();
+    assert!(
+        o.fencing_rejections > 0,
+        "once the term-2 leader has written, term-1 writes are refused: {o:?}"
+    );
+    assert_eq!(o.acked_writes_lost, 0);
+}

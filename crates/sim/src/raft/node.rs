@@ -1224,11 +1224,8 @@ impl Node {
                 terms,
                 commit: self.commit,
             });
-        v = match self.vote {
-            Some(p) => v.proc("voted for", p),
-            None => v.fact("voted for", "nobody this term"),
-        };
         v = v
+            .vote(self.vote)
             .num("last index", self.last_index())
             .num("commit index", self.commit)
             .num("applied index", self.applied);

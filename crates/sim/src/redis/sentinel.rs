@@ -873,12 +873,10 @@ impl Sentinel {
             .fact("master flags", flags)
             .num("config epoch", self.config_epoch)
             .fact("failover", state);
-        let v = match self.leader {
-            Some(l) => v
-                .proc("voted for", l)
-                .num("voted in epoch", self.leader_epoch),
-            None => v.fact("voted for", "-"),
-        };
+        let v = v.vote(
+            self.leader
+                .filter(|_| self.leader_epoch == self.current_epoch),
+        );
         v.num("known sentinels", (self.peers.len() + 1) as u64)
             .num("known replicas", (self.insts.len() - 1) as u64)
     }
