@@ -466,6 +466,7 @@ fn current(s: &sim::Scenario, path: &str) -> String {
     }
     match cur {
         serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
         x => x.to_string(),
     }
 }

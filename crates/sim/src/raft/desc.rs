@@ -46,7 +46,7 @@ pub static DESC: SystemDesc = SystemDesc {
         (MsgKind::Client, "client request"),
         (MsgKind::Storage, "storage write"),
     ],
-    try_first: "Try it: press Play. At 10 s the leader N1 is cut off with one follower; watch its log stop committing while the other three elect a leader of a new term.",
+    try_first: "Try it: drag the leader's box (N1, the orange diamond) into a partition of its own, or press Play to run this scenario's faults. Under each member, its log: filled entries are committed, hollow ones are not yet.",
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
