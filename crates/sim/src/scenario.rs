@@ -134,6 +134,14 @@ pub fn parse_settings<T: serde::de::DeserializeOwned>(
     from_value_at(v.clone(), "settings")
 }
 
+/// A system's settings with every default filled in, as JSON.
+pub fn effective<T: serde::de::DeserializeOwned + Serialize>(
+    s: &Scenario,
+) -> Result<serde_json::Value, ScenarioError> {
+    let set: T = parse_settings(&s.settings)?;
+    Ok(serde_json::to_value(set).expect("settings serialize"))
+}
+
 /// serde's messages, minus the line/column noise that means nothing after a `--set`.
 fn plain(m: String) -> String {
     match m.find(" at line ") {

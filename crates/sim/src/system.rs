@@ -237,6 +237,23 @@ pub struct Invariant<P> {
     pub check: fn(&crate::simulation::RunState<P>) -> Result<(), String>,
 }
 
+/// The shared safety property of every leader election: one epoch or term never puts
+/// two different processes in charge (Raft: at most one leader per term; Sentinel: one
+/// promotion per epoch, as `sentinelVoteLeader` votes once per epoch).
+pub fn one_leader_per_epoch<P>(r: &crate::simulation::RunState<P>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeMap::new();
+    for s in r.signals.iter() {
+        if let crate::process::Signal::NewLeader { epoch, leader } = &s.signal {
+            if let Some(prev) = seen.insert(*epoch, *leader) {
+                if prev != *leader {
+                    return Err(format!("{epoch} put both {prev} and {leader} in charge"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether an invariant held on a run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct InvariantReport {

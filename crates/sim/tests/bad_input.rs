@@ -18,9 +18,23 @@ fn error_of(v: serde_json::Value) -> String {
     }
 }
 
+type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+
+/// Applies each mutation to a fresh `base()` and checks the one message names `expect`.
+fn check_table(base: impl Fn() -> serde_json::Value, cases: Vec<(&str, Mutation, &str)>) {
+    for (what, mutate, expect) in cases {
+        let mut v = base();
+        mutate(&mut v);
+        let msg = error_of(v);
+        assert!(
+            msg.contains(expect),
+            "{what}: message `{msg}` does not contain `{expect}`"
+        );
+    }
+}
+
 #[test]
 fn each_bad_input_names_its_field() {
-    type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
     let cases: Vec<(&str, Mutation, &str)> = vec![
         (
             "unknown field",
@@ -102,15 +116,7 @@ fn each_bad_input_names_its_field() {
             "settings.fencing",
         ),
     ];
-    for (what, mutate, expect) in cases {
-        let mut v = base();
-        mutate(&mut v);
-        let msg = error_of(v);
-        assert!(
-            msg.contains(expect),
-            "{what}: message `{msg}` does not contain `{expect}`"
-        );
-    }
+    check_table(base, cases);
 }
 
 #[test]
@@ -158,7 +164,6 @@ fn every_preset_round_trips_through_its_scenario_file() {
 #[test]
 fn each_bad_etcd_input_names_its_field() {
     let base = || serde_json::to_value(find("raft-minority-leader").unwrap().scenario()).unwrap();
-    type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
     let cases: Vec<(&str, Mutation, &str)> = vec![
         (
             "election timeout under 5 heartbeats",
@@ -220,13 +225,5 @@ fn each_bad_etcd_input_names_its_field() {
             "settings.fencing",
         ),
     ];
-    for (what, mutate, expect) in cases {
-        let mut v = base();
-        mutate(&mut v);
-        let msg = error_of(v);
-        assert!(
-            msg.contains(expect),
-            "{what}: message `{msg}` does not contain `{expect}`"
-        );
-    }
+    check_table(base, cases);
 }

@@ -240,19 +240,7 @@ impl System for RaftProc {
 static INVARIANTS: [Invariant<RaftProc>; 3] = [
     Invariant {
         name: "at most one leader per term",
-        check: |r| {
-            let mut seen = std::collections::BTreeMap::new();
-            for s in r.signals.iter() {
-                if let Signal::NewLeader { epoch, leader } = &s.signal {
-                    if let Some(prev) = seen.insert(*epoch, *leader) {
-                        if prev != *leader {
-                            return Err(format!("term {epoch} elected both {prev} and {leader}"));
-                        }
-                    }
-                }
-            }
-            Ok(())
-        },
+        check: crate::system::one_leader_per_epoch,
     },
     Invariant {
         name: "every member's committed prefix agrees",
@@ -311,8 +299,7 @@ fn committed_writes_kept(r: &RunState<RaftProc>) -> Result<(), String> {
 
 /// The settings with etcd's defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
-    let set: RaftSettings = parse_settings(&s.settings)?;
-    Ok(serde_json::to_value(set).expect("settings serialize"))
+    crate::scenario::effective::<RaftSettings>(s)
 }
 
 /// Builds an etcd run from a scenario.

@@ -200,25 +200,12 @@ impl System for RedisProc {
 /// (`sentinelVoteLeader` votes once per epoch), so one promotion per epoch.
 static INVARIANTS: [Invariant<RedisProc>; 1] = [Invariant {
     name: "one promotion per epoch",
-    check: |r| {
-        let mut seen = std::collections::BTreeMap::new();
-        for s in r.signals.iter() {
-            if let crate::process::Signal::NewLeader { epoch, leader } = &s.signal {
-                if let Some(prev) = seen.insert(*epoch, *leader) {
-                    if prev != *leader {
-                        return Err(format!("epoch {epoch} promoted both {prev} and {leader}"));
-                    }
-                }
-            }
-        }
-        Ok(())
-    },
+    check: crate::system::one_leader_per_epoch,
 }];
 
 /// The settings with Redis's defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
-    let set: RedisSettings = parse_settings(&s.settings)?;
-    Ok(serde_json::to_value(set).expect("settings serialize"))
+    crate::scenario::effective::<RedisSettings>(s)
 }
 
 /// Builds a Redis + Sentinel run from a scenario.
