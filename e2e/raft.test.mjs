@@ -65,3 +65,20 @@ test('raft on a phone: the lab fits 390 px and the log strips are drawn', async 
   await page.screenshot({ path: path.join(shots, 'raft-phone.png') });
   await page.close();
 });
+
+test('a slow disk from the process panel: the leader loses its leadership', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(`${server.url}?preset=raft-prevote`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  await page.click('g.proc[data-proc="N1"]');
+  await page.click('text=Slow disk (2 s syncs)');
+  await waitForState(page, (s) => s.message === null && !s.computing, 30000);
+  await page.selectOption('select[aria-label="Speed"]', { label: '10×' });
+  await page.click('button.play');
+  const s = await waitForState(page, (s) => s.leaders_so_far >= 1, 20000);
+  await page.click('button.play');
+  assert.ok(s.now_ms < 10000, `another member leads before the scenario's own cut (${s.now_ms} ms)`);
+  assert.notEqual(s.roles.N1, 'leader');
+  await page.close();
+});

@@ -308,7 +308,7 @@ pub fn App() -> Html {
             <div class="panels">
                 <Beliefs view={state.view.clone()} {words} />
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} />
-                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} />
+                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />

@@ -268,6 +268,8 @@ pub struct ProcProps {
     pub view: Rc<View>,
     /// The process shown.
     pub proc: Option<usize>,
+    /// The system the run models (its name).
+    pub system: String,
     /// The system's words.
     pub words: sim::process::Words,
     /// Send an intent.
@@ -321,6 +323,21 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             persist: None,
         })
     };
+    let pause = act(sim::FaultAction::Pause {
+        process: me.clone(),
+        ms: 3000,
+    });
+    let has_disk = sim::system::find(&p.system)
+        .ok()
+        .and_then(|s| s.kind(&x.kind))
+        .is_some_and(|k| k.disk);
+    let slow_disk = act(sim::FaultAction::SlowDisk {
+        process: me.clone(),
+        ms: 2000,
+    });
+    let restore_disk = act(sim::FaultAction::RestoreDisk {
+        process: me.clone(),
+    });
     let remove = {
         let i = p.on_intent.clone();
         let me = me.clone();
@@ -367,6 +384,11 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             </div>
             <div class="actions">
                 <button onclick={crash_or_restart}>{ if x.alive { "Crash" } else { "Restart" } }</button>
+                if x.alive { <button onclick={pause}>{"Pause 3 s"}</button> }
+                if has_disk && x.alive {
+                    <button onclick={slow_disk} title="Each write-and-sync of its log takes 2 s">{"Slow disk (2 s syncs)"}</button>
+                    <button onclick={restore_disk}>{"Restore disk"}</button>
+                }
                 <button onclick={remove}>{"Remove from topology"}</button>
                 <label>{"Runs on "}
                     <select onchange={on_move} aria-label={format!("The box {me} runs on")}>

@@ -76,6 +76,8 @@ pub struct Topology {
     pub box_names: Vec<String>,
     /// Process names.
     pub proc_names: Vec<String>,
+    /// Process kinds, in the system's words.
+    pub proc_kinds: Vec<String>,
     /// Box of each process.
     pub box_of: Vec<BoxId>,
 }
@@ -752,6 +754,7 @@ impl<P: Process> Engine<P> {
             .map(|(i, p)| ProcState {
                 id: ProcId(i as u16),
                 name: t.proc_names[i].clone(),
+                kind: t.proc_kinds[i].clone(),
                 on_box: t.box_of[i],
                 alive: c.alive[i],
                 paused: c.paused_until[i] > c.now,

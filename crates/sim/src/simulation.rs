@@ -124,6 +124,7 @@ impl<P: System> Run<P> {
         let topo = Topology {
             box_names: scenario.boxes.iter().map(|b| b.name.clone()).collect(),
             proc_names: scenario.processes().map(|(_, p)| p.name.clone()).collect(),
+            proc_kinds: scenario.processes().map(|(_, p)| p.kind.clone()).collect(),
             box_of: scenario.processes().map(|(b, _)| BoxId(b as u16)).collect(),
         };
         let net = Network::new(

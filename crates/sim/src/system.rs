@@ -25,6 +25,8 @@ pub struct KindDesc {
     pub add: Option<&'static str>,
     /// How many a scenario may have: at least, at most.
     pub count: (usize, usize),
+    /// Whether it writes to a disk whose latency matters (a slow disk slows it).
+    pub disk: bool,
 }
 
 /// What form a setting's value takes, so the panel can offer the right control.

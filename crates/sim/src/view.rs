@@ -145,6 +145,8 @@ pub struct ProcState {
     pub id: ProcId,
     /// Its scenario name.
     pub name: String,
+    /// Its kind, in the system's words (`etcd`, `sentinel`).
+    pub kind: String,
     /// The box it runs on.
     pub on_box: BoxId,
     /// False while crashed.
