@@ -198,3 +198,33 @@ test('cut one link from a process panel, add a Sentinel, move a process to anoth
   s = await waitForState(page, (s) => s.placement.MON === 'box1');
   assert.match(await page.locator('.settings .facts').textContent(), /4 Sentinels: a failover needs 3 votes/);
 });
+
+test('step from moment to moment with a caption; Space never scrolls the page', async () => {
+  const first = await labState(page);
+  assert.equal(first.now_ms, 0);
+  await page.click('button[aria-label="Next moment that matters"]');
+  const a = await waitForState(page, (s) => s.now_ms > 0);
+  assert.equal(a.now_ms, 10000, 'the first moment is the cut at 10 s');
+  assert.match(await page.locator('p.caption').textContent(), /10\.0 s: fault: isolate box1/);
+  await page.keyboard.press(']');
+  const b = await waitForState(page, (s) => s.now_ms > a.now_ms);
+  assert.match(await page.locator('p.caption').textContent(), new RegExp(`^${(b.now_ms / 1000).toFixed(1)} s: `));
+  await page.keyboard.press('[');
+  await waitForState(page, (s) => s.now_ms === a.now_ms);
+  // The timeline says what its markers mean.
+  assert.match(await page.locator('.marker-legend').textContent(), /network cut/);
+  // Space plays and pauses; the page does not scroll.
+  await page.evaluate(() => document.activeElement?.blur());
+  const y0 = await page.evaluate(() => window.scrollY);
+  await page.keyboard.press(' ');
+  await waitForState(page, (s) => s.playing);
+  await page.keyboard.press(' ');
+  await waitForState(page, (s) => !s.playing);
+  assert.equal(await page.evaluate(() => window.scrollY), y0, 'Space did not scroll');
+  // A focused button does one thing: Space presses it and does not also toggle play.
+  await page.focus('button[aria-label="Next moment that matters"]');
+  const before = await labState(page);
+  await page.keyboard.press(' ');
+  const after = await waitForState(page, (s) => s.now_ms > before.now_ms);
+  assert.equal(after.playing, false);
+});

@@ -170,7 +170,9 @@ pub fn App() -> Html {
         let help = help.clone();
         use_effect_with((), move |_| {
             let doc = gloo::utils::document();
-            let listener = EventListener::new(&doc, "keydown", move |e| {
+            // Not passive, so that Space and the arrows do not also scroll the page.
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
@@ -183,10 +185,20 @@ pub fn App() -> Html {
                 if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
+                // A focused button does one thing: Space and Enter press it, nothing else.
+                let on_button = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| el.tag_name() == "BUTTON");
+                if on_button && matches!(e.key().as_str(), " " | "Enter") {
+                    return;
+                }
                 let intent = match e.key().as_str() {
                     " " => Some(Intent::TogglePlay),
                     "ArrowRight" => Some(Intent::Step),
                     "ArrowLeft" => Some(Intent::StepBack),
+                    "]" | "PageDown" => Some(Intent::Moment(true)),
+                    "[" | "PageUp" => Some(Intent::Moment(false)),
                     "h" | "H" => Some(Intent::Act(sim::FaultAction::Heal)),
                     "u" | "U" => Some(Intent::Undo),
                     "+" | "=" => Some(Intent::SpeedStep(1)),
@@ -245,12 +257,12 @@ pub fn App() -> Html {
     let words = sys.words;
     let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000, &words));
     let log = Rc::new(crate::panels::log_lines(lab.signals(), 60));
-    let live = lab
+    let caption = lab
         .markers
         .iter()
         .rev()
         .find(|m| m.time_ms <= state.view.now_ms)
-        .map(|m| m.label.clone())
+        .map(|m| format!("{:.1} s: {}", m.time_ms as f64 / 1000.0, m.label))
         .unwrap_or_default();
     let on_preset = {
         let d = on_intent.clone();
@@ -296,7 +308,7 @@ pub fn App() -> Html {
             }
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
-                markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} />
+                markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} {words} />
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
@@ -304,7 +316,6 @@ pub fn App() -> Html {
                 { for sys.messages.iter().map(|(kind, label)| html! { <span><i class={classes!("m", crate::canvas::kind_class(*kind))} />{*label}</span> }) }
                 <span>{"✕ dropped by a cut"}</span>
             </div>
-            <div class="live" aria-live="polite" role="status">{live}</div>
             <div class="panels">
                 <Beliefs view={state.view.clone()} {words} />
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} />
@@ -319,6 +330,7 @@ pub fn App() -> Html {
                     <h2>{"Keyboard"}</h2>
                     <dl>
                         <dt>{"Space"}</dt><dd>{"play / pause"}</dd>
+                        <dt>{"] or Page Down, [ or Page Up"}</dt><dd>{"next / previous moment that matters"}</dd>
                         <dt>{"→ / ←"}</dt><dd>{"step one event forward / back"}</dd>
                         <dt>{"Tab"}</dt><dd>{"focus a box"}</dd>
                         <dt>{"A, B, C… on a box"}</dt><dd>{"move it into that partition"}</dd>

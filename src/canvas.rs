@@ -622,7 +622,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <g class="messages" aria-hidden="true">{ messages }</g>
             { for procs }
             <g class="annotations">{ for props.annotations.iter().enumerate().map(|(k, a)| annotation(&l, &v, k, a)) }</g>
-            <text x={(W - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} events", v.events)}</text>
+            <text x={(W - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} event{}", v.events, if v.events == 1 { "" } else { "s" })}</text>
         </svg>
     }
 }

@@ -37,6 +37,36 @@ pub struct ControlsProps {
     pub can_undo: bool,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
+    /// The last moment that matters, in words, with its time.
+    pub caption: String,
+}
+
+/// Play and pause drawn as shapes, so that they show without a symbol font.
+fn play_icon(playing: bool) -> Html {
+    let shape = if playing {
+        html! { <><rect x="2" y="1" width="4" height="12" /><rect x="8" y="1" width="4" height="12" /></> }
+    } else {
+        html! { <polygon points="2,1 13,7 2,13" /> }
+    };
+    html! { <svg class="icon" viewBox="0 0 14 14" width="12" height="12" aria-hidden="true" fill="currentColor">{shape}</svg> }
+}
+
+/// What each family of marker means, for the timeline's legend.
+fn marker_meaning(k: sim::process::MarkerKind) -> &'static str {
+    use sim::process::MarkerKind as K;
+    match k {
+        K::Cut => "network cut",
+        K::Crash => "process crash, pause or slow disk",
+        K::Heal => "repair",
+        K::Down => "agreed down",
+        K::Election => "election",
+        K::Leader => "new leader",
+        K::Split => "split-brain starts",
+        K::SplitEnd => "split-brain ends",
+        K::Loss => "data discarded",
+        K::Fencing => "fencing rejection",
+        K::Alert => "alert",
+    }
 }
 
 /// Play/pause, step, speed, heal, undo and the timeline.
@@ -121,12 +151,20 @@ pub fn Controls(p: &ControlsProps) -> Html {
             </button>
         }
     });
+    let mut kinds: Vec<sim::process::MarkerKind> = Vec::new();
+    for m in p.markers.iter() {
+        if !kinds.contains(&m.kind) {
+            kinds.push(m.kind);
+        }
+    }
     html! {
         <section class="controls" aria-label="Playback">
             <div class="buttons">
                 <button class="play" onclick={send(Intent::TogglePlay)} aria-keyshortcuts="Space">
-                    { if p.playing { "⏸ Pause" } else { "▶ Play" } }
+                    { play_icon(p.playing) }{ if p.playing { " Pause" } else { " Play" } }
                 </button>
+                <button onclick={send(Intent::Moment(false))} aria-label="Previous moment that matters" aria-keyshortcuts="[">{"◀◀ Moment"}</button>
+                <button onclick={send(Intent::Moment(true))} aria-label="Next moment that matters" aria-keyshortcuts="]">{"Moment ▶▶"}</button>
                 <button onclick={send(Intent::StepBack)} aria-label="Step back one event" aria-keyshortcuts="ArrowLeft">{"◀ Step"}</button>
                 <button onclick={send(Intent::Step)} aria-label="Step forward one event" aria-keyshortcuts="ArrowRight">{"Step ▶"}</button>
                 <label>{"Speed "}
@@ -142,7 +180,11 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}
                     oninput={on_seek} aria-label="Timeline: time in milliseconds" class="scrub" />
                 <div class="markers" style={format!("height: {height}px")}>{ for markers }</div>
+                <p class="marker-legend" aria-hidden="true">
+                    { for kinds.iter().map(|k| html! { <span><i class={classes!("marker", "key", marker_class(*k))} />{marker_meaning(*k)}</span> }) }
+                </p>
             </div>
+            <p class="caption" aria-live="polite" role="status">{p.caption.clone()}</p>
         </section>
     }
 }

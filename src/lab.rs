@@ -193,6 +193,20 @@ impl Lab {
         Ok(lab)
     }
 
+    /// The time of the next marker after now (`forward`) or the last one before now.
+    pub fn moment(&self, forward: bool) -> Option<Millis> {
+        let now = self.now();
+        if forward {
+            self.markers.iter().map(|m| m.time_ms).find(|t| *t > now)
+        } else {
+            self.markers
+                .iter()
+                .rev()
+                .map(|m| m.time_ms)
+                .find(|t| *t < now)
+        }
+    }
+
     /// The system this scenario models.
     pub fn system(&self) -> &'static sim::SystemDesc {
         self.sim.system()

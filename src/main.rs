@@ -19,6 +19,13 @@ fn main() {
         bench_sim();
         return;
     }
+    // The page said it was loading while the wasm arrived; the lab takes its place.
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        el.remove();
+    }
     yew::Renderer::<app::App>::new().render();
 }
 

@@ -143,7 +143,7 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
         html! {
             <li key={c.to_string()}>
                 <strong>{format!("{c}, key {}: {} lost ", ws[0].key, ws.len())}</strong>
-                { for ws.iter().take(40).map(|w| html! { <del title={format!("acknowledged at {:.1} s", w.acked_ms as f64 / 1000.0)}>{format!("{:x}", w.value & 0xffff_ffff)}</del> }) }
+                { for ws.iter().take(40).map(|w| html! { <del title={format!("its write number {}, acknowledged at {:.1} s", w.value & 0xffff_ffff, w.acked_ms as f64 / 1000.0)}>{format!("#{}", w.value & 0xffff_ffff)}</del> }) }
                 if ws.len() > 40 { <span>{format!(" … and {} more", ws.len() - 40)}</span> }
             </li>
         }

@@ -31,6 +31,8 @@ pub enum Intent {
     StepBack,
     /// To a moment.
     Seek(Millis),
+    /// To the next moment that matters (a timeline marker), or the previous one.
+    Moment(bool),
     /// A fault, now.
     Act(FaultAction),
     /// A setting, `--set` style.
@@ -155,6 +157,12 @@ impl Reducible for LabState {
                     lab.step_back();
                 }
                 Intent::Seek(t) => lab.seek(t),
+                Intent::Moment(forward) => {
+                    next.playing = false;
+                    if let Some(t) = lab.moment(forward) {
+                        lab.seek(t);
+                    }
+                }
                 Intent::Act(a) => lab.act(a),
                 Intent::Set(k, v) => {
                     if let Err(e) = lab.set(&k, &v) {
