@@ -42,6 +42,7 @@ test('drag the master away, play to a failover, see split-brain, heal, see the l
   await banner.waitFor();
   assert.match(await banner.textContent(), /SPLIT-BRAIN/);
   await page.screenshot({ path: path.join(shots, 'split-brain.png') });
+  assert.equal(await page.locator('ul.lost').count(), 0, 'nothing is lost yet: no data has been discarded');
 
   await page.click('button.heal');
   await waitForState(page, (s) => new Set(Object.values(s.islands)).size === 1);
@@ -202,6 +203,11 @@ test('cut one link from a process panel, add a Sentinel, move a process to anoth
 test('step from moment to moment with a caption; Space never scrolls the page', async () => {
   const first = await labState(page);
   assert.equal(first.now_ms, 0);
+  // No spoilers: the whole run's ending shows only when asked for (or reached).
+  const outcome = page.locator('section.outcome');
+  assert.doesNotMatch(await outcome.textContent(), /whole run/);
+  await page.click('text=Show how this ends');
+  await page.waitForSelector('section.outcome th:has-text("whole run")');
   await page.click('button[aria-label="Next moment that matters"]');
   const a = await waitForState(page, (s) => s.now_ms > 0);
   assert.equal(a.now_ms, 10000, 'the first moment is the cut at 10 s');

@@ -67,6 +67,9 @@ pub struct Progress {
     pub fencing: u64,
     /// The system's own counters.
     pub counters: std::collections::BTreeMap<&'static str, u64>,
+    /// When data was last discarded: from then on, the acknowledged writes it held
+    /// before are certainly lost.
+    pub last_discard: Option<Millis>,
 }
 
 /// A marker on the timeline.
@@ -92,6 +95,7 @@ struct Counted {
 enum Count {
     Leader,
     Fencing,
+    Discard,
     System(&'static str),
 }
 
@@ -356,11 +360,13 @@ impl Lab {
     pub fn progress(&self, now: Millis) -> Progress {
         let mut leaders = 0;
         let mut fencing = 0;
+        let mut last_discard = None;
         let mut counters = std::collections::BTreeMap::new();
         for c in self.counted.iter().take_while(|c| c.time_ms <= now) {
             match c.what {
                 Count::Leader => leaders += 1,
                 Count::Fencing => fencing += 1,
+                Count::Discard => last_discard = Some(c.time_ms),
                 Count::System(label) => *counters.entry(label).or_default() += 1,
             }
         }
@@ -382,6 +388,7 @@ impl Lab {
             leaders,
             fencing,
             counters,
+            last_discard,
         }
     }
 
@@ -561,6 +568,7 @@ fn markers<'a>(
         let what = match &r.signal {
             Signal::NewLeader { .. } => Some(Count::Leader),
             Signal::FencingRejected { .. } => Some(Count::Fencing),
+            Signal::Discarded { .. } => Some(Count::Discard),
             Signal::Event(EventInfo {
                 counter: Some(c), ..
             }) => Some(Count::System(c)),

@@ -117,6 +117,10 @@ pub struct OutcomeProps {
     pub end: Option<Rc<Outcome>>,
     /// The system's words.
     pub words: sim::process::Words,
+    /// Whether the whole run's ending may be shown: reached, or asked for.
+    pub reveal: bool,
+    /// Send an intent.
+    pub on_intent: Callback<Intent>,
 }
 
 /// What the run did to the data, now and at the end, with the lost writes struck through.
@@ -132,10 +136,23 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
             </section>
         };
     };
-    let row = |label: &str, now: String, end: String| html! { <tr><th scope="row">{label.to_string()}</th><td>{now}</td><td>{end}</td></tr> };
+    // No spoilers: until the end is reached or asked for, only what happened so far.
+    let reveal = p.reveal;
+    let row = |label: &str, now: String, end: String| {
+        html! {
+            <tr><th scope="row">{label.to_string()}</th><td>{now}</td>if reveal { <td>{end}</td> }</tr>
+        }
+    };
     let mut by_client: std::collections::BTreeMap<&str, Vec<&sim::outcome::LostWrite>> =
         Default::default();
-    for l in o.lost_writes.iter().filter(|l| l.acked_ms <= p.now_ms) {
+    // A write counts as lost once it is certain: data was discarded after it was
+    // acknowledged, by now.
+    let certain = p.now.last_discard;
+    for l in o
+        .lost_writes
+        .iter()
+        .filter(|l| certain.is_some_and(|t| l.acked_ms <= t))
+    {
         by_client.entry(l.client.as_str()).or_default().push(l);
     }
     let shown: usize = by_client.values().map(Vec::len).sum();
@@ -153,13 +170,15 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
         <section class="panel outcome" aria-label="Outcome">
             <h2>{"Outcome"}</h2>
             <table>
-                <thead><tr><th></th><th scope="col">{"so far"}</th><th scope="col">{"whole run"}</th></tr></thead>
+                <thead><tr><th></th><th scope="col">{"so far"}</th>if reveal { <th scope="col">{"whole run"}</th> }</tr></thead>
                 <tbody>
                     {row("writes acknowledged", n.acked.to_string(), o.writes_acked.to_string())}
                     {row("writes rejected", n.rejected.to_string(), o.writes_rejected.to_string())}
                     {row("writes unknown", n.unknown.to_string(), o.writes_unknown.to_string())}
-                    {row("unknown, yet applied", "—".into(), o.unknown_writes_applied.to_string())}
-                    {row("acknowledged writes lost", "—".into(), o.acked_writes_lost.to_string())}
+                    if reveal {
+                        {row("unknown, yet applied", "—".into(), o.unknown_writes_applied.to_string())}
+                    }
+                    {row("acknowledged writes lost", shown.to_string(), o.acked_writes_lost.to_string())}
                     {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
                     {row(&format!("new {}s", p.words.leader), n.leaders.to_string(), o.new_leaders.len().to_string())}
                     {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
@@ -167,8 +186,11 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                 </tbody>
             </table>
             { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }
+            if !reveal {
+                <button class="reveal" onclick={let i = p.on_intent.clone(); Callback::from(move |_: MouseEvent| i.emit(Intent::RevealEnd))}>{"Show how this ends"}</button>
+            }
             if shown > 0 {
-                <h3>{"Acknowledged so far, yet not in the final state"}</h3>
+                <h3>{"Acknowledged, then discarded: lost"}</h3>
                 <ul class="lost" data-lost={shown.to_string()}>{ for lost }</ul>
             }
         </section>

@@ -47,6 +47,8 @@ pub enum Intent {
     Topology(TopologyEdit),
     /// Load a scenario (from a file); the current one stays if it is broken.
     Load(Result<Box<Scenario>, String>),
+    /// Show how the whole run ends before it is reached.
+    RevealEnd,
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -70,6 +72,8 @@ pub struct LabState {
     pub split_base: Option<Rc<Vec<u64>>>,
     /// The last error for the person, if any.
     pub message: Option<String>,
+    /// The person asked to see how the run ends before reaching it.
+    pub reveal_end: bool,
 }
 
 impl PartialEq for LabState {
@@ -93,6 +97,7 @@ impl LabState {
             computing: true,
             split_base: None,
             message: None,
+            reveal_end: false,
         })
     }
 }
@@ -108,6 +113,18 @@ impl Reducible for LabState {
             // A message stays until the person does something else.
             if !matches!(action, Intent::Frame(_)) {
                 lab.message = None;
+            }
+            // A changed run has an ending nobody has seen yet.
+            if matches!(
+                action,
+                Intent::Preset(_)
+                    | Intent::Act(_)
+                    | Intent::Set(..)
+                    | Intent::Undo
+                    | Intent::Topology(_)
+                    | Intent::Load(Ok(_))
+            ) {
+                next.reveal_end = false;
             }
             match action {
                 Intent::Preset(name) => match sim::presets::find(&name) {
@@ -193,6 +210,7 @@ impl Reducible for LabState {
                     }
                 },
                 Intent::Load(Err(e)) => lab.message = Some(e),
+                Intent::RevealEnd => next.reveal_end = true,
                 Intent::Topology(e) => {
                     let s = edit_topology(&lab.scenario(), &e);
                     match sim::build(&s, RunOptions::default()) {
