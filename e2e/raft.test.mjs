@@ -62,6 +62,18 @@ test('raft on a phone: the lab fits 390 px and the log strips are drawn', async 
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no sideways scrolling (${width} px)`);
   assert.ok(await page.locator('g.log-strip').count() >= 5);
+  // The drawing fills the width, comes first below the title, and its labels read.
+  const d = await page.evaluate(() => {
+    const svg = document.querySelector('svg.canvas');
+    const r = svg.getBoundingClientRect();
+    const scale = r.width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const controls = document.querySelector('section.controls').getBoundingClientRect();
+    return { width: r.width, top: r.top, smallest: Math.min(...sizes), controlsTop: controls.top };
+  });
+  assert.ok(d.width >= 340, `the drawing is ${d.width} px wide`);
+  assert.ok(d.top < d.controlsTop && d.top < 200, `the drawing starts at ${d.top} px, before the controls`);
+  assert.ok(d.smallest >= 11, `the smallest label is ${d.smallest.toFixed(1)} px`);
   await page.screenshot({ path: path.join(shots, 'raft-phone.png') });
   await page.close();
 });

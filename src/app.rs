@@ -99,6 +99,15 @@ fn initial() -> (sim::Scenario, Option<String>) {
     (default_scenario(), None)
 }
 
+/// The canvas width for the window as it is now.
+fn window_canvas_width() -> f64 {
+    let px = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0);
+    crate::layout::canvas_width(px)
+}
+
 fn reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {
@@ -130,6 +139,7 @@ pub fn App() -> Html {
     });
     let selected = use_state(|| None::<usize>);
     let help = use_state(|| false);
+    let canvas_w = use_state(window_canvas_width);
     let animate = use_memo((), |_| !reduced_motion());
 
     let on_intent = {
@@ -162,6 +172,19 @@ pub fn App() -> Html {
                 move || drop(interval)
             },
         );
+    }
+
+    // The canvas's width follows the window: narrow frames get the stacked layout.
+    {
+        let canvas_w = canvas_w.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "resize", move |_| {
+                    canvas_w.set(window_canvas_width());
+                })
+            });
+            move || drop(listener)
+        });
     }
 
     // Keyboard shortcuts for the whole page.
@@ -309,7 +332,7 @@ pub fn App() -> Html {
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
-            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} {words} />
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} {words} width={*canvas_w} />
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
                 <span class="sep">{"Messages:"}</span>

@@ -11,7 +11,7 @@ use sim::BoxId;
 use web_sys::{Element, PointerEvent};
 use yew::prelude::*;
 
-use crate::layout::{drop_target, layout, Layout, BOX_W, NEW_W, W};
+use crate::layout::{drop_target, layout, Layout};
 use crate::state::Intent;
 
 /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -280,10 +280,12 @@ pub struct CanvasProps {
     pub annotations: Rc<Vec<Annotation>>,
     /// The system's words ("epoch" or "term").
     pub words: sim::process::Words,
+    /// Canvas width in SVG units (see [`crate::layout::canvas_width`]).
+    pub width: f64,
 }
 
 /// The pointer's position in canvas units; None if the event is not over the canvas.
-fn svg_point(height: f64, e: &PointerEvent) -> Option<(f64, f64)> {
+fn svg_point(width: f64, height: f64, e: &PointerEvent) -> Option<(f64, f64)> {
     use wasm_bindgen::JsCast;
     let el = e
         .target()?
@@ -292,7 +294,7 @@ fn svg_point(height: f64, e: &PointerEvent) -> Option<(f64, f64)> {
         .closest("svg.canvas")
         .ok()??;
     let r = el.get_bounding_client_rect();
-    let x = (e.client_x() as f64 - r.left()) * W / r.width().max(1.0);
+    let x = (e.client_x() as f64 - r.left()) * width / r.width().max(1.0);
     let y = (e.client_y() as f64 - r.top()) * height / r.height().max(1.0);
     Some((x, y))
 }
@@ -417,8 +419,9 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
 pub fn Canvas(props: &CanvasProps) -> Html {
     let drag = use_state(|| None::<Drag>);
     let v = props.view.clone();
-    let l: Layout = layout(&v);
+    let l: Layout = layout(&v, props.width);
     let height = l.height;
+    let width = l.width;
 
     let mut regions = Vec::new();
     let target = drag.as_ref().map(|d| drop_target(&l, d.x, d.y));
@@ -436,8 +439,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     regions.push(html! {
         <g key="new-zone" class={classes!("new-zone", new_hot.then_some("drop-target"))}>
             <rect x={nz.x.to_string()} y={nz.y.to_string()} width={nz.w.to_string()} height={nz.h.to_string()} rx="12" />
-            <text x={(nz.x + NEW_W / 2.0).to_string()} y={(nz.y + 24.0).to_string()} text-anchor="middle" class="island-label">{"New partition"}</text>
-            <text x={(nz.x + NEW_W / 2.0).to_string()} y={(nz.y + 44.0).to_string()} text-anchor="middle" class="hint">{"drop a box here"}</text>
+            <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 24.0).to_string()} text-anchor="middle" class="island-label">{"New partition"}</text>
+            <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 44.0).to_string()} text-anchor="middle" class="hint">{"drop a box here"}</text>
         </g>
     });
 
@@ -471,7 +474,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 if let Some(g) = target.and_then(|t| t.closest("g.box").ok().flatten()) {
                     let _ = g.set_pointer_capture(e.pointer_id());
                 }
-                if let Some((x, y)) = svg_point(height, &e) {
+                if let Some((x, y)) = svg_point(width, height, &e) {
                     drag.set(Some(Drag { b: id, grab_x: x, grab_y: y, x, y }));
                 }
             })
@@ -479,7 +482,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let onpointermove = {
             let drag = drag.clone();
             Callback::from(move |e: PointerEvent| {
-                if let (Some(d), Some((x, y))) = (*drag, svg_point(height, &e)) {
+                if let (Some(d), Some((x, y))) = (*drag, svg_point(width, height, &e)) {
                     drag.set(Some(Drag { x, y, ..d }));
                 }
             })
@@ -492,7 +495,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             Callback::from(move |e: PointerEvent| {
                 if let Some(d) = *drag {
                     drag.set(None);
-                    let Some((x, y)) = svg_point(height, &e) else { return };
+                    let Some((x, y)) = svg_point(width, height, &e) else { return };
                     let moved = (x - d.grab_x).abs() + (y - d.grab_y).abs() > 4.0;
                     if moved {
                         if let Some(i) = move_intent(&v, d.b, drop_target(&l, x, y)) {
@@ -570,7 +573,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     { log_strip(log, x - 10.0, y + 12.0) }
                 }
                 if let Some(e) = p.view.epoch.filter(|_| role != Role::Client) {
-                    <text x={(x + BOX_W - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">
+                    <text x={(x + l.box_w - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">
                         {format!("{}{e}", &props.words.epoch[..1])}
                         <title>{format!("{} {e}{}", props.words.epoch, p.view.vote.map_or(String::new(), |v| format!(", voted for {}", v_names(&v, &props.view))))}</title>
                     </text>
@@ -605,7 +608,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
 
     html! {
-        <svg class="canvas" viewBox={format!("0 0 {W} {height}")} role="group"
+        <svg class="canvas" viewBox={format!("0 0 {} {height}", l.width)} role="group"
              aria-label="Cluster: partitions, boxes and processes. Drag a box, or focus it and press a partition letter.">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -622,7 +625,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <g class="messages" aria-hidden="true">{ messages }</g>
             { for procs }
             <g class="annotations">{ for props.annotations.iter().enumerate().map(|(k, a)| annotation(&l, &v, k, a)) }</g>
-            <text x={(W - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} event{}", v.events, if v.events == 1 { "" } else { "s" })}</text>
+            <text x={(l.width - 16.0).to_string()} y="24" text-anchor="end" class="hint">{format!("{} event{}", v.events, if v.events == 1 { "" } else { "s" })}</text>
         </svg>
     }
 }

@@ -42,7 +42,11 @@ impl Rect {
 /// The layout of one moment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
-    /// Island id and region, left to right.
+    /// Canvas width in SVG units.
+    pub width: f64,
+    /// Width of a box.
+    pub box_w: f64,
+    /// Island id and region, left to right (stacked top to bottom when narrow).
     pub islands: Vec<(u32, Rect)>,
     /// The drop zone that makes a new island.
     pub new_zone: Rect,
@@ -54,19 +58,44 @@ pub struct Layout {
     pub height: f64,
 }
 
-/// Lays out a view.
-pub fn layout(v: &View) -> Layout {
+/// Canvas width for a frame `px` pixels wide: narrow frames (phones, small embeds) get
+/// a narrow canvas, drawn at about one unit per pixel so that labels stay readable, with
+/// the partitions stacked; wider ones the full one, with partitions side by side.
+pub fn canvas_width(px: f64) -> f64 {
+    if px < 700.0 {
+        NARROW_W
+    } else {
+        W
+    }
+}
+
+/// The narrow canvas's width in SVG units.
+pub const NARROW_W: f64 = 360.0;
+
+/// Lays out a view on a canvas `width` units wide.
+pub fn layout(v: &View, width: f64) -> Layout {
     let mut ids: Vec<u32> = v.boxes.iter().map(|b| b.island).collect();
     ids.sort_unstable();
     ids.dedup();
+    let narrow = width < W;
     let n = ids.len().max(1) as f64;
-    let region_w = ((W - NEW_W - PAD * (n + 2.0)) / n).max(BOX_W + 2.0 * GAP);
-    let cols = (((region_w - GAP) / (BOX_W + GAP)).floor() as usize).max(1);
+    // Side by side: each island a column; stacked: each island the full width.
+    let region_w = if narrow {
+        width - 2.0 * PAD
+    } else {
+        ((width - NEW_W - PAD * (n + 2.0)) / n).max(BOX_W + 2.0 * GAP)
+    };
+    let box_w = if narrow {
+        (region_w - 2.0 * GAP).min(300.0)
+    } else {
+        BOX_W
+    };
+    let cols = (((region_w - GAP) / (box_w + GAP)).floor() as usize).max(1);
     let mut boxes = vec![
         Rect {
             x: 0.0,
             y: 0.0,
-            w: BOX_W,
+            w: box_w,
             h: 0.0
         };
         v.boxes.len()
@@ -81,20 +110,25 @@ pub fn layout(v: &View) -> Layout {
     };
     let box_h = |b: &sim::view::BoxState| HEAD_H + b.procs.iter().map(row).sum::<f64>() + 8.0;
     let mut islands = Vec::new();
-    let mut height: f64 = 300.0;
+    let mut height: f64 = if narrow { 0.0 } else { 300.0 };
+    let mut top = TOP;
     for (k, &id) in ids.iter().enumerate() {
-        let rx = PAD + k as f64 * (region_w + PAD);
+        let rx = if narrow {
+            PAD
+        } else {
+            PAD + k as f64 * (region_w + PAD)
+        };
         let members: Vec<&sim::view::BoxState> =
             v.boxes.iter().filter(|b| b.island == id).collect();
-        let mut y = TOP + 30.0;
+        let mut y = top + 30.0;
         for line in members.chunks(cols) {
             let row_h = line.iter().map(|b| box_h(b)).fold(0.0, f64::max);
             for (c, b) in line.iter().enumerate() {
-                let x = rx + GAP + c as f64 * (BOX_W + GAP);
+                let x = rx + GAP + c as f64 * (box_w + GAP);
                 boxes[b.id.idx()] = Rect {
                     x,
                     y,
-                    w: BOX_W,
+                    w: box_w,
                     h: box_h(b),
                 };
                 let mut py = y + HEAD_H;
@@ -105,27 +139,43 @@ pub fn layout(v: &View) -> Layout {
             }
             y += row_h + GAP;
         }
-        height = height.max(y + PAD);
         islands.push((
             id,
             Rect {
                 x: rx,
-                y: TOP,
+                y: top,
                 w: region_w,
-                h: 0.0,
+                h: y - top,
             },
         ));
+        if narrow {
+            top = y + PAD;
+        }
+        height = height.max(y + PAD);
     }
-    for (_, r) in &mut islands {
-        r.h = height - TOP - PAD;
-    }
-    let new_zone = Rect {
-        x: W - NEW_W - PAD,
-        y: TOP,
-        w: NEW_W,
-        h: height - TOP - PAD,
+    let new_zone = if narrow {
+        let r = Rect {
+            x: PAD,
+            y: top,
+            w: region_w,
+            h: 56.0,
+        };
+        height = top + r.h + PAD;
+        r
+    } else {
+        for (_, r) in &mut islands {
+            r.h = height - TOP - PAD;
+        }
+        Rect {
+            x: width - NEW_W - PAD,
+            y: TOP,
+            w: NEW_W,
+            h: height - TOP - PAD,
+        }
     };
     Layout {
+        width,
+        box_w,
         islands,
         new_zone,
         boxes,
