@@ -234,3 +234,25 @@ test('step from moment to moment with a caption; Space never scrolls the page', 
   const after = await waitForState(page, (s) => s.now_ms > before.now_ms);
   assert.equal(after.playing, false);
 });
+
+test('from the keyboard: reach a process, open its panel, crash it; the markers are one tab stop', async () => {
+  // Tab to M1's process (after the boxes), open its panel with Enter.
+  let found = false;
+  for (let i = 0; i < 80 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.closest('g.proc')?.getAttribute('data-proc') === 'M1');
+  }
+  assert.ok(found, 'M1 is reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('section.proc h2', { hasText: 'M1' }).waitFor();
+  // Its actions are buttons further on: Tab to Crash and press it.
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.textContent === 'Crash')) break;
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('section.proc button', { hasText: 'Restart' }).waitFor();
+  // The timeline's markers take one tab stop; the arrows walk them.
+  const stops = await page.evaluate(() => [...document.querySelectorAll('button.marker')].filter((b) => b.tabIndex >= 0).length);
+  assert.equal(stops, 1);
+});

@@ -30,7 +30,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wb"; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm tools (wasm-opt, playwright-core)"
+  say "installing npm tools (wasm-opt, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

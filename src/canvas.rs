@@ -556,8 +556,27 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let selected = props.selected == Some(p.id.idx());
         let on_select = props.on_select.clone();
         let idx = p.id.idx();
-        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(idx));
+        let onclick = {
+            let on_select = on_select.clone();
+            Callback::from(move |_: MouseEvent| on_select.emit(idx))
+        };
+        // From the keyboard: Enter or Space opens the process's panel, whose actions
+        // (cut a link, crash, restart, pause, move) are buttons.
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if matches!(e.key().as_str(), "Enter" | " ") {
+                e.prevent_default();
+                e.stop_propagation();
+                on_select.emit(idx);
+            }
+        });
         let state = if !p.alive { " (crashed)" } else if p.paused { " (paused)" } else { "" };
+        let label = format!(
+            "{} {}{}{}. Enter opens its panel.",
+            p.name,
+            p.view.role_label,
+            state,
+            p.view.epoch.filter(|_| role != Role::Client).map_or(String::new(), |e| format!(", {} {e}", props.words.epoch))
+        );
         let writer = splitting && p.view.writable;
         html! {
             <g key={format!("proc-{}", p.name)} class={classes!("proc", (!p.alive).then_some("crashed"), selected.then_some("selected"), writer.then_some("split-writer"))}
@@ -566,7 +585,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <circle class="writer-ring" cx={x.to_string()} cy={y.to_string()} r="12" />
                 }
                 { shape(role, x, y) }
-                <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label">
+                <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label"
+                    tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} {onkeydown}>
                     {format!("{} {}{}", p.name, p.view.role_label, state)}
                 </text>
                 if let Some(log) = &p.view.log {

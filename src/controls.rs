@@ -136,6 +136,28 @@ pub fn Controls(p: &ControlsProps) -> Html {
         })
         .collect();
     let height = 16 * row_ends.len().max(1);
+    // The markers are one tab stop: the arrow keys move between them (in time order).
+    let arrow_through = Callback::from(|e: KeyboardEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(el) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let next = match e.key().as_str() {
+            "ArrowRight" | "ArrowDown" => el.next_element_sibling(),
+            "ArrowLeft" | "ArrowUp" => el.previous_element_sibling(),
+            "Home" => el.parent_element().and_then(|p| p.first_element_child()),
+            "End" => el.parent_element().and_then(|p| p.last_element_child()),
+            _ => return,
+        };
+        e.prevent_default();
+        e.stop_propagation();
+        if let Some(h) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = h.focus();
+        }
+    });
     let markers = folded.iter().zip(rows).enumerate().map(|(k, (&(m, n, last), row))| {
         let i = p.on_intent.clone();
         let t = m.time_ms;
@@ -147,6 +169,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
         let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)));
         html! {
             <button key={k} class={classes!("marker", marker_class(m.kind))} style={format!("left: {:.3}%; top: {}px", pct(t), row * 16)}
+                tabindex={if k == 0 { "0" } else { "-1" }} onkeydown={arrow_through.clone()}
                 title={format!("{:.1} s: {label}", t as f64 / 1000.0)} aria-label={format!("Jump to {:.1} s: {label}", t as f64 / 1000.0)} {onclick}>
             </button>
         }

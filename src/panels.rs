@@ -170,7 +170,7 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
         <section class="panel outcome" aria-label="Outcome">
             <h2>{"Outcome"}</h2>
             <table>
-                <thead><tr><th></th><th scope="col">{"so far"}</th>if reveal { <th scope="col">{"whole run"}</th> }</tr></thead>
+                <thead><tr><td></td><th scope="col">{"so far"}</th>if reveal { <th scope="col">{"whole run"}</th> }</tr></thead>
                 <tbody>
                     {row("writes acknowledged", n.acked.to_string(), o.writes_acked.to_string())}
                     {row("writes rejected", n.rejected.to_string(), o.writes_rejected.to_string())}

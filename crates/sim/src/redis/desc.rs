@@ -17,7 +17,7 @@ pub static DESC: SystemDesc = SystemDesc {
         leader: "master",
     },
     kinds: &[
-        KindDesc { kind: "redis", label: "Redis server", letter: "R", role: Role::Replica, add: Some("+ replica"), count: (1, usize::MAX), disk: false },
+        KindDesc { kind: "redis", label: "Redis server", letter: "R", role: Role::Replica, add: Some("+ Redis"), count: (1, usize::MAX), disk: false },
         KindDesc { kind: "sentinel", label: "Sentinel", letter: "S", role: Role::Watcher, add: Some("+ Sentinel"), count: (0, usize::MAX), disk: false },
         KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
         KindDesc { kind: "monitor", label: "monitor", letter: "MON", role: Role::Monitor, add: None, count: (0, usize::MAX), disk: false },

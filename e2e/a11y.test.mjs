@@ -1,0 +1,39 @@
+// axe-core (npm) on the page as people meet it: each system, on a laptop and a phone,
+// with the process panel open and the end of the run shown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { serve, launch, waitForState, root } from './harness.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const cases = [
+  ['sentinel-old-master-isolated', 1366, 768, 'M1'],
+  ['raft-minority-leader', 390, 844, 'N1'],
+];
+
+for (const [preset, width, height, proc] of cases) {
+  test(`axe-core finds no violation: ${preset} at ${width}×${height}`, async () => {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(`${server.url}?preset=${preset}`);
+    await page.waitForSelector('svg.canvas g.box');
+    await waitForState(page, (s) => !s.computing, 30000);
+    await page.click(`g.proc[data-proc="${proc}"] text.proc-label`);
+    await page.click('text=Show how this ends');
+    await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run(document)).violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
+    assert.deepEqual(violations, []);
+    await page.close();
+  });
+}
