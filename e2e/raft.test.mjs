@@ -96,3 +96,33 @@ test('a slow disk from the process panel: the leader loses its leadership', asyn
   assert.ok(later.now_ms < 10000, `N1 follows before the cut (${later.now_ms} ms)`);
   await page.close();
 });
+
+test('on a touch phone a finger scrolls past the drawing, and drags a box to a new partition', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}?preset=raft-minority-leader`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  const cdp = await ctx.newCDPSession(page);
+  const swipe = async (x0, y0, x1, y1) => {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y: y0 }] });
+    for (let i = 1; i <= 10; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (x1 - x0) * i / 10, y: y0 + (y1 - y0) * i / 10 }] });
+      await page.waitForTimeout(16);
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.waitForTimeout(200);
+  };
+  // A swipe up on the partition's background scrolls the page.
+  const part = await page.locator('g.island rect').first().boundingBox();
+  await swipe(part.x + part.width - 6, part.y + part.height - 10, part.x + part.width - 6, part.y + part.height - 210);
+  assert.ok(await page.evaluate(() => window.scrollY) > 150, 'the page scrolled');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // A finger on box2 drags it to the new-partition zone.
+  const from = await page.locator('g.box[data-box="box2"] rect.box-frame').boundingBox();
+  const to = await page.locator('g.new-zone rect').boundingBox();
+  await swipe(from.x + 40, from.y + 10, to.x + to.width / 2, to.y + to.height / 2);
+  const s = await waitForState(page, (s) => s.islands.box2 !== s.islands.box1);
+  assert.notEqual(s.islands.box2, s.islands.box3);
+  await ctx.close();
+});

@@ -418,6 +418,38 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
 #[component]
 pub fn Canvas(props: &CanvasProps) -> Html {
     let drag = use_state(|| None::<Drag>);
+    // The drawing takes touches for itself (a finger on a box drags it), so a finger
+    // elsewhere on it scrolls the page by hand: on a phone the drawing is taller than
+    // the screen, and the page must still scroll past it.
+    let pan = use_mut_ref(|| None::<i32>);
+    let off_box = |e: &PointerEvent| {
+        e.pointer_type() == "touch"
+            && e.target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok())
+                .is_some_and(|el| el.closest("g.box").ok().flatten().is_none())
+    };
+    let pan_start = {
+        let pan = pan.clone();
+        Callback::from(move |e: PointerEvent| {
+            if off_box(&e) {
+                *pan.borrow_mut() = Some(e.screen_y());
+            }
+        })
+    };
+    let pan_move = {
+        let pan = pan.clone();
+        Callback::from(move |e: PointerEvent| {
+            let last = *pan.borrow();
+            if let (Some(last), Some(w)) = (last, web_sys::window()) {
+                w.scroll_by_with_x_and_y(0.0, (last - e.screen_y()) as f64);
+                *pan.borrow_mut() = Some(e.screen_y());
+            }
+        })
+    };
+    let pan_end = {
+        let pan = pan.clone();
+        Callback::from(move |_: PointerEvent| *pan.borrow_mut() = None)
+    };
     let v = props.view.clone();
     let l: Layout = layout(&v, props.width);
     let height = l.height;
@@ -629,6 +661,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     html! {
         <svg class="canvas" viewBox={format!("0 0 {} {height}", l.width)} role="group"
+             onpointerdown={pan_start} onpointermove={pan_move} onpointerup={pan_end.clone()} onpointercancel={pan_end}
              aria-label="Cluster: partitions, boxes and processes. Drag a box, or focus it and press a partition letter.">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
