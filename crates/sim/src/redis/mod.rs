@@ -33,10 +33,6 @@ use sentinel::{Sentinel, SentinelCfg};
 use server::{Server, ServerCfg};
 use storage::Storage;
 
-/// The most client operations one run may make (a 10-minute run of 50 busy clients is
-/// 300 000); beyond this a run would not finish in a browser tab.
-pub const MAX_CLIENT_OPS: u64 = 5_000_000;
-
 /// The `system` name in scenario files.
 pub const SYSTEM: &str = "redis-sentinel";
 
