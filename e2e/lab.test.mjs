@@ -256,3 +256,15 @@ test('from the keyboard: reach a process, open its panel, crash it; the markers 
   const stops = await page.evaluate(() => [...document.querySelectorAll('button.marker')].filter((b) => b.tabIndex >= 0).length);
   assert.equal(stops, 1);
 });
+
+test('a box being dragged is drawn on top of the others', async () => {
+  const from = await page.locator('g.box[data-box="box1"] rect.box-frame').boundingBox();
+  await page.mouse.move(from.x + 40, from.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 200, from.y + 60, { steps: 6 });
+  const last = await page.evaluate(() => [...document.querySelectorAll('svg.canvas g.box')].at(-1).dataset.box);
+  const lastProc = await page.evaluate(() => [...document.querySelectorAll('svg.canvas g.proc')].at(-1).dataset.proc);
+  await page.mouse.up();
+  assert.equal(last, 'box1');
+  assert.ok(['M1', 'S1', 'C1'].includes(lastProc), `box1's processes are drawn last too (${lastProc})`);
+});

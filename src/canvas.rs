@@ -477,7 +477,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     });
 
     let islands_sorted: Vec<u32> = l.islands.iter().map(|(id, _)| *id).collect();
-    let boxes = v.boxes.iter().map(|b| {
+    // A dragged box, and its processes, are drawn last: on top of the others.
+    let dragged = drag.as_ref().map(|d| d.b);
+    let on_top = |b: sim::BoxId| dragged == Some(b);
+    let mut box_order: Vec<&sim::view::BoxState> = v.boxes.iter().collect();
+    box_order.sort_by_key(|b| on_top(b.id));
+    let mut proc_order: Vec<&sim::view::ProcState> = v.procs.iter().collect();
+    proc_order.sort_by_key(|p| on_top(p.on_box));
+    let boxes = box_order.into_iter().map(|b| {
         let r = l.boxes[b.id.idx()];
         let (dx, dy) = match *drag {
             Some(d) if d.b == b.id => (d.x - d.grab_x, d.y - d.grab_y),
@@ -578,7 +585,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     });
 
     let splitting = v.split_brain_since.is_some();
-    let procs = v.procs.iter().map(|p| {
+    let procs = proc_order.into_iter().map(|p| {
         let (x, y) = l.procs[p.id.idx()];
         let (dx, dy) = match *drag {
             Some(d) if d.b == p.on_box => (d.x - d.grab_x, d.y - d.grab_y),

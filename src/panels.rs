@@ -558,6 +558,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
             }
         };
         let range = match d.kind {
+            SettingKind::Number { min, max } if max >= u32::MAX as u64 => {
+                format!(" (at least {min})")
+            }
             SettingKind::Number { min, max } => format!(" ({min}–{max})"),
             _ => String::new(),
         };
