@@ -124,5 +124,7 @@ test('on a touch phone a finger scrolls past the drawing, and drags a box to a n
   await swipe(from.x + 40, from.y + 10, to.x + to.width / 2, to.y + to.height / 2);
   const s = await waitForState(page, (s) => s.islands.box2 !== s.islands.box1);
   assert.notEqual(s.islands.box2, s.islands.box3);
+  // The log words it as the drawing shows it, without the network's island numbers.
+  await page.locator('section.log', { hasText: 'cut box2 off into a partition of its own' }).waitFor();
   await ctx.close();
 });

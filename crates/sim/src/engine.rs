@@ -400,7 +400,7 @@ impl<P: Process> Engine<P> {
                     time_ms: at,
                     proc: ProcId(u16::MAX),
                     signal: Signal::Fault {
-                        label: label.to_string(),
+                        label: self.words_for(&fault, &label),
                         repair,
                         process,
                     },
@@ -632,6 +632,21 @@ impl<P: Process> Engine<P> {
             proc: p,
             signal: Signal::SplitBrain { started: split },
         });
+    }
+
+    /// A fault in the words a person sees: the network's island numbers are not shown
+    /// anywhere, so a move names the box it joins instead.
+    fn words_for(&self, fault: &Fault, label: &str) -> String {
+        let Fault::MoveBox(b, island) = fault else {
+            return label.to_string();
+        };
+        let t = &self.topo;
+        let name = &t.box_names[b.idx()];
+        let islands = self.core.net.islands();
+        match (0..islands.len()).find(|&k| k != b.idx() && islands[k] == *island) {
+            Some(k) => format!("move {name} into {}'s partition", t.box_names[k]),
+            None => format!("cut {name} off into a partition of its own"),
+        }
     }
 
     /// Applies a fault now.
