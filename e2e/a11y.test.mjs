@@ -3,19 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, waitForState, root } from './harness.mjs';
+import { sharedLab, waitForState, root } from './harness.mjs';
 
-let server, browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = sharedLab({ before, after });
 
 const cases = [
   ['sentinel-old-master-isolated', 1366, 768, 'M1'],
@@ -24,8 +14,8 @@ const cases = [
 
 for (const [preset, width, height, proc] of cases) {
   test(`axe-core finds no violation: ${preset} at ${width}×${height}`, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(`${server.url}?preset=${preset}`);
+    const page = await lab.browser.newPage({ viewport: { width, height } });
+    await page.goto(`${lab.server.url}?preset=${preset}`);
     await page.waitForSelector('svg.canvas g.box');
     await waitForState(page, (s) => !s.computing, 30000);
     await page.click(`g.proc[data-proc="${proc}"] text.proc-label`);

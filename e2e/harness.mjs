@@ -71,3 +71,18 @@ export async function dragBox(page, name, target) {
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
   await page.mouse.up();
 }
+
+/** Registers node:test hooks that serve dist/ and launch Chromium once for a file;
+ *  returns an object whose `server` and `browser` are set once they are up. */
+export function sharedLab(hooks) {
+  const lab = {};
+  hooks.before(async () => {
+    lab.server = await serve();
+    lab.browser = await launch();
+  });
+  hooks.after(async () => {
+    await lab.browser?.close();
+    await lab.server?.close();
+  });
+  return lab;
+}

@@ -3,23 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, waitForState, shots } from './harness.mjs';
+import { sharedLab, waitForState, shots } from './harness.mjs';
 
-let server, browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = sharedLab({ before, after });
 
 async function open(viewport) {
-  const page = await browser.newPage({ viewport });
-  await page.goto(`${server.url}?preset=raft-minority-leader`);
+  const page = await lab.browser.newPage({ viewport });
+  await page.goto(`${lab.server.url}?preset=raft-minority-leader`);
   await page.waitForSelector('svg.canvas g.box');
   await waitForState(page, (s) => !s.computing, 30000);
   return page;
@@ -79,8 +69,8 @@ test('raft on a phone: the lab fits 390 px and the log strips are drawn', async 
 });
 
 test('a slow disk from the process panel: the leader loses its leadership', async () => {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  await page.goto(`${server.url}?preset=raft-prevote`);
+  const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(`${lab.server.url}?preset=raft-prevote`);
   await page.waitForSelector('svg.canvas g.box');
   await waitForState(page, (s) => !s.computing, 30000);
   await page.click('g.proc[data-proc="N1"]');
@@ -98,9 +88,9 @@ test('a slow disk from the process panel: the leader loses its leadership', asyn
 });
 
 test('on a touch phone a finger scrolls past the drawing, and drags a box to a new partition', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const ctx = await lab.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const page = await ctx.newPage();
-  await page.goto(`${server.url}?preset=raft-minority-leader`);
+  await page.goto(`${lab.server.url}?preset=raft-minority-leader`);
   await page.waitForSelector('svg.canvas g.box');
   await waitForState(page, (s) => !s.computing, 30000);
   const cdp = await ctx.newCDPSession(page);
