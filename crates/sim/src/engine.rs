@@ -308,22 +308,7 @@ impl<P: Process> Engine<P> {
 
     /// The client history, rebuilt from the signals.
     pub fn history(&self) -> History {
-        let mut h = History::default();
-        for r in &self.signals {
-            match &r.signal {
-                Signal::OpInvoke {
-                    op,
-                    kind,
-                    key,
-                    value,
-                } => h.invoke(*op, r.proc, *kind, *key, *value, r.time_ms),
-                Signal::OpComplete { op, result, read } => {
-                    h.complete(*op, result.clone(), *read, r.time_ms)
-                }
-                _ => {}
-            }
-        }
-        h
+        History::from_signals(&self.signals)
     }
 
     /// Saves this moment.

@@ -62,6 +62,29 @@ pub struct History {
 }
 
 impl History {
+    /// The history the client signals of a run record.
+    pub fn from_signals<'a>(
+        signals: impl IntoIterator<Item = &'a crate::engine::SignalRecord>,
+    ) -> History {
+        use crate::process::Signal;
+        let mut h = History::default();
+        for r in signals {
+            match &r.signal {
+                Signal::OpInvoke {
+                    op,
+                    kind,
+                    key,
+                    value,
+                } => h.invoke(*op, r.proc, *kind, *key, *value, r.time_ms),
+                Signal::OpComplete { op, result, read } => {
+                    h.complete(*op, result.clone(), *read, r.time_ms)
+                }
+                _ => {}
+            }
+        }
+        h
+    }
+
     /// Records an invocation.
     pub fn invoke(
         &mut self,

@@ -20,9 +20,9 @@ pub mod presets;
 use serde::{Deserialize, Serialize};
 
 use crate::fencing::FencedStore;
-use crate::history::{OpId, OpResult};
+use crate::history::{OpId, OpKind, OpResult};
 use crate::ids::{Millis, ProcId};
-use crate::process::{Ctx, DataSet, Process, Signal};
+use crate::process::{Ctx, DataSet, Process};
 use crate::scenario::{parse_settings, Scenario, ScenarioError};
 use crate::simulation::{Run, RunOptions, RunState, Simulation, System};
 use crate::system::{Invariant, SystemDesc};
@@ -274,27 +274,17 @@ fn committed_writes_kept(r: &RunState<RaftProc>) -> Result<(), String> {
     let Some((_, data)) = RaftProc::final_read(r.procs, r.alive) else {
         return Ok(());
     };
-    let mut writes = std::collections::HashMap::new();
-    for s in r.signals.iter() {
-        match &s.signal {
-            Signal::OpInvoke { op, value, .. } if *value != 0 => {
-                writes.insert(*op, *value);
-            }
-            Signal::OpComplete {
-                op,
-                result: OpResult::Ok,
-                read: None,
-            } => {
-                if let Some(v) = writes.get(op) {
-                    if !data.contains(v) {
-                        return Err(format!("acknowledged write {v:x} is not in the final read"));
-                    }
-                }
-            }
-            _ => {}
-        }
+    let history = crate::history::History::from_signals(r.signals);
+    let lost = history.ops.iter().find(|op| {
+        op.kind == OpKind::Write && op.result == Some(OpResult::Ok) && !data.contains(&op.value)
+    });
+    match lost {
+        Some(op) => Err(format!(
+            "acknowledged write {:x} is not in the final read",
+            op.value
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The settings with etcd's defaults filled in.
