@@ -92,16 +92,16 @@ fn msg_shape(k: MsgKind, x: f64, y: f64, c: &'static str) -> Html {
     }
 }
 
-/// Colours for terms, in turn (Okabe–Ito); committed entries are filled, uncommitted
+/// Colours for epochs (terms), in turn (Okabe–Ito); committed entries are filled, uncommitted
 /// ones drawn as outlines, so the difference never rests on colour alone.
-const TERM_COLOURS: [&str; 6] = [
+const EPOCH_COLOURS: [&str; 6] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
 ];
 
 /// A process's log as a strip of entries coloured by term, with its commit index.
 fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     const CELL: f64 = 5.0;
-    let n = log.terms.len() as u64;
+    let n = log.epochs.len() as u64;
     let label = format!(
         "log: {} entries, committed up to {}",
         log.first + n - 1,
@@ -110,9 +110,9 @@ fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     html! {
         <g class="log-strip" role="img" aria-label={label.clone()}>
             <title>{label}</title>
-            { for log.terms.iter().enumerate().map(|(k, term)| {
+            { for log.epochs.iter().enumerate().map(|(k, epoch)| {
                 let index = log.first + k as u64;
-                let c = TERM_COLOURS[(*term as usize) % TERM_COLOURS.len()];
+                let c = EPOCH_COLOURS[(*epoch as usize) % EPOCH_COLOURS.len()];
                 let committed = index <= log.commit;
                 html! {
                     <rect x={(x + k as f64 * CELL).to_string()} y={y.to_string()} width={(CELL - 1.0).to_string()} height="7"

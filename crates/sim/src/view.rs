@@ -42,8 +42,8 @@ pub enum FactValue {
 pub struct LogStrip {
     /// Index of the first entry shown (entries before it are compacted or not drawn).
     pub first: u64,
-    /// The term of each entry shown, oldest first.
-    pub terms: Vec<u64>,
+    /// The epoch or term of each entry shown, oldest first.
+    pub epochs: Vec<u64>,
     /// The highest committed index (0: none).
     pub commit: u64,
 }

@@ -575,15 +575,12 @@ impl Node {
             epoch: t,
         });
         let me = self.me;
-        self.append(
-            Entry {
-                term: t,
-                value: 0,
-                op: OpId(0),
-                origin: me,
-            },
-            ctx,
-        );
+        self.append(Entry {
+            term: t,
+            value: 0,
+            op: OpId(0),
+            origin: me,
+        });
         self.bcast_append();
         self.release_blocked(ctx);
     }
@@ -605,7 +602,7 @@ impl Node {
 
     /// `appendEntry` on the leader: the leader counts its own copy at once, before its
     /// own fsync (etcd sends before it saves).
-    fn append(&mut self, e: Entry, ctx: &mut NCtx) {
+    fn append(&mut self, e: Entry) {
         self.log.push_back(e);
         self.dirty = true;
         let last = self.last_index();
@@ -613,18 +610,18 @@ impl Node {
             self.prs[me].matched = last;
             self.prs[me].next = last + 1;
         }
-        self.maybe_commit(ctx);
+        self.maybe_commit();
     }
 
     /// `maybeCommit`: the quorum-th highest match, committed only if it is an entry of
     /// the leader's own term (older entries commit with it, never by counting).
-    fn maybe_commit(&mut self, ctx: &mut NCtx) -> bool {
+    fn maybe_commit(&mut self) -> bool {
         let mut m: Vec<u64> = self.prs.iter().map(|p| p.matched).collect();
         m.sort_unstable_by(|a, b| b.cmp(a));
         let idx = m[self.quorum() - 1];
         if idx > self.commit && self.term_at(idx) == self.term {
             self.commit = idx;
-            self.apply(ctx);
+            self.apply();
             if !self.reads_pending.is_empty() {
                 for (c, from) in std::mem::take(&mut self.reads_pending) {
                     self.read_index(c, from);
@@ -635,7 +632,7 @@ impl Node {
         false
     }
 
-    fn apply(&mut self, ctx: &mut NCtx) {
+    fn apply(&mut self) {
         while self.applied < self.commit {
             self.applied += 1;
             let e = self.log[self.applied as usize - 1];
@@ -651,7 +648,6 @@ impl Node {
             }
         }
         self.serve_reads();
-        let _ = ctx;
     }
 
     fn serve_reads(&mut self) {
@@ -941,7 +937,7 @@ impl Node {
                 self.release_blocked(ctx);
                 if commit > self.commit {
                     self.commit = commit.min(self.last_index());
-                    self.apply(ctx);
+                    self.apply();
                 }
                 let term = self.term;
                 self.send(from, Msg::HeartbeatResp { term, ctx: c });
@@ -971,7 +967,7 @@ impl Node {
                     pr.probe_sent = false;
                     let was_probe = !pr.replicate;
                     pr.replicate = true;
-                    if self.maybe_commit(ctx) {
+                    if self.maybe_commit() {
                         self.bcast_append();
                     } else if was_probe || self.prs[k].next <= self.last_index() {
                         self.send_append(k);
@@ -1050,15 +1046,12 @@ impl Node {
                 if let Some(st) = self.cfg.storage {
                     self.send(st, Msg::Store { token: term, value });
                 }
-                self.append(
-                    Entry {
-                        term,
-                        value,
-                        op,
-                        origin,
-                    },
-                    ctx,
-                );
+                self.append(Entry {
+                    term,
+                    value,
+                    op,
+                    origin,
+                });
                 self.bcast_append();
             }
             (State::Follower, Some(l)) => self.send(l, Msg::Prop { op, value, origin }),
@@ -1157,7 +1150,7 @@ impl Node {
         let new_commit = commit.min(last_new);
         if new_commit > self.commit {
             self.commit = new_commit;
-            self.apply(ctx);
+            self.apply();
         }
         self.send(
             from,
@@ -1197,7 +1190,7 @@ impl Node {
         fresh.durable = hs;
         fresh.fsync_ms = self.fsync_ms;
         *self = fresh;
-        self.apply(ctx);
+        self.apply();
         self.outbox.clear();
         self.start(ctx);
     }
@@ -1221,7 +1214,7 @@ impl Node {
             .data(self.values.len())
             .log(LogStrip {
                 first,
-                terms,
+                epochs: terms,
                 commit: self.commit,
             });
         v = v
@@ -1386,26 +1379,16 @@ mod tests {
         n.term = 3;
         n.prs[0].matched = 2;
         n.prs[1].matched = 2;
-        h.run(|ctx| {
-            assert!(
-                !n.maybe_commit(ctx),
-                "a majority holds index 2, but of term 1"
-            );
-        });
+        assert!(!n.maybe_commit(), "a majority holds index 2, but of term 1");
         assert_eq!(n.commit(), 1);
-        h.run(|ctx| {
-            n.append(
-                Entry {
-                    term: 3,
-                    value: 6,
-                    op: OpId(6),
-                    origin: ProcId(0),
-                },
-                ctx,
-            )
+        n.append(Entry {
+            term: 3,
+            value: 6,
+            op: OpId(6),
+            origin: ProcId(0),
         });
         n.prs[1].matched = 3;
-        h.run(|ctx| assert!(n.maybe_commit(ctx)));
+        assert!(n.maybe_commit());
         assert_eq!(
             n.commit(),
             3,
