@@ -279,7 +279,7 @@ pub fn App() -> Html {
     let sys = lab.system();
     let words = sys.words;
     let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000, &words));
-    let log = Rc::new(crate::panels::log_lines(lab.signals(), 60));
+    let log = Rc::new(crate::panels::log_lines(lab.signals(), 60, &words));
     let caption = lab
         .markers
         .iter()

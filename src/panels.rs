@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use sim::engine::SignalRecord;
 use sim::view::{Role, View};
-use sim::{Millis, Outcome, Signal};
+use sim::{Millis, Outcome};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -198,18 +198,16 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
 }
 
 /// The last `n` signals that the event log shows, oldest first.
-pub fn log_lines(signals: &imbl::Vector<SignalRecord>, n: usize) -> Vec<SignalRecord> {
+pub fn log_lines(
+    signals: &imbl::Vector<SignalRecord>,
+    n: usize,
+    words: &sim::process::Words,
+) -> Vec<SignalRecord> {
+    // The signals that present themselves are the ones the log shows.
     let mut lines: Vec<SignalRecord> = signals
         .iter()
         .rev()
-        .filter(|r| {
-            !matches!(
-                r.signal,
-                Signal::OpInvoke { .. }
-                    | Signal::OpComplete { .. }
-                    | Signal::FencingAccepted { .. }
-            )
-        })
+        .filter(|r| r.signal.present(words).is_some())
         .take(n)
         .cloned()
         .collect();
