@@ -1,7 +1,6 @@
 //! How etcd/Raft describes itself to the lab: kinds, settings with etcd's flag names,
 //! presets, glossary and legend.
 
-use crate::ids::Millis;
 use crate::process::{MsgKind, Words};
 use crate::scenario::Scenario;
 use crate::system::{KindDesc, SettingDesc, SettingKind::*, SystemDesc};
@@ -50,13 +49,9 @@ pub static DESC: SystemDesc = SystemDesc {
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
-    bench,
+    bench: super::presets::bench_cluster,
     bench_sizes: [5, 9],
 };
-
-fn bench(members: usize, ms: Millis) -> Scenario {
-    super::presets::bench_cluster(members, ms)
-}
 
 fn facts(s: &Scenario) -> Vec<String> {
     let n = s.processes().filter(|(_, x)| x.kind == "etcd").count();

@@ -1,7 +1,6 @@
 //! How Redis with Sentinel describes itself to the lab: kinds, settings with their
 //! redis.conf and sentinel.conf names, presets, glossary and legend.
 
-use crate::ids::Millis;
 use crate::process::{MsgKind, Words};
 use crate::scenario::Scenario;
 use crate::system::{KindDesc, SettingDesc, SettingKind::*, SystemDesc};
@@ -55,13 +54,9 @@ pub static DESC: SystemDesc = SystemDesc {
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
-    bench,
+    bench: super::presets::bench_cluster,
     bench_sizes: [3, 15],
 };
-
-fn bench(boxes: usize, ms: Millis) -> Scenario {
-    super::presets::bench_cluster(boxes, ms)
-}
 
 /// How many Sentinel failures a failover survives.
 fn facts(s: &Scenario) -> Vec<String> {
