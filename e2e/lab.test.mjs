@@ -253,6 +253,8 @@ test('from the keyboard: reach a process, open its panel, crash it; the markers 
   await page.keyboard.press('Enter');
   await page.locator('section.proc button', { hasText: 'Restart' }).waitFor();
   // The timeline's markers take one tab stop; the arrows walk them.
+  // The crash changed the run: its markers come back as the rest is computed again.
+  await waitForState(page, (s) => !s.computing);
   const stops = await page.evaluate(() => [...document.querySelectorAll('button.marker')].filter((b) => b.tabIndex >= 0).length);
   assert.equal(stops, 1);
 });
