@@ -26,7 +26,7 @@ beforeEach(async () => {
 });
 
 async function fastest() {
-  await page.selectOption('select[aria-label="Speed"]', { label: '100×' });
+  await page.selectOption('select[aria-label="Speed"]', { label: '100× real time' });
 }
 
 test('drag the master away, play to a failover, see split-brain, heal, see the lost writes', async () => {
@@ -269,4 +269,26 @@ test('a box being dragged is drawn on top of the others', async () => {
   await page.mouse.up();
   assert.equal(last, 'box1');
   assert.ok(['M1', 'S1', 'C1'].includes(lastProc), `box1's processes are drawn last too (${lastProc})`);
+});
+
+test('after a cut, at the default speed, messages are on screen in most frames and the pace is told', async () => {
+  await dragBox(page, 'box1', page.locator('g.new-zone rect'));
+  await waitForState(page, (s) => s.islands.box1 !== s.islands.box2 && !s.computing);
+  await page.click('button.play');
+  const counts = [];
+  const paces = new Set();
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(100);
+    counts.push(await page.locator('svg.canvas g.msg').count());
+    paces.add(await page.locator('.clock .pace').textContent().catch(() => ''));
+  }
+  const s = await labState(page);
+  await page.click('button.play');
+  const seen = counts.filter((n) => n > 0).length;
+  console.log(`# frames with a message in flight: ${seen} of ${counts.length}; run played to ${s.now_ms} ms`);
+  assert.ok(seen > 20, `moving messages in most of 40 sampled frames (${seen})`);
+  // The pace is said in words: the run is slowed so that 1 ms flights can be followed.
+  assert.ok([...paces].some((p) => /slowed: 1 s of the run takes [\d.]+ s|held at this moment/.test(p)), [...paces].join(' | '));
+  // Yet it moves on: four seconds of watching play more than a second of the run.
+  assert.ok(s.now_ms > 1000, `the run moved on (${s.now_ms} ms)`);
 });

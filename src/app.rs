@@ -330,9 +330,9 @@ pub fn App() -> Html {
                 <p class="error" role="alert">{m.clone()}</p>
             }
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
-            <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed}
+            <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
-            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} annotations={notes} {words} width={*canvas_w} />
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
                 <span class="sep">{"Messages:"}</span>

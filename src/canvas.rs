@@ -276,6 +276,8 @@ pub struct CanvasProps {
     pub selected: Option<usize>,
     /// Whether to animate messages.
     pub animate: bool,
+    /// The time shown, with its fraction of a millisecond: where flights are drawn.
+    pub shown: f64,
     /// What just happened, drawn where it happened.
     pub annotations: Rc<Vec<Annotation>>,
     /// The system's words ("epoch" or "term").
@@ -646,7 +648,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             let (x1, y1) = l.procs[m.from.idx()];
             let (x2, y2) = l.procs[m.to.idx()];
             let span = (m.arrive_ms.saturating_sub(m.sent_ms)).max(1) as f64;
-            let mut t = ((v.now_ms.saturating_sub(m.sent_ms)) as f64 / span).clamp(0.0, 1.0);
+            let mut t = ((props.shown - m.sent_ms as f64) / span).clamp(0.0, 1.0);
             if m.doomed {
                 t = t.min(0.5);
             }

@@ -8,17 +8,59 @@ use yew::prelude::*;
 
 use crate::lab::Marker;
 use crate::state::Intent;
+use sim::pace::Speed;
 
-/// Speeds offered: virtual ms per real ms.
-pub const SPEEDS: [(f64, &str); 7] = [
-    (0.02, "1/50×"),
-    (0.1, "1/10×"),
-    (0.25, "1/4×"),
-    (1.0, "1×"),
-    (5.0, "5×"),
-    (20.0, "20×"),
-    (100.0, "100×"),
+/// Speeds offered, slowest first: paced ones (every flight readable, quiet stretches
+/// hurried, a stop at each moment that matters), then the plain simulated clock.
+pub const SPEEDS: [(Speed, &str); 9] = [
+    (paced(0.25), "¼×"),
+    (paced(0.5), "½×"),
+    (paced(1.0), "1×"),
+    (paced(2.0), "2×"),
+    (paced(5.0), "5×"),
+    (paced(20.0), "20×"),
+    (clock(1.0), "real time"),
+    (clock(10.0), "10× real time"),
+    (clock(100.0), "100× real time"),
 ];
+
+const fn paced(factor: f64) -> Speed {
+    Speed {
+        factor,
+        paced: true,
+    }
+}
+
+const fn clock(factor: f64) -> Speed {
+    Speed {
+        factor,
+        paced: false,
+    }
+}
+
+/// The pace in words: how long one second of the run takes on screen (real ms per
+/// simulated ms, smoothed over about a second), or nothing while paused.
+pub fn pace_words(playing: bool, holding: bool, real_per_sim: Option<f64>) -> String {
+    if playing && holding {
+        return "held at this moment to read it".into();
+    }
+    match real_per_sim.filter(|_| playing) {
+        None => String::new(),
+        Some(r) if r > 1.15 => format!("slowed: 1 s of the run takes {} s", round_words(r)),
+        Some(r) if r < 0.87 => format!("hurried: 1 s of the run takes {} s", round_words(r)),
+        Some(_) => "real time".into(),
+    }
+}
+
+fn round_words(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{:.0}", x)
+    } else if x >= 1.0 {
+        format!("{:.1}", x)
+    } else {
+        format!("{:.2}", x)
+    }
+}
 
 /// Properties of the controls.
 #[derive(Properties, PartialEq)]
@@ -30,7 +72,9 @@ pub struct ControlsProps {
     /// Playing?
     pub playing: bool,
     /// Current speed.
-    pub speed: f64,
+    pub speed: Speed,
+    /// The pace in words ("slowed: 1 s of the run takes 8 s"), empty while paused.
+    pub pace: String,
     /// Markers of the whole run.
     pub markers: Rc<Vec<Marker>>,
     /// Can undo?
@@ -91,8 +135,13 @@ pub fn Controls(p: &ControlsProps) -> Html {
         let i = p.on_intent.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                if let Ok(v) = sel.value().parse::<f64>() {
-                    i.emit(Intent::Speed(v));
+                if let Some((v, _)) = sel
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|k| SPEEDS.get(k))
+                {
+                    i.emit(Intent::Speed(*v));
                 }
             }
         })
@@ -192,12 +241,21 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 <button onclick={send(Intent::Step)} aria-label="Step forward one event" aria-keyshortcuts="ArrowRight">{"Step ▶"}</button>
                 <label>{"Speed "}
                     <select onchange={on_speed} aria-label="Speed">
-                        { for SPEEDS.iter().map(|(v, l)| html! { <option value={v.to_string()} selected={(*v - p.speed).abs() < 1e-9}>{*l}</option> }) }
+                        <optgroup label="Paced">
+                            { for SPEEDS.iter().enumerate().filter(|(_, (v, _))| v.paced).map(|(k, (v, l))| html! { <option value={k.to_string()} selected={*v == p.speed}>{*l}</option> }) }
+                        </optgroup>
+                        <optgroup label="Clock">
+                            { for SPEEDS.iter().enumerate().filter(|(_, (v, _))| !v.paced).map(|(k, (v, l))| html! { <option value={k.to_string()} selected={*v == p.speed}>{*l}</option> }) }
+                        </optgroup>
                     </select>
                 </label>
                 <button class="heal" onclick={send(Intent::Act(sim::FaultAction::Heal))} aria-keyshortcuts="H">{"Heal network"}</button>
                 <button onclick={send(Intent::Undo)} disabled={!p.can_undo} aria-keyshortcuts="U">{"Undo"}</button>
-                <span class="clock" aria-live="off">{format!("{:.1} s / {:.0} s", p.now as f64 / 1000.0, p.duration as f64 / 1000.0)}</span>
+                <span class="clock" aria-live="off">{format!("{:.1} s / {:.0} s", p.now as f64 / 1000.0, p.duration as f64 / 1000.0)}
+                    if !p.pace.is_empty() {
+                        <span class="pace">{&p.pace}</span>
+                    }
+                </span>
             </div>
             <div class="timeline">
                 <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use sim::engine::SignalRecord;
 use sim::fault::{FaultAction, ScheduledFault};
+use sim::pace::Speed;
 use sim::process::{EventInfo, MarkerKind, Words};
 use sim::simulation::RunOptions;
 use sim::{Millis, Outcome, Scenario, Simulation, View};
@@ -145,7 +146,16 @@ pub struct Lab {
     pub message: Option<String>,
     /// Writes each process had accepted when the split-brain shown began (its start, counts).
     split_base: Option<(Millis, Rc<Vec<u64>>)>,
+    /// The time shown while playing, with its fraction of a millisecond.
+    shown: f64,
+    /// Real milliseconds the run still waits at the moment it stopped at.
+    dwell: f64,
+    /// The last moment the paced run stopped at.
+    last_stop: Option<(Millis, MarkerKind)>,
 }
+
+/// Markers of one kind closer than this after a stop do not stop the paced run again.
+const STOP_GAP_MS: Millis = 2_000;
 
 /// The first preset, with which the page opens.
 pub fn default_scenario() -> Scenario {
@@ -191,6 +201,9 @@ impl Lab {
             ended: Rc::default(),
             message: None,
             split_base: None,
+            shown: 0.0,
+            dwell: 0.0,
+            last_stop: None,
         };
         lab.restart()?;
         lab.seek(0);
@@ -422,10 +435,72 @@ impl Lab {
         while self.sim.events() < target && self.sim.step() {}
     }
 
-    /// Advances virtual time by `ms`.
-    pub fn advance(&mut self, ms: Millis) {
-        let t = (self.sim.now() + ms).min(self.duration());
-        self.sim.run_until(t);
+    /// The time shown, with its fraction of a millisecond while playing (flights are
+    /// drawn at it); the whole millisecond after any other move.
+    pub fn shown(&self) -> f64 {
+        let now = self.sim.now();
+        if self.shown >= now as f64 && (self.shown.floor() as Millis) == now {
+            self.shown
+        } else {
+            now as f64
+        }
+    }
+
+    /// Whether the paced run waits at a moment that matters.
+    pub fn holding(&self) -> bool {
+        self.dwell > 0.0
+    }
+
+    /// The next moment the paced run stops at after `from`: a marker, unless one of its
+    /// kind was stopped at less than [`STOP_GAP_MS`] before (a burst stops once).
+    fn next_stop(&self, from: f64) -> Option<Millis> {
+        self.markers
+            .iter()
+            .filter(|m| m.time_ms as f64 > from)
+            .find(|m| {
+                !self
+                    .last_stop
+                    .is_some_and(|(t, k)| k == m.kind && m.time_ms.saturating_sub(t) < STOP_GAP_MS)
+            })
+            .map(|m| m.time_ms)
+    }
+
+    /// Plays `real_ms` of wall time at `speed` (see [`sim::pace`]); returns the
+    /// simulated milliseconds played.
+    pub fn play(&mut self, real_ms: f64, speed: Speed) -> f64 {
+        let from = self.shown();
+        let mut real = real_ms;
+        if self.dwell > 0.0 {
+            let d = self.dwell.min(real);
+            self.dwell -= d;
+            real -= d;
+        }
+        if real <= 0.0 {
+            return 0.0;
+        }
+        let (stop, speed) = if speed.paced {
+            let near = sim::pace::nearness(from, self.markers.iter().map(|m| m.time_ms));
+            let faster = Speed {
+                factor: speed.factor * near,
+                ..speed
+            };
+            (self.next_stop(from), faster)
+        } else {
+            (None, speed)
+        };
+        let end = self.duration();
+        let p = sim::pace::play(self.sim.as_mut(), from, real, speed, stop, end);
+        self.shown = p.shown;
+        if p.stopped {
+            self.dwell = sim::pace::DWELL_MS / speed.factor.max(1e-6);
+            let now = self.sim.now();
+            self.last_stop = self
+                .markers
+                .iter()
+                .find(|m| m.time_ms == now)
+                .map(|m| (now, m.kind));
+        }
+        p.shown - from
     }
 
     fn save_for_undo(&mut self) {

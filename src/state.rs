@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use sim::fault::FaultAction;
+use sim::pace::Speed;
 use sim::simulation::RunOptions;
 use sim::{Millis, Scenario, View};
 use yew::Reducible;
@@ -39,8 +40,8 @@ pub enum Intent {
     Set(String, String),
     /// Back to the previous branch.
     Undo,
-    /// Speed factor (virtual ms per real ms).
-    Speed(f64),
+    /// How to play: paced or on the simulated clock, and how much faster.
+    Speed(Speed),
     /// One speed step faster (+1) or slower (-1).
     SpeedStep(i32),
     /// Change the topology.
@@ -60,10 +61,15 @@ pub struct LabState {
     pub view: Rc<View>,
     /// Playing or paused.
     pub playing: bool,
-    /// Virtual ms per real ms.
-    pub speed: f64,
-    /// Fractional virtual ms not yet run.
-    carry: f64,
+    /// How to play.
+    pub speed: Speed,
+    /// The time shown, with its fraction of a millisecond (flights are drawn at it).
+    pub shown: f64,
+    /// The paced run waits at a moment that matters, for its caption to be read.
+    pub holding: bool,
+    /// Real and simulated milliseconds played lately (each decaying over about a
+    /// second), for the pace shown in words.
+    played: (f64, f64),
     /// Bumps on every change, so that equality sees it.
     pub version: u64,
     /// Whether the rest of the run is still being computed.
@@ -74,6 +80,13 @@ pub struct LabState {
     pub message: Option<String>,
     /// The person asked to see how the run ends before reaching it.
     pub reveal_end: bool,
+}
+
+impl LabState {
+    /// Real milliseconds per simulated millisecond lately, once a little has played.
+    pub fn real_per_sim(&self) -> Option<f64> {
+        (self.played.0 > 150.0 && self.played.1 > 1e-9).then(|| self.played.0 / self.played.1)
+    }
 }
 
 impl PartialEq for LabState {
@@ -91,8 +104,10 @@ impl LabState {
             lab: Rc::new(std::cell::RefCell::new(lab)),
             view,
             playing: false,
-            speed: 1.0,
-            carry: 0.0,
+            speed: Speed::default(),
+            shown: 0.0,
+            holding: false,
+            played: (0.0, 0.0),
             version: 0,
             computing: true,
             split_base: None,
@@ -141,6 +156,7 @@ impl Reducible for LabState {
                         lab.seek(0);
                     }
                     next.playing = !next.playing;
+                    next.played = (0.0, 0.0);
                 }
                 Intent::Frame(real_ms) => {
                     // Compute ahead in small slices until this frame's share of time is used.
@@ -156,10 +172,12 @@ impl Reducible for LabState {
                         }
                     }
                     if next.playing {
-                        next.carry += real_ms * next.speed;
-                        let whole = next.carry.floor();
-                        next.carry -= whole;
-                        lab.advance(whole as Millis);
+                        let sim_ms = lab.play(real_ms, next.speed);
+                        let keep = (-real_ms / 1000.0).exp();
+                        next.played = (
+                            next.played.0 * keep + real_ms,
+                            next.played.1 * keep + sim_ms,
+                        );
                         if lab.now() >= lab.duration() {
                             next.playing = false;
                         }
@@ -189,14 +207,15 @@ impl Reducible for LabState {
                 Intent::Undo => {
                     lab.undo();
                 }
-                Intent::Speed(s) => next.speed = s,
+                Intent::Speed(s) => {
+                    next.speed = s;
+                    next.played = (0.0, 0.0);
+                }
                 Intent::SpeedStep(d) => {
                     let speeds = crate::controls::SPEEDS;
-                    let i = speeds
-                        .iter()
-                        .position(|x| x.0 >= next.speed)
-                        .unwrap_or(speeds.len() - 1) as i32;
+                    let i = speeds.iter().position(|x| x.0 == next.speed).unwrap_or(2) as i32;
                     next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
+                    next.played = (0.0, 0.0);
                 }
                 Intent::Load(Ok(s)) => match Lab::new(*s) {
                     Ok(l) => {
@@ -225,6 +244,8 @@ impl Reducible for LabState {
             next.computing = lab.computing();
             next.message = lab.message.clone();
             next.view = Rc::new(lab.view());
+            next.shown = lab.shown();
+            next.holding = lab.holding();
             next.split_base = next
                 .view
                 .split_brain_since

@@ -732,6 +732,38 @@ impl<P: Process> Engine<P> {
         self.default_persist
     }
 
+    /// The messages in flight now, in no particular order.
+    pub fn in_flight(&self) -> Vec<MsgState> {
+        let c = &self.core;
+        let t = &self.topo;
+        c.queue
+            .iter()
+            .filter_map(|s| match &s.ev {
+                Event::Deliver {
+                    from,
+                    to,
+                    sent,
+                    msg,
+                } => Some(MsgState {
+                    from: *from,
+                    to: *to,
+                    kind: msg.kind(),
+                    sent_ms: *sent,
+                    arrive_ms: s.at,
+                    doomed: !c.alive[to.idx()]
+                        || !c.net.allows(
+                            t.box_of[from.idx()],
+                            t.box_of[to.idx()],
+                            *from,
+                            *to,
+                            msg.on_receivers_connection(),
+                        ),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// What the UI draws now.
     pub fn view(&self) -> View {
         let c = &self.core;
@@ -761,33 +793,7 @@ impl<P: Process> Engine<P> {
                 view: p.view(),
             })
             .collect();
-        let messages = c
-            .queue
-            .iter()
-            .filter_map(|s| match &s.ev {
-                Event::Deliver {
-                    from,
-                    to,
-                    sent,
-                    msg,
-                } => Some(MsgState {
-                    from: *from,
-                    to: *to,
-                    kind: msg.kind(),
-                    sent_ms: *sent,
-                    arrive_ms: s.at,
-                    doomed: !c.alive[to.idx()]
-                        || !c.net.allows(
-                            t.box_of[from.idx()],
-                            t.box_of[to.idx()],
-                            *from,
-                            *to,
-                            msg.on_receivers_connection(),
-                        ),
-                }),
-                _ => None,
-            })
-            .collect();
+        let messages = self.in_flight();
         View {
             now_ms: c.now,
             events: c.events,

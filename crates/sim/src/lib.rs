@@ -20,6 +20,7 @@ pub mod history;
 pub mod ids;
 pub mod net;
 pub mod outcome;
+pub mod pace;
 pub mod presets;
 pub mod process;
 pub mod raft;

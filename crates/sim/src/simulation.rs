@@ -42,6 +42,10 @@ pub trait Simulation {
     fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError>;
     /// What to draw.
     fn view(&self) -> View;
+    /// The messages in flight now (the view's, without building the rest of it).
+    fn in_flight(&self) -> Vec<crate::view::MsgState>;
+    /// The time of the next event, if any.
+    fn next_time(&self) -> Option<Millis>;
     /// Every signal so far.
     fn signals(&self) -> &imbl::Vector<SignalRecord>;
     /// Every trace record so far (empty unless kept).
@@ -261,6 +265,12 @@ impl<P: System> Simulation for Run<P> {
     }
     fn view(&self) -> View {
         self.engine.view()
+    }
+    fn in_flight(&self) -> Vec<crate::view::MsgState> {
+        self.engine.in_flight()
+    }
+    fn next_time(&self) -> Option<Millis> {
+        self.engine.next_time()
     }
     fn signals(&self) -> &imbl::Vector<SignalRecord> {
         self.engine.signals()
