@@ -278,7 +278,13 @@ pub fn App() -> Html {
     let outcome_end = lab.final_outcome.clone();
     let sys = lab.system();
     let words = sys.words;
-    let notes = Rc::new(annotations(lab.signals(), state.view.now_ms, 3000, &words));
+    let notes = Rc::new(annotations(
+        lab.signals(),
+        state.view.now_ms,
+        3000,
+        &words,
+        &names,
+    ));
     let log = Rc::new(crate::panels::log_lines(lab.signals(), 60, &words));
     let caption = lab
         .markers
@@ -335,6 +341,8 @@ pub fn App() -> Html {
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
+                <span><i class="k crown-key" />{format!("leads (newest {})", words.epoch)}</span>
+                <span><i class="k crown-key stale" />{"still believes it leads"}</span>
                 <span class="sep">{"Messages:"}</span>
                 { for sys.messages.iter().map(|(kind, label)| html! { <span><i class={classes!("m", crate::canvas::kind_class(*kind))} />{*label}</span> }) }
                 <span>{"✕ dropped by a cut"}</span>

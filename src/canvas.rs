@@ -11,7 +11,7 @@ use sim::BoxId;
 use web_sys::{Element, PointerEvent};
 use yew::prelude::*;
 
-use crate::layout::{drop_target, layout, Layout};
+use crate::layout::{drop_target, layout, Layout, BADGE_Y};
 use crate::state::Intent;
 
 /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -126,6 +126,103 @@ fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     }
 }
 
+/// The control point of the path between two processes: a straight line, except
+/// between processes in one column (one box), which bows to the left of the column so
+/// that it does not run through the processes between them.
+fn bow(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+    // The curve's leftmost point is halfway to the control point: keep it on the canvas.
+    let cx = (a.0 - 12.0 - 0.25 * (a.1 - b.1).abs()).max(12.0 - a.0);
+    ((a.0 - b.0).abs() < 1.0).then_some((cx, (a.1 + b.1) / 2.0))
+}
+
+/// The SVG path from `a` to `b` (see [`bow`]).
+fn path_d(a: (f64, f64), b: (f64, f64)) -> String {
+    match bow(a, b) {
+        Some((cx, cy)) => format!(
+            "M{:.1} {:.1}Q{cx:.1} {cy:.1} {:.1} {:.1}",
+            a.0, a.1, b.0, b.1
+        ),
+        None => format!("M{:.1} {:.1}L{:.1} {:.1}", a.0, a.1, b.0, b.1),
+    }
+}
+
+/// The point a fraction `t` of the way along [`path_d`].
+fn path_at(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    match bow(a, b) {
+        Some((cx, cy)) => {
+            let u = 1.0 - t;
+            (
+                u * u * a.0 + 2.0 * u * t * cx + t * t * b.0,
+                u * u * a.1 + 2.0 * u * t * cy + t * t * b.1,
+            )
+        }
+        None => (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t),
+    }
+}
+
+/// The links between processes that have talked: faint when idle, lit in the colour
+/// of the traffic on them, dashed red where the network cuts them (an arrowhead shows
+/// which way still passes when only one way is cut).
+fn links(l: &Layout, v: &View) -> Html {
+    let lines = v.links.iter().map(|k| {
+        let (a, b) = (l.procs[k.a.idx()], l.procs[k.b.idx()]);
+        let traffic = v.messages.iter().find(|m| {
+            (m.from == k.a && m.to == k.b) || (m.from == k.b && m.to == k.a)
+        });
+        let (na, nb) = (&v.procs[k.a.idx()].name, &v.procs[k.b.idx()].name);
+        let d = path_d(a, b);
+        match k.open {
+            (true, true) => {
+                let lit = traffic.map(|m| kind_colour(m.kind));
+                html! {
+                    <path key={format!("{na}-{nb}")} d={d} class={classes!("wire", lit.is_some().then_some("lit"))}
+                        stroke={lit.unwrap_or("#8a99ab")} />
+                }
+            }
+            (ab, ba) => {
+                let label = match (ab, ba) {
+                    (false, false) => format!("link {na}–{nb} cut"),
+                    (true, false) => format!("{na} no longer hears {nb}"),
+                    _ => format!("{nb} no longer hears {na}"),
+                };
+                // One way open: an arrowhead at the end that still receives.
+                let (d, one_way) = match (ab, ba) {
+                    (false, true) => (path_d(b, a), true),
+                    (true, false) => (d, true),
+                    _ => (d, false),
+                };
+                html! {
+                    <g key={format!("{na}-{nb}")} class="wire-cut">
+                        <path d={d} marker-end={one_way.then_some("url(#cut-arrow)")} />
+                        <title>{label}</title>
+                    </g>
+                }
+            }
+        }
+    });
+    html! { <g class="links" aria-hidden="true">{ for lines }</g> }
+}
+
+/// A crown over a process that believes it leads: filled for the one that leads in the
+/// newest epoch, hollow for one that only still believes it does.
+fn crown(x: f64, y: f64, current: bool) -> Html {
+    let (t, b) = (y - 22.0, y - 13.0);
+    let points = format!(
+        "{},{b} {},{} {},{} {x},{t} {},{} {},{} {},{b}",
+        x - 7.0,
+        x - 7.0,
+        t + 2.0,
+        x - 3.5,
+        t + 5.0,
+        x + 3.5,
+        t + 5.0,
+        x + 7.0,
+        t + 2.0,
+        x + 7.0
+    );
+    html! { <polygon class={classes!("crown", (!current).then_some("stale"))} points={points} /> }
+}
+
 /// A process's name in the view.
 fn v_names(p: &sim::ProcId, v: &View) -> String {
     v.procs
@@ -209,6 +306,7 @@ pub fn annotations(
     now: sim::Millis,
     window: sim::Millis,
     words: &sim::process::Words,
+    names: &[String],
 ) -> Vec<Annotation> {
     use sim::Signal;
     // Signals are in time order: binary-search the first one inside the window.
@@ -226,6 +324,12 @@ pub fn annotations(
         let p = r.proc.idx();
         if let Signal::Voted { epoch, candidate } = &r.signal {
             if candidate.idx() != p {
+                let name = names.get(candidate.idx()).map_or("?", |n| n.as_str());
+                out.push(Annotation::Badge {
+                    proc: p,
+                    text: format!("votes for {name}"),
+                    alarm: false,
+                });
                 out.push(Annotation::Vote {
                     voter: p,
                     candidate: candidate.idx(),
@@ -388,8 +492,7 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
             epoch,
             word,
         } => {
-            let (Some(&(x1, y1)), Some(&(x2, y2))) = (l.procs.get(*voter), l.procs.get(*candidate))
-            else {
+            let (Some(&p1), Some(&p2)) = (l.procs.get(*voter), l.procs.get(*candidate)) else {
                 return Html::default();
             };
             let label = format!(
@@ -398,8 +501,7 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
             );
             html! {
                 <g key={format!("a{k}")} class="vote" role="img" aria-label={label}>
-                    <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#arrow)" />
-                    <text x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}>{format!("vote {}{epoch}", &word[..1])}</text>
+                    <path d={path_d(p1, p2)} marker-end="url(#arrow)" />
                 </g>
             }
         }
@@ -407,9 +509,18 @@ fn annotation(l: &Layout, v: &View, k: usize, a: &Annotation) -> Html {
             let Some(&(x, y)) = l.procs.get(*proc) else {
                 return Html::default();
             };
+            // The badge lane under the name is as wide as the box: longer text is cut
+            // short, and whole in its tooltip and for screen readers.
+            let room = ((l.box_w - 24.0) / 6.0).max(8.0) as usize;
+            let shown = if text.chars().count() > room {
+                let cut: String = text.chars().take(room - 1).collect();
+                format!("{cut}…")
+            } else {
+                text.clone()
+            };
             html! {
                 <g key={format!("a{k}")} class={classes!("badge", alarm.then_some("alarm"))}>
-                    <text x={(x - 8.0).to_string()} y={(y - 12.0).to_string()}>{text.clone()}</text>
+                    <text x={(x - 8.0).to_string()} y={(y + BADGE_Y).to_string()}>{shown}<title>{text.clone()}</title></text>
                 </g>
             }
         }
@@ -587,6 +698,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     });
 
     let splitting = v.split_brain_since.is_some();
+    let crowns = v.crowns();
+    let leads = |p: sim::ProcId| crowns.iter().find(|c| c.0 == p).map(|c| c.1);
     let procs = proc_order.into_iter().map(|p| {
         let (x, y) = l.procs[p.id.idx()];
         let (dx, dy) = match *drag {
@@ -619,6 +732,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             p.view.epoch.filter(|_| role != Role::Client).map_or(String::new(), |e| format!(", {} {e}", props.words.epoch))
         );
         let writer = splitting && p.view.writable;
+        let crowned = leads(p.id);
+        let label = match crowned {
+            Some(true) => format!("{label} It leads."),
+            Some(false) => format!("{label} It still believes it leads, but another leads in a newer {}.", props.words.epoch),
+            None => label,
+        };
         html! {
             <g key={format!("proc-{}", p.name)} class={classes!("proc", (!p.alive).then_some("crashed"), selected.then_some("selected"), writer.then_some("split-writer"))}
                transform={format!("translate({dx} {dy})")} {onclick} data-proc={p.name.clone()} data-role={p.view.role_label.clone()}>
@@ -626,15 +745,18 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <circle class="writer-ring" cx={x.to_string()} cy={y.to_string()} r="12" />
                 }
                 { shape(role, x, y) }
+                if let Some(current) = crowned {
+                    { crown(x, y, current) }
+                }
                 <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label"
                     tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} {onkeydown}>
                     {format!("{} {}{}", p.name, p.view.role_label, state)}
                 </text>
                 if let Some(log) = &p.view.log {
-                    { log_strip(log, x - 10.0, y + 12.0) }
+                    { log_strip(log, x - 10.0, y + BADGE_Y + 5.0) }
                 }
                 if let Some(e) = p.view.epoch.filter(|_| role != Role::Client) {
-                    <text x={(x + l.box_w - 46.0).to_string()} y={(y + 4.0).to_string()} class="proc-epoch">
+                    <text x={(x + l.box_w - 24.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end" class="proc-epoch">
                         {format!("{}{e}", &props.words.epoch[..1])}
                         <title>{format!("{} {e}{}", props.words.epoch, p.view.vote.map_or(String::new(), |v| format!(", voted for {}", v_names(&v, &props.view))))}</title>
                     </text>
@@ -652,11 +774,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             if m.doomed {
                 t = t.min(0.5);
             }
-            let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+            let (x, y) = path_at((x1, y1), (x2, y2), t);
             let c = kind_colour(m.kind);
             html! {
                 <g key={i} class="msg">
-                    <line x1={x1.to_string()} y1={y1.to_string()} x2={x.to_string()} y2={y.to_string()} stroke={c} class="msg-trail" />
                     { msg_shape(m.kind, x, y, c) }
                     if m.doomed {
                         <text x={(x - 5.0).to_string()} y={(y - 6.0).to_string()} class="msg-cut">{"✕"}</text>
@@ -682,6 +803,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </defs>
             <text x="16" y="24" class="canvas-title">{format!("t = {:.1} s", v.now_ms as f64 / 1000.0)}</text>
             { for regions }
+            // Links run under the boxes: seen in the gaps between them, never over a name.
+            { links(&l, &v) }
             { for boxes }
             { cuts(&l, &v) }
             <g class="messages" aria-hidden="true">{ messages }</g>

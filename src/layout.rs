@@ -7,8 +7,13 @@ use sim::view::View;
 pub const W: f64 = 1000.0;
 /// Width of one box.
 pub const BOX_W: f64 = 150.0;
-/// Height of one process row.
-pub const ROW_H: f64 = 30.0;
+/// Height of one process row: its name, and below it a lane for its badge (what just
+/// happened to it), so that a badge never covers a name.
+pub const ROW_H: f64 = 40.0;
+/// Where a process's anchor (its shape's centre) sits below the top of its row.
+pub const ANCHOR_Y: f64 = 17.0;
+/// Where the badge lane's baseline sits below a process's anchor.
+pub const BADGE_Y: f64 = 17.0;
 /// Extra height of a process that draws its log.
 pub const LOG_H: f64 = 14.0;
 /// Height of a box header.
@@ -85,8 +90,10 @@ pub fn layout(v: &View, width: f64) -> Layout {
     } else {
         ((width - NEW_W - PAD * (n + 2.0)) / n).max(BOX_W + 2.0 * GAP)
     };
+    // Narrow: two columns of boxes, so that a phone's drawing stays short enough for a
+    // box and the new-partition zone to be on screen together.
     let box_w = if narrow {
-        (region_w - 2.0 * GAP).min(300.0)
+        ((region_w - 3.0 * GAP) / 2.0).min(300.0)
     } else {
         BOX_W
     };
@@ -133,7 +140,7 @@ pub fn layout(v: &View, width: f64) -> Layout {
                 };
                 let mut py = y + HEAD_H;
                 for p in &b.procs {
-                    procs[p.idx()] = (x + 18.0, py + ROW_H / 2.0);
+                    procs[p.idx()] = (x + 18.0, py + ANCHOR_Y);
                     py += row(p);
                 }
             }

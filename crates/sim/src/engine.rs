@@ -11,7 +11,7 @@ use crate::net::Network;
 use crate::process::{Ctx, Effects, Message, Process, Signal};
 use crate::rng::SimRng;
 use crate::trace::{DropReason, Fnv, TraceKind, TraceRecord};
-use crate::view::{BoxState, MsgState, ProcState, View};
+use crate::view::{BoxState, Link, MsgState, ProcState, View};
 
 /// A fault with names resolved to ids.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,6 +164,9 @@ struct Core<P: Process> {
     durable: Vec<Option<P::Durable>>,
     /// Messages held by a `Hold` fault, in the order they would have arrived.
     held: Vec<(ProcId, ProcId, Millis, P::Msg)>,
+    /// Which pairs of processes have sent each other anything (`a * n + b`, `a < b`):
+    /// the links the drawing shows. Not part of the trace hash.
+    talked: Vec<bool>,
 }
 
 /// A saved moment of a run, restorable in O(state size).
@@ -221,6 +224,7 @@ impl<P: Process> Engine<P> {
                 split_total: 0,
                 durable: vec![None; n],
                 held: Vec::new(),
+                talked: vec![false; n * n],
             },
             topo: Arc::new(topo),
             default_persist,
@@ -535,7 +539,12 @@ impl<P: Process> Engine<P> {
     fn apply_effects(&mut self, me: ProcId, fx: &mut Effects<P::Msg, P::Timer>) {
         let now = self.core.now;
         let fb = self.topo.box_of[me.idx()];
+        let n = self.core.procs.len();
         for (to, msg) in fx.sends.drain(..) {
+            let (a, b) = (me.idx().min(to.idx()), me.idx().max(to.idx()));
+            if a != b {
+                self.core.talked[a * n + b] = true;
+            }
             let tb = self.topo.box_of[to.idx()];
             match self
                 .core
@@ -794,12 +803,34 @@ impl<P: Process> Engine<P> {
             })
             .collect();
         let messages = self.in_flight();
+        let n = c.procs.len();
+        let links = (0..n * n)
+            .filter(|&k| c.talked[k])
+            .map(|k| {
+                let (a, b) = (k / n, k % n);
+                let pass = |x: usize, y: usize| {
+                    c.net.allows(
+                        t.box_of[x],
+                        t.box_of[y],
+                        ProcId(x as u16),
+                        ProcId(y as u16),
+                        false,
+                    )
+                };
+                Link {
+                    a: ProcId(a as u16),
+                    b: ProcId(b as u16),
+                    open: (pass(a, b), pass(b, a)),
+                }
+            })
+            .collect();
         View {
             now_ms: c.now,
             events: c.events,
             boxes,
             procs,
             messages,
+            links,
             one_way_cuts: c.net.one_way_cuts().to_vec(),
             link_cuts: c.net.link_cuts().to_vec(),
             split_brain_since: c.split_since,

@@ -285,7 +285,7 @@ impl Signal {
             Signal::ElectionStarted { epoch } => {
                 EventInfo::log("election", format!("asks for votes, {e} {epoch}"))
                     .marker(MarkerKind::Election)
-                    .badge(format!("asks for votes ({e} {epoch})"), false)
+                    .badge("asks for votes", false)
             }
             Signal::Voted { epoch, candidate } => {
                 EventInfo::log("vote", format!("votes for {candidate} in {e} {epoch}"))
@@ -298,10 +298,8 @@ impl Signal {
                 "elected",
                 format!("elected with {votes} of {needed} votes needed, {e} {epoch}"),
             )
-            .badge(
-                format!("elected: {votes} of {needed} votes ({e} {epoch})"),
-                false,
-            ),
+            // Short enough for the badge lane: the epoch shows beside the name.
+            .badge(format!("elected with {votes} votes"), false),
             Signal::NewLeader { epoch, leader: p } => EventInfo::log(
                 "new-leader",
                 format!("{p} is the new {leader} ({e} {epoch})"),

@@ -187,6 +187,17 @@ pub struct MsgState {
     pub doomed: bool,
 }
 
+/// A pair of processes that have talked, as the drawing shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Link {
+    /// One end (the lower id).
+    pub a: ProcId,
+    /// The other end.
+    pub b: ProcId,
+    /// Whether packets pass now from `a` to `b`, and from `b` to `a`.
+    pub open: (bool, bool),
+}
+
 /// Everything the UI draws at one moment.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct View {
@@ -200,6 +211,8 @@ pub struct View {
     pub procs: Vec<ProcState>,
     /// Messages in flight.
     pub messages: Vec<MsgState>,
+    /// The pairs of processes that have talked so far in the run.
+    pub links: Vec<Link>,
     /// One-way box cuts `(from, to)`.
     pub one_way_cuts: Vec<(BoxId, BoxId)>,
     /// Process link cuts `(from, to)`.
@@ -208,4 +221,22 @@ pub struct View {
     pub split_brain_since: Option<Millis>,
     /// Total split-brain time so far.
     pub split_brain_ms: Millis,
+}
+
+impl View {
+    /// Who leads, as the drawing crowns it: each live process that believes it leads
+    /// (its role is primary), with whether it leads in the newest epoch among them
+    /// (true) or only still believes it leads (false).
+    pub fn crowns(&self) -> Vec<(ProcId, bool)> {
+        let believers: Vec<&ProcState> = self
+            .procs
+            .iter()
+            .filter(|p| p.alive && p.view.role == Role::Primary)
+            .collect();
+        let newest = believers.iter().filter_map(|p| p.view.epoch).max();
+        believers
+            .iter()
+            .map(|p| (p.id, p.view.epoch == newest))
+            .collect()
+    }
 }
