@@ -292,3 +292,29 @@ test('after a cut, at the default speed, messages are on screen in most frames a
   // Yet it moves on: four seconds of watching play more than a second of the run.
   assert.ok(s.now_ms > 1000, `the run moved on (${s.now_ms} ms)`);
 });
+
+test('the outcome counts lost writes so far: none before the heal, all of them once the old master discards', async () => {
+  const seek = (t) => page.evaluate((t) => {
+    const r = document.querySelector('input.scrub');
+    r.value = t;
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  }, t);
+  const lostSoFar = () => page.locator('section.outcome tr', { hasText: 'acknowledged writes lost' }).locator('td').first().textContent();
+  const end = (await labState(page)).end;
+  assert.ok(end.acked_writes_lost > 0, 'this preset loses acknowledged writes');
+  // The preset heals at 40 s; before that the writes are only at risk.
+  await seek(39000);
+  await waitForState(page, (s) => s.now_ms === 39000);
+  assert.equal((await lostSoFar()).trim(), '0');
+  assert.equal(await page.locator('section.outcome button.reveal').count(), 1, 'the ending is not shown yet');
+  // The old master discards them when it rejoins as a replica: the timeline marks it.
+  const mark = await page.locator('button.marker.loss').first().getAttribute('aria-label');
+  const at = Math.round(parseFloat(/Jump to ([\d.]+) s/.exec(mark)[1]) * 1000);
+  assert.ok(at > 40000, `the discard comes after the heal (${at} ms)`);
+  await seek(at - 200);
+  await waitForState(page, (s) => s.now_ms === at - 200);
+  assert.equal((await lostSoFar()).trim(), '0', 'healed, but not yet discarded');
+  await seek(at + 200);
+  await waitForState(page, (s) => s.now_ms === at + 200);
+  assert.equal((await lostSoFar()).trim(), String(end.acked_writes_lost));
+});

@@ -240,3 +240,54 @@ impl View {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proc(i: u16, role: Role, epoch: u64, alive: bool) -> ProcState {
+        ProcState {
+            id: ProcId(i),
+            name: format!("P{i}"),
+            kind: "node".into(),
+            on_box: BoxId(0),
+            alive,
+            paused: false,
+            view: ProcView::new(role, "x").epoch(epoch),
+        }
+    }
+
+    fn view(procs: Vec<ProcState>) -> View {
+        View {
+            now_ms: 0,
+            events: 0,
+            boxes: Vec::new(),
+            procs,
+            messages: Vec::new(),
+            links: Vec::new(),
+            one_way_cuts: Vec::new(),
+            link_cuts: Vec::new(),
+            split_brain_since: None,
+            split_brain_ms: 0,
+        }
+    }
+
+    #[test]
+    fn an_isolated_old_master_only_believes_it_leads() {
+        let v = view(vec![
+            proc(0, Role::Primary, 0, true),
+            proc(1, Role::Primary, 1, true),
+            proc(2, Role::Replica, 1, true),
+        ]);
+        assert_eq!(v.crowns(), vec![(ProcId(0), false), (ProcId(1), true)]);
+    }
+
+    #[test]
+    fn a_crashed_leader_wears_no_crown() {
+        let v = view(vec![
+            proc(0, Role::Primary, 3, false),
+            proc(1, Role::Replica, 3, true),
+        ]);
+        assert!(v.crowns().is_empty());
+    }
+}
