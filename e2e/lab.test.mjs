@@ -318,3 +318,16 @@ test('the outcome counts lost writes so far: none before the heal, all of them o
   await waitForState(page, (s) => s.now_ms === at + 200);
   assert.equal((await lostSoFar()).trim(), String(end.acked_writes_lost));
 });
+
+test('the timeline reads without hover: labels beside the markers, and every moment in a list that goes there', async () => {
+  const labels = await page.locator('.marker-label').allTextContents();
+  assert.ok(labels.some((l) => /isolate box1|cut/.test(l)), `a label names the cut (${labels.join(' | ')})`);
+  await page.click('details.moments summary');
+  const items = page.locator('details.moments button.moment');
+  assert.ok(await items.count() >= 5, 'the moments are listed');
+  const heal = items.filter({ hasText: 'heal' }).first();
+  await heal.click();
+  const s = await waitForState(page, (s) => s.now_ms >= 40000);
+  assert.equal(s.now_ms, 40000, 'the list goes to the moment');
+  assert.equal(await heal.getAttribute('aria-current'), 'step');
+});

@@ -185,6 +185,43 @@ pub fn Controls(p: &ControlsProps) -> Html {
         })
         .collect();
     let height = 16 * row_ends.len().max(1);
+    // Labels without hover: each marker's words run to the right, as far as the next
+    // marker in its row (cut short with an ellipsis); too little room, no label.
+    let labels: Vec<Html> = folded
+        .iter()
+        .zip(&rows)
+        .enumerate()
+        .filter_map(|(k, (&(m, _, _), &row))| {
+            let x = pct(m.time_ms);
+            let next = folded
+                .iter()
+                .zip(&rows)
+                .skip(k + 1)
+                .find(|(_, &r)| r == row)
+                .map_or(100.0, |((n, _, _), _)| pct(n.time_ms));
+            (next - x >= 6.0).then(|| html! {
+                <span key={k} class="marker-label" style={format!("left: calc({x:.3}% + 8px); top: {}px; max-width: calc({:.3}% - 14px)", row * 16, next - x)}>{m.label.clone()}</span>
+            })
+        })
+        .collect();
+    // Every moment as a list, for a screen reader and for a finger: the moments the
+    // narrated steps walk, each a button that goes there.
+    let now = p.now;
+    let moments = folded.iter().enumerate().map(|(k, &(m, n, _))| {
+        let i = p.on_intent.clone();
+        let t = m.time_ms;
+        let current = p.markers.iter().rev().find(|x| x.time_ms <= now).is_some_and(|x| x.time_ms == t);
+        let more = if n > 1 { format!(" (and {} more like it)", n - 1) } else { String::new() };
+        html! {
+            <li key={k}>
+                <button class={classes!("moment", current.then_some("current"))} aria-current={current.then_some("step")}
+                    onclick={Callback::from(move |_: MouseEvent| i.emit(Intent::Seek(t)))}>
+                    <i class={classes!("marker", "key", marker_class(m.kind))} aria-hidden="true" />
+                    {format!("{:.1} s: {}{more}", t as f64 / 1000.0, m.label)}
+                </button>
+            </li>
+        }
+    });
     // The markers are one tab stop: the arrow keys move between them (in time order).
     let arrow_through = Callback::from(|e: KeyboardEvent| {
         use wasm_bindgen::JsCast;
@@ -261,11 +298,16 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}
                     oninput={on_seek} aria-label="Timeline: time in milliseconds" class="scrub" />
                 <div class="markers" style={format!("height: {height}px")}>{ for markers }</div>
+                <div class="marker-labels" aria-hidden="true" style={format!("height: {height}px; margin-top: -{height}px")}>{ for labels }</div>
                 <p class="marker-legend" aria-hidden="true">
                     { for kinds.iter().map(|k| html! { <span><i class={classes!("marker", "key", marker_class(*k))} />{marker_meaning(*k)}</span> }) }
                 </p>
             </div>
             <p class="caption" aria-live="polite" role="status">{p.caption.clone()}</p>
+            <details class="moments">
+                <summary>{format!("All moments ({})", folded.len())}</summary>
+                <ol>{ for moments }</ol>
+            </details>
         </section>
     }
 }

@@ -621,8 +621,12 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
 /// all read this.
 pub fn line(r: &SignalRecord, names: &[String], words: &Words) -> Option<(EventInfo, String)> {
     let info = r.signal.present(words)?;
+    // "S2 asks for votes", but "S2: R1 is the new master" when the event is about
+    // another process than the one that saw it.
     let who = if r.proc.0 == u16::MAX {
         String::new()
+    } else if info.about.is_some_and(|a| a != r.proc) {
+        format!("{}: ", proc_name(names, r.proc))
     } else {
         format!("{} ", proc_name(names, r.proc))
     };
