@@ -65,16 +65,20 @@ pub struct Layout {
 
 /// Canvas width for a frame `px` pixels wide: narrow frames (phones, small embeds) get
 /// a narrow canvas, drawn at about one unit per pixel so that labels stay readable, with
-/// the partitions stacked; wider ones the full one, with partitions side by side.
+/// the partitions stacked; middling ones (an 800 px embed) a canvas about as wide as
+/// the frame, so that labels are not shrunk; wide ones the full canvas.
 pub fn canvas_width(px: f64) -> f64 {
-    if px < 700.0 {
-        NARROW_W
+    if px < NARROW_BELOW {
+        (px - 24.0).clamp(NARROW_W, NARROW_BELOW - 40.0)
     } else {
-        W
+        (px - 40.0).clamp(NARROW_BELOW, W)
     }
 }
 
-/// The narrow canvas's width in SVG units.
+/// Frames narrower than this (in px) get the narrow, stacked canvas.
+pub const NARROW_BELOW: f64 = 700.0;
+
+/// The narrowest canvas's width in SVG units.
 pub const NARROW_W: f64 = 360.0;
 
 /// Lays out a view on a canvas `width` units wide.
@@ -82,7 +86,7 @@ pub fn layout(v: &View, width: f64) -> Layout {
     let mut ids: Vec<u32> = v.boxes.iter().map(|b| b.island).collect();
     ids.sort_unstable();
     ids.dedup();
-    let narrow = width < W;
+    let narrow = width < NARROW_BELOW;
     let n = ids.len().max(1) as f64;
     // Side by side: each island a column; stacked: each island the full width.
     let region_w = if narrow {
@@ -92,6 +96,13 @@ pub fn layout(v: &View, width: f64) -> Layout {
     };
     // Narrow: two columns of boxes, so that a phone's drawing stays short enough for a
     // box and the new-partition zone to be on screen together.
+    // Many partitions side by side may need more than the canvas: it widens (and the
+    // drawing scales down) rather than let the new-partition zone cover one of them.
+    let width = if narrow {
+        width
+    } else {
+        width.max(PAD + n * (region_w + PAD) + NEW_W + PAD)
+    };
     let box_w = if narrow {
         ((region_w - 3.0 * GAP) / 2.0).min(300.0)
     } else {
