@@ -11,6 +11,14 @@ wasm="$(ls dist/*_bg.wasm)"
 raw=$(wc -c <"$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'wasm size: %d KB raw, %d KB gzipped (%s)\n' $((raw / 1024)) $((gz / 1024)) "$(basename "$wasm")"
+# Everything the page transfers, each file gzipped as a server would send it.
+total=0; parts=""
+for f in dist/*; do
+  [ -f "$f" ] || continue
+  n=$(gzip -9 -c "$f" | wc -c); total=$((total + n))
+  parts="$parts ${f##*.} $((n / 1024)) KB,"
+done
+printf 'transferred, gzipped: %d KB in all (%s)\n' $((total / 1024)) "${parts%,}"
 
 ./target/release/splitbrain bench --minutes 10
 node e2e/bench.mjs

@@ -79,10 +79,21 @@ fn initial() -> (sim::Scenario, Option<String>) {
                 .get("system")
                 .and_then(|s| sim::system::find(&s).ok())
                 .unwrap_or(sim::SYSTEMS[0]);
-            return (
-                (sys.bench)(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000),
-                None,
-            );
+            let mut s = (sys.bench)(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000);
+            // `&isolate_at=MS` cuts box1 off at MS: an election among the rest, the
+            // busiest the drawing gets (a vote storm).
+            if let Some(at) = params
+                .get("isolate_at")
+                .and_then(|m| m.parse::<u64>().ok())
+            {
+                s.faults.push(sim::ScheduledFault {
+                    at_ms: at,
+                    action: sim::FaultAction::Isolate {
+                        boxes: vec!["box1".into()],
+                    },
+                });
+            }
+            return (s, None);
         }
         if let Some(name) = params.get("preset") {
             return match sim::presets::find(&name) {
