@@ -272,6 +272,7 @@ test('a box being dragged is drawn on top of the others', async () => {
 });
 
 test('after a cut, at the default speed, messages are on screen in most frames and the pace is told', async () => {
+  await page.setViewportSize({ width: 1366, height: 768 });
   await dragBox(page, 'box1', page.locator('g.new-zone rect'));
   await waitForState(page, (s) => s.islands.box1 !== s.islands.box2 && !s.computing);
   await page.click('button.play');
@@ -331,3 +332,41 @@ test('the timeline reads without hover: labels beside the markers, and every mom
   assert.equal(s.now_ms, 40000, 'the list goes to the moment');
   assert.equal(await heal.getAttribute('aria-current'), 'step');
 });
+
+for (const [name, viewport, touch] of [['desktop', { width: 1366, height: 768 }, false], ['phone', { width: 390, height: 844 }, true]]) {
+  test(`votes fly at a pace the eye can follow, with the moment's caption (${name})`, async () => {
+    const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch });
+    const p = await ctx.newPage();
+    await p.goto(server.url);
+    await waitForState(p, (s) => !s.computing);
+    // Just before the first election, then play at the default pace.
+    const mark = await p.locator('button.marker.election').first().getAttribute('aria-label');
+    const at = Math.round(parseFloat(/Jump to ([\d.]+) s/.exec(mark)[1]) * 1000) - 200;
+    await p.evaluate((t) => {
+      const r = document.querySelector('input.scrub');
+      r.value = t;
+      r.dispatchEvent(new Event('input', { bubbles: true }));
+    }, at);
+    await waitForState(p, (s) => s.now_ms === at);
+    await p.click('button.play');
+    // The run holds at the election for its caption, then sends the vote requests:
+    // the slowest flights, on screen for most of a second.
+    await p.locator('p.caption', { hasText: 'asks for votes' }).waitFor({ timeout: 8000 });
+    await p.waitForTimeout(1300);
+    await p.click('button.play');
+    const s = await labState(p);
+    assert.ok(s.now_ms - at < 3000, `paced: ${s.now_ms - at} ms of the run in about a second`);
+    assert.ok(await p.locator('svg.canvas g.msg').count() >= 1, 'messages in flight when paused');
+    assert.match(await p.locator('p.caption').textContent(), /\d+\.\d s: /);
+    // The drawing and the caption together, wherever the layout puts the caption.
+    const clip = await p.evaluate(() => {
+      const a = document.querySelector('svg.canvas').getBoundingClientRect();
+      const b = document.querySelector('p.caption').getBoundingClientRect();
+      const top = Math.min(a.top, b.top) + window.scrollY - 8;
+      const bottom = Math.max(a.bottom, b.bottom) + window.scrollY + 8;
+      return { x: 0, y: top, width: document.documentElement.clientWidth, height: bottom - top };
+    });
+    await p.screenshot({ path: path.join(shots, `in-flight-${name}.png`), fullPage: true, clip });
+    await ctx.close();
+  });
+}

@@ -82,10 +82,7 @@ fn initial() -> (sim::Scenario, Option<String>) {
             let mut s = (sys.bench)(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000);
             // `&isolate_at=MS` cuts box1 off at MS: an election among the rest, the
             // busiest the drawing gets (a vote storm).
-            if let Some(at) = params
-                .get("isolate_at")
-                .and_then(|m| m.parse::<u64>().ok())
-            {
+            if let Some(at) = params.get("isolate_at").and_then(|m| m.parse::<u64>().ok()) {
                 s.faults.push(sim::ScheduledFault {
                     at_ms: at,
                     action: sim::FaultAction::Isolate {

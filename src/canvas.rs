@@ -65,29 +65,31 @@ fn kind_colour(k: MsgKind) -> &'static str {
     }
 }
 
-/// Each kind of traffic has its own shape as well as its own colour.
+/// Each kind of traffic has its own shape as well as its own colour, drawn large
+/// enough to follow with the eyes (about 10 px across), with a white edge so that it
+/// stands out over lines and labels.
 fn msg_shape(k: MsgKind, x: f64, y: f64, c: &'static str) -> Html {
     match k {
         MsgKind::Heartbeat => {
-            html! { <circle cx={x.to_string()} cy={y.to_string()} r="3.5" fill={c} /> }
+            html! { <circle cx={x.to_string()} cy={y.to_string()} r="4.5" fill={c} /> }
         }
         MsgKind::Gossip => {
-            html! { <polygon points={format!("{},{} {},{} {},{} {},{}", x, y - 4.5, x + 4.5, y, x, y + 4.5, x - 4.5, y)} fill={c} /> }
+            html! { <polygon points={format!("{},{} {},{} {},{} {},{}", x, y - 6.0, x + 6.0, y, x, y + 6.0, x - 6.0, y)} fill={c} /> }
         }
         MsgKind::Vote => {
-            html! { <polygon points={format!("{},{} {},{} {},{}", x, y - 5.0, x + 5.0, y + 4.0, x - 5.0, y + 4.0)} fill={c} /> }
+            html! { <polygon points={format!("{},{} {},{} {},{}", x, y - 7.0, x + 7.0, y + 5.5, x - 7.0, y + 5.5)} fill={c} /> }
         }
         MsgKind::Replication => {
-            html! { <rect x={(x - 3.5).to_string()} y={(y - 3.5).to_string()} width="7" height="7" fill={c} /> }
+            html! { <rect x={(x - 4.5).to_string()} y={(y - 4.5).to_string()} width="9" height="9" fill={c} /> }
         }
         MsgKind::Client => {
-            html! { <circle cx={x.to_string()} cy={y.to_string()} r="4" fill="white" stroke={c} stroke-width="2" /> }
+            html! { <circle cx={x.to_string()} cy={y.to_string()} r="5" fill="white" stroke={c} stroke-width="2.5" /> }
         }
         MsgKind::Control => {
-            html! { <rect x={(x - 5.0).to_string()} y={(y - 2.0).to_string()} width="10" height="4" fill={c} /> }
+            html! { <rect x={(x - 7.0).to_string()} y={(y - 3.0).to_string()} width="14" height="6" fill={c} /> }
         }
         MsgKind::Storage => {
-            html! { <rect x={(x - 4.0).to_string()} y={(y - 4.0).to_string()} width="8" height="8" rx="3" fill="white" stroke={c} stroke-width="2" /> }
+            html! { <rect x={(x - 5.0).to_string()} y={(y - 5.0).to_string()} width="10" height="10" rx="3" fill="white" stroke={c} stroke-width="2.5" /> }
         }
     }
 }
