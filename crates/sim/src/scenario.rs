@@ -102,8 +102,8 @@ pub struct Scenario {
     /// The system's settings; missing ones take the real system's defaults.
     #[serde(default = "empty_object")]
     pub settings: serde_json::Value,
-    /// Timed faults.
-    #[serde(default)]
+    /// Timed faults (read by hand, see [`ScheduledFault::from_value`]).
+    #[serde(default, skip_deserializing)]
     pub faults: Vec<ScheduledFault>,
 }
 
@@ -173,7 +173,31 @@ impl Scenario {
             }
             _ => {}
         }
-        let s: Scenario = from_value_at(v, "")?;
+        let mut v = v;
+        let faults = v.as_object_mut().and_then(|m| m.remove("faults"));
+        let mut s: Scenario = from_value_at(v, "")?;
+        if let Some(faults) = faults {
+            let serde_json::Value::Array(list) = faults else {
+                return Err(ScenarioError::new(
+                    "faults",
+                    "invalid type, expected a list of faults",
+                ));
+            };
+            s.faults = list
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    ScheduledFault::from_value(f).map_err(|(field, msg)| {
+                        let at = if field.is_empty() {
+                            format!("faults[{i}]")
+                        } else {
+                            format!("faults[{i}].{field}")
+                        };
+                        ScenarioError::new(at, msg)
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         s.validate()?;
         Ok(s)
     }
