@@ -370,3 +370,43 @@ for (const [name, viewport, touch] of [['desktop', { width: 1366, height: 768 },
     await ctx.close();
   });
 }
+
+test('keyboard only: reach a process, cut its link, play to the failover, step back by moments', async () => {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.closest('g.proc')?.getAttribute('data-proc') === 'M1')) break;
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('section.proc h2', { hasText: 'M1' }).waitFor();
+  // Tab to the link's other end, pick C1 with the arrow keys, then cut it.
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'The other end of the link')) break;
+  }
+  for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement.value)) !== 'C1'; i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Cut both ways');
+  await page.keyboard.press('Enter');
+  await waitForState(page, (s) => s.link_cuts.length > 0);
+  // Play (fast, from the keyboard) until a replica is promoted, then pause.
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+  await page.keyboard.press(' ');
+  const s = await waitForState(page, (s) => s.leaders_so_far >= 1, 20000);
+  await page.keyboard.press(' ');
+  await waitForState(page, (s) => !s.playing);
+  // Back by moments: each press lands on an earlier moment, with its caption.
+  const captions = [];
+  let last = (await labState(page)).now_ms;
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('[');
+    const t = (await waitForState(page, (x) => x.now_ms < last)).now_ms;
+    captions.push(await page.locator('p.caption').textContent());
+    last = t;
+  }
+  assert.ok(last < s.now_ms);
+  assert.equal(new Set(captions).size, 3, captions.join(' | '));
+});
