@@ -137,7 +137,8 @@ test('a mangled scenario link gets a plain message and the default scenario', as
   await page.waitForSelector('svg.canvas g.box');
   const s = await labState(page);
   assert.equal(s.preset, 'sentinel-old-master-isolated');
-  assert.match(s.message, /could not be read/);
+  assert.match(s.message, /could not be opened: .*not valid JSON/);
+  assert.equal(await page.locator('.error').count(), 1, 'one message, once');
 });
 
 test('a shared link carries the whole scenario, changes included', async () => {
@@ -154,20 +155,16 @@ test('a shared link carries the whole scenario, changes included', async () => {
   await dragBox(page, 'box3', page.locator('g.new-zone rect'));
   await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
   const here = await waitForState(page, (s) => !s.computing);
-  await page.click('text=Link to this scenario');
-  const link = await page.locator('input.link').inputValue();
-  assert.match(link, /#scenario=/);
+  // The address holds the whole scenario, compact, and the moment shown.
+  const link = page.url();
+  assert.match(link, /#s=1\.[A-Za-z0-9_-]+&t=12000$/);
+  assert.ok(link.length < 1500, `a compact link (${link.length} characters)`);
   const other = await browser.newPage();
   await other.goto(link);
   await other.waitForSelector('svg.canvas g.box');
   const s = await waitForState(other, (s) => !s.computing);
   assert.equal(s.settings.quorum, 3);
   assert.deepEqual(s.end, here.end, 'the forked run and the shared scenario give the same outcome');
-  await other.evaluate(() => {
-    const r = document.querySelector('input.scrub');
-    r.value = '12000';
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  });
   const there = await waitForState(other, (s) => s.now_ms === 12000);
   assert.notEqual(there.islands.box3, there.islands.box1, 'the drag is part of the shared scenario');
   assert.equal(there.events, (await labState(page)).events, 'the same number of events to that moment');

@@ -46,74 +46,22 @@ fn report_timing() {
     }
 }
 
-/// The scenario the URL asks for: `?preset=NAME` or `#scenario=<JSON>`; a bad one
-/// falls back to the default with a message saying why.
-fn initial() -> (sim::Scenario, Option<String>) {
-    let Some(loc) = web_sys::window().map(|w| w.location()) else {
-        return (default_scenario(), None);
-    };
-    let search = loc.search().unwrap_or_default();
-    let hash = loc.hash().unwrap_or_default();
-    if let Some(enc) = hash.strip_prefix("#scenario=") {
-        let text = js_sys::decode_uri_component(enc)
-            .ok()
-            .and_then(|s| s.as_string());
-        return match text.map(|t| sim::Scenario::from_json(&t)) {
-            Some(Ok(s)) => (s, None),
-            Some(Err(e)) => (default_scenario(), Some(format!("The scenario in the link could not be read ({e}); showing the default instead."))),
-            None => (default_scenario(), Some("The scenario in the link is not properly encoded; showing the default instead.".into())),
-        };
-    }
-    if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
-        // `?bench_boxes=N&minutes=M`: the busy cluster the benchmark measures.
-        if let Some(n) = params
-            .get("bench_boxes")
-            .and_then(|n| n.parse::<usize>().ok())
-        {
-            let minutes = params
-                .get("minutes")
-                .and_then(|m| m.parse::<u64>().ok())
-                .unwrap_or(10);
-            // `&system=NAME` picks the system (default: the first).
-            let sys = params
-                .get("system")
-                .and_then(|s| sim::system::find(&s).ok())
-                .unwrap_or(sim::SYSTEMS[0]);
-            let mut s = (sys.bench)(n.clamp(1, 64), minutes.clamp(1, 60) * 60_000);
-            // `&isolate_at=MS` cuts box1 off at MS: an election among the rest, the
-            // busiest the drawing gets (a vote storm).
-            if let Some(at) = params.get("isolate_at").and_then(|m| m.parse::<u64>().ok()) {
-                s.faults.push(sim::ScheduledFault {
-                    at_ms: at,
-                    action: sim::FaultAction::Isolate {
-                        boxes: vec!["box1".into()],
-                    },
-                });
-            }
-            return (s, None);
-        }
-        if let Some(name) = params.get("preset") {
-            return match sim::presets::find(&name) {
-                Some(p) => (p.scenario(), None),
-                None => (
-                    default_scenario(),
-                    Some(format!(
-                        "There is no preset named `{name}`; showing the default instead."
-                    )),
-                ),
-            };
-        }
-    }
-    (default_scenario(), None)
-}
-
-/// The canvas width for the window as it is now.
 fn window_canvas_width() -> f64 {
-    let px = web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|v| v.as_f64())
-        .unwrap_or(1280.0);
-    crate::layout::canvas_width(px)
+    let size = |f: fn(&web_sys::Window) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
+        web_sys::window()
+            .and_then(|w| f(&w).ok())
+            .and_then(|v| v.as_f64())
+    };
+    let px = size(web_sys::Window::inner_width).unwrap_or(1280.0);
+    let high = size(web_sys::Window::inner_height).unwrap_or(800.0);
+    // An embedded lab in a short frame (a course page's 560×380 iframe) draws the
+    // partitions side by side, scaled to fit, rather than stacked below the fold.
+    let embedded_short = crate::address::embedded() && high < 600.0 && px >= 480.0;
+    if embedded_short {
+        crate::layout::canvas_width(px.max(crate::layout::NARROW_BELOW))
+    } else {
+        crate::layout::canvas_width(px)
+    }
 }
 
 fn reduced_motion() -> bool {
@@ -132,19 +80,102 @@ fn set_global(key: &str, value: &str) {
     }
 }
 
+fn on_intent_for_drop(d: UseReducerDispatcher<LabState>) -> Callback<Intent> {
+    Callback::from(move |i: Intent| d.dispatch(i))
+}
+
 /// The page.
 #[component]
 pub fn App() -> Html {
-    let boot_message = use_memo((), |_| initial());
+    let boot = use_memo((), |_| crate::address::boot());
     let state = use_reducer(|| {
-        let (s, msg) = (*boot_message).clone();
-        let mut st = LabState::new(s).unwrap_or_else(|_| {
-            LabState::new(default_scenario()).expect("the default preset builds")
-        });
+        let b = (*boot).clone();
+        // A link whose scenario reads but does not run gets its message too.
+        let (mut st, msg) = match LabState::new(b.scenario) {
+            Ok(st) => (st, b.message),
+            Err(e) => (
+                LabState::new(default_scenario()).expect("the default preset builds"),
+                Some(format!(
+                    "This link could not be opened: {e}. Showing the default scenario instead."
+                )),
+            ),
+        };
         st.lab.borrow_mut().message = msg.clone();
         st.message = msg;
         st
     });
+    let embed = boot.view.embed;
+    // The link's moment, speed and autoplay, once.
+    {
+        let dispatcher = state.dispatcher();
+        let v = boot.view.clone();
+        use_effect_with((), move |_| {
+            if let Some(t) = v.t {
+                dispatcher.dispatch(Intent::Seek(t));
+            }
+            if let Some((factor, paced)) = v.speed {
+                dispatcher.dispatch(Intent::Speed(sim::pace::Speed { factor, paced }));
+            }
+            if v.autoplay {
+                dispatcher.dispatch(Intent::TogglePlay);
+            }
+        });
+    }
+    // The address always holds the scenario shown, and the moment once paused: a
+    // reload or a copied address brings the same run back. Loading a preset or a file
+    // makes a new history entry, so that Back returns to the previous scenario.
+    let push_next = use_mut_ref(|| false);
+    {
+        let scenario = state.lab.borrow().scenario();
+        let paused_at = (!state.playing).then_some(state.view.now_ms);
+        let push_next = push_next.clone();
+        let keep = sim::link::LinkView {
+            embed,
+            panels: boot.view.panels.clone(),
+            ..Default::default()
+        };
+        use_effect_with((scenario, paused_at), move |(s, t)| {
+            let v = sim::link::LinkView { t: *t, ..keep };
+            crate::address::show(s, &v, push_next.replace(false));
+        });
+    }
+    // A scenario file dropped anywhere on the page opens, as "Open a scenario file" does.
+    {
+        let on_intent = on_intent_for_drop(state.dispatcher());
+        use_effect_with((), move |_| {
+            let doc = gloo::utils::document();
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let over = EventListener::new_with_options(&doc, "dragover", options, |e| {
+                e.prevent_default();
+            });
+            let dropped = EventListener::new_with_options(&doc, "drop", options, move |e| {
+                e.prevent_default();
+                let file = e
+                    .dyn_ref::<web_sys::DragEvent>()
+                    .and_then(|d| d.data_transfer())
+                    .and_then(|d| d.files())
+                    .and_then(|f| f.get(0));
+                if let Some(f) = file {
+                    crate::share::read_file(f, on_intent.clone());
+                }
+            });
+            move || drop((over, dropped))
+        });
+    }
+    // Back and forward: open the scenario the address names now.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "popstate", move |_| {
+                    if let Some(r) = crate::address::scenario_now() {
+                        dispatcher.dispatch(Intent::Load(r.map(Box::new)));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let selected = use_state(|| None::<usize>);
     let help = use_state(|| false);
     let canvas_w = use_state(window_canvas_width);
@@ -234,6 +265,22 @@ pub fn App() -> Html {
                     "u" | "U" => Some(Intent::Undo),
                     "+" | "=" => Some(Intent::SpeedStep(1)),
                     "-" | "_" => Some(Intent::SpeedStep(-1)),
+                    "l" | "L" | "e" | "E" => {
+                        let which = if e.key().eq_ignore_ascii_case("l") {
+                            "button.copy-link"
+                        } else {
+                            "button.copy-embed"
+                        };
+                        if let Some(b) = gloo::utils::document()
+                            .query_selector(which)
+                            .ok()
+                            .flatten()
+                            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            b.click();
+                        }
+                        None
+                    }
                     "?" => {
                         help.set(!*help);
                         None
@@ -303,8 +350,10 @@ pub fn App() -> Html {
         .unwrap_or_default();
     let on_preset = {
         let d = on_intent.clone();
+        let push_next = push_next.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                *push_next.borrow_mut() = true;
                 d.emit(Intent::Preset(sel.value()));
             }
         })
@@ -317,6 +366,36 @@ pub fn App() -> Html {
         let help = help.clone();
         Callback::from(move |_: MouseEvent| help.set(!*help))
     };
+    if embed {
+        let v = sim::link::LinkView {
+            t: Some(state.view.now_ms),
+            ..Default::default()
+        };
+        let full = crate::address::url_for(&scenario, &v);
+        let show = |p: &str| boot.view.panels.iter().any(|x| x == p);
+        return html! {
+            <main class="lab embed">
+                <header class="embed-head">
+                    <strong class="embed-title">{&scenario.name}</strong>
+                    <a href={full} target="_blank" rel="noopener">{"Open in Split-Brain Lab ↗"}</a>
+                </header>
+                if let Some(m) = &state.message {
+                    <p class="error" role="alert">{m.clone()}</p>
+                }
+                <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
+                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
+                    markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
+                <div class="panels">
+                    <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
+                    if show("beliefs") { <Beliefs view={state.view.clone()} {words} /> }
+                    if show("process") { <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} /> }
+                    if show("log") { <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} /> }
+                    if show("settings") { <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} /> }
+                </div>
+            </main>
+        };
+    }
     html! {
         <main class="lab">
             <header>
@@ -331,6 +410,7 @@ pub fn App() -> Html {
                     </select>
                 </label>
                 <button onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
+                <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} />
             </header>
             <p class="summary">{&scenario.description}</p>
             <p class="try">{sys.try_first}</p>
@@ -340,7 +420,7 @@ pub fn App() -> Html {
                     { for sys.glossary.iter().map(|(term, says)| html! { <><dt>{*term}</dt><dd>{*says}</dd></> }) }
                 </dl>
             </details>
-            if let Some(m) = &state.message {
+            if let Some(m) = state.message.as_ref().filter(|_| !state.setting_error) {
                 <p class="error" role="alert">{m.clone()}</p>
             }
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
@@ -360,7 +440,7 @@ pub fn App() -> Html {
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
-                <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone()} />
+                <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
             </div>

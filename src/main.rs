@@ -1,5 +1,6 @@
 //! Split-Brain Lab in the browser: a Yew app over the simulation core.
 
+mod address;
 mod app;
 mod canvas;
 mod controls;

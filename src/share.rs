@@ -1,5 +1,5 @@
-//! Sharing and loading scenarios: the whole scenario in the link (for course pages
-//! and iframes), and scenario files read from disk with plain-language errors.
+//! Sharing and loading scenarios: copy a link or an embed code, save the scenario to a
+//! file, open one (or drop it on the page), with plain-language errors.
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -8,32 +8,149 @@ use yew::prelude::*;
 use crate::panels::ScenarioProps;
 use crate::state::Intent;
 
-/// The page's address with the whole scenario in its fragment.
-pub fn link_for(s: &sim::Scenario) -> String {
-    let json = serde_json::to_string(s).unwrap_or_default();
-    let enc: String = js_sys::encode_uri_component(&json).into();
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .map(|h| h.split('#').next().unwrap_or_default().to_string())
-        .unwrap_or_default();
-    format!("{base}#scenario={enc}")
+/// Reads a scenario file the person chose or dropped, and loads it if it is one; the
+/// current scenario stays, with a message in plain words, if it is not.
+pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|t| t.as_string());
+        let intent = match text {
+            None => Intent::Load(Err(format!(
+                "{name} could not be read as text. Nothing was changed."
+            ))),
+            Some(t) => match sim::Scenario::from_json(&t) {
+                Ok(s) => Intent::Load(Ok(Box::new(s))),
+                Err(e) => Intent::Load(Err(format!(
+                    "{name} is not a scenario this lab can run: {e}. Nothing was changed."
+                ))),
+            },
+        };
+        on_intent.emit(intent);
+    });
 }
 
-/// "Copy a link to this scenario" and "open a scenario file".
+/// Offers `text` as a file called `name` (the browser's download).
+fn save_as(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let a: web_sys::HtmlAnchorElement = gloo::utils::document()
+        .create_element("a")
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).ok()
+}
+
+/// Properties of the share bar.
+#[derive(Properties, PartialEq)]
+pub struct ShareBarProps {
+    /// The scenario shown.
+    pub scenario: std::rc::Rc<sim::Scenario>,
+    /// The moment shown: links open there.
+    pub now: sim::Millis,
+}
+
+/// "Copy link", "Copy embed code" and "Save file", near the top of the page. The
+/// copied link opens the same scenario at the same moment.
 #[component]
-pub fn Share(p: &ScenarioProps) -> Html {
-    let link = use_state(String::new);
-    let on_share = {
-        let link = link.clone();
-        let s = p.scenario.clone();
+pub fn ShareBar(p: &ShareBarProps) -> Html {
+    // What was copied (or, if the browser refused the clipboard, the text to copy by hand).
+    let status = use_state(|| None::<(String, Option<String>)>);
+    let copy = |what: &'static str, make: std::rc::Rc<dyn Fn() -> String>| {
+        let status = status.clone();
         Callback::from(move |_: MouseEvent| {
-            let url = link_for(&s);
-            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-            }
-            link.set(url);
+            let text = make();
+            let status = status.clone();
+            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+            wasm_bindgen_futures::spawn_local(async move {
+                let done = match clipboard {
+                    Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
+                        .await
+                        .is_ok(),
+                    None => false,
+                };
+                status.set(Some(if done {
+                    (format!("{what} copied."), None)
+                } else {
+                    (
+                        format!("Copy the {} below:", what.to_lowercase()),
+                        Some(text),
+                    )
+                }));
+            });
         })
     };
+    let (s, now) = (p.scenario.clone(), p.now);
+    let link = {
+        let s = s.clone();
+        copy(
+            "Link",
+            std::rc::Rc::new(move || {
+                let v = sim::link::LinkView {
+                    t: Some(now),
+                    ..Default::default()
+                };
+                crate::address::url_for(&s, &v)
+            }),
+        )
+    };
+    let embed = {
+        let s = s.clone();
+        copy(
+            "Embed code",
+            std::rc::Rc::new(move || crate::address::embed_code(&s, Some(now))),
+        )
+    };
+    let save = {
+        let s = s.clone();
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = format!(
+                "{}.json",
+                if s.name.is_empty() {
+                    "scenario"
+                } else {
+                    s.name.as_str()
+                }
+            );
+            let ok = save_as(&name, &(s.to_json() + "\n")).is_some();
+            status.set(Some((
+                if ok {
+                    format!("Saved as {name}.")
+                } else {
+                    "The browser would not save the file.".into()
+                },
+                None,
+            )));
+        })
+    };
+    html! {
+        <div class="sharebar" role="group" aria-label="Share">
+            <button class="copy-link" onclick={link} aria-keyshortcuts="L">{"Copy link"}</button>
+            <button class="copy-embed" onclick={embed} aria-keyshortcuts="E">{"Copy embed code"}</button>
+            <button class="save-file" onclick={save}>{"Save file"}</button>
+            <span class="copied" role="status" aria-live="polite">
+                { status.as_ref().map(|(m, _)| m.clone()).unwrap_or_default() }
+            </span>
+            if let Some((_, Some(text))) = status.as_ref() {
+                <input class="copy-by-hand" readonly=true value={text.clone()} aria-label="Text to copy" />
+            }
+        </div>
+    }
+}
+
+/// "Open a scenario file" (or drop one anywhere on the page).
+#[component]
+pub fn Share(p: &ScenarioProps) -> Html {
     let on_file = {
         let i = p.on_intent.clone();
         Callback::from(move |e: Event| {
@@ -43,40 +160,16 @@ pub fn Share(p: &ScenarioProps) -> Html {
             else {
                 return;
             };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            let name = file.name();
-            let i = i.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|t| t.as_string());
-                let intent = match text {
-                    None => Intent::Load(Err(format!(
-                        "{name} could not be read as text. Nothing was changed."
-                    ))),
-                    Some(t) => match sim::Scenario::from_json(&t) {
-                        Ok(s) => Intent::Load(Ok(Box::new(s))),
-                        Err(e) => Intent::Load(Err(format!(
-                            "{name} is not a scenario this lab can run: {e}. Nothing was changed."
-                        ))),
-                    },
-                };
-                i.emit(intent);
-            });
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read_file(file, i.clone());
+            }
         })
     };
     html! {
-        <section class="panel share" aria-label="Share and load">
-            <h2>{"Share or load"}</h2>
-            <button onclick={on_share}>{"Link to this scenario"}</button>
-            if !link.is_empty() {
-                <input class="link" readonly=true value={(*link).clone()} aria-label="Link to this scenario, with every change in it" />
-                <p class="facts">{"The address bar now holds this link too. Embed it in an iframe to show this scenario in a course page."}</p>
-            }
+        <section class="panel share" aria-label="Open a file">
+            <h2>{"Open a scenario"}</h2>
             <p><label>{"Open a scenario file (JSON) "}<input type="file" accept=".json,application/json" onchange={on_file} /></label></p>
+            <p class="facts">{"Or drop a file anywhere on the page. \"Save file\" at the top saves this scenario, every change included, in the same format as the command-line tool's."}</p>
         </section>
     }
 }

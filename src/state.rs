@@ -78,6 +78,8 @@ pub struct LabState {
     pub split_base: Option<Rc<Vec<u64>>>,
     /// The last error for the person, if any.
     pub message: Option<String>,
+    /// The message is about a setting (shown beside the settings, not at the top).
+    pub setting_error: bool,
     /// The person asked to see how the run ends before reaching it.
     pub reveal_end: bool,
 }
@@ -112,6 +114,7 @@ impl LabState {
             computing: true,
             split_base: None,
             message: None,
+            setting_error: false,
             reveal_end: false,
         })
     }
@@ -128,6 +131,7 @@ impl Reducible for LabState {
             // A message stays until the person does something else.
             if !matches!(action, Intent::Frame(_)) {
                 lab.message = None;
+                next.setting_error = matches!(action, Intent::Set(..));
             }
             // A changed run has an ending nobody has seen yet.
             if matches!(

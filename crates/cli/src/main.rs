@@ -40,6 +40,14 @@ enum Command {
         #[command(flatten)]
         src: Source,
     },
+    /// Print a link to a scenario: its fragment, or the whole address with --base.
+    Link {
+        #[command(flatten)]
+        src: Source,
+        /// The address the lab is served at, for example https://example.org/lab/.
+        #[arg(long, value_name = "URL")]
+        base: Option<String>,
+    },
     /// Print simulated events per second for each system's benchmark clusters.
     Bench {
         /// Simulated minutes per run.
@@ -52,11 +60,15 @@ enum Command {
 #[derive(Args)]
 struct Source {
     /// A scenario file (JSON, see docs/scenario-format.md).
-    #[arg(required_unless_present = "preset", conflicts_with = "preset")]
+    #[arg(required_unless_present_any = ["preset", "link"], conflicts_with_all = ["preset", "link"])]
     file: Option<String>,
     /// A built-in preset (see `splitbrain presets`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "link")]
     preset: Option<String>,
+    /// A link to the lab (the whole address, or what follows its `#`), read exactly as
+    /// the page reads it.
+    #[arg(long, value_name = "LINK")]
+    link: Option<String>,
     /// The seed of the run's random generator.
     #[arg(long)]
     seed: Option<u64>,
@@ -86,6 +98,20 @@ fn main() -> ExitCode {
 impl Source {
     fn load(self) -> Result<Scenario, String> {
         let mut scenario = match (self.file, self.preset) {
+            (None, None) if self.link.is_some() => {
+                let link = self.link.unwrap_or_default();
+                let fragment = link.split_once('#').map_or(link.as_str(), |(_, f)| f);
+                match sim::link::decode(fragment) {
+                    None => {
+                        return Err(
+                            "that link names no scenario (no p=, s= or scenario= after its #)"
+                                .into(),
+                        )
+                    }
+                    Some(Err(e)) => return Err(format!("that link cannot be opened: {e}")),
+                    Some(Ok(l)) => l.scenario,
+                }
+            }
             (None, Some(name)) => sim::presets::find(&name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = sim::presets::all().map(|p| p.name).collect();
@@ -97,7 +123,7 @@ impl Source {
                     .map_err(|e| format!("cannot read {path}: {e}"))?;
                 Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
             }
-            (None, None) => unreachable!("clap requires a file or --preset"),
+            (None, None) => unreachable!("clap requires a file, --preset or --link"),
         };
         if let Some(seed) = self.seed {
             scenario.seed = seed;
@@ -127,6 +153,17 @@ fn run(cmd: Command) -> Result<(), String> {
         }
         Command::Scenario { src } => {
             say(&(src.load()?.to_json() + "\n"));
+            Ok(())
+        }
+        Command::Link { src, base } => {
+            let scenario = src.load()?;
+            // The same checks as the page before it hands the link out.
+            sim::build(&scenario, RunOptions::default()).map_err(|e| e.to_string())?;
+            let fragment = sim::link::encode(&scenario);
+            say(&match base {
+                Some(b) => format!("{}#{fragment}\n", b.split('#').next().unwrap_or_default()),
+                None => fragment + "\n",
+            });
             Ok(())
         }
         Command::Run { src, json } => {

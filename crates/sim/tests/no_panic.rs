@@ -136,3 +136,69 @@ fn fuzz(preset: &str, names: &[&str]) {
         refused.get()
     );
 }
+
+/// Whatever a link says, the page and the CLI answer with a scenario or a message:
+/// random strings, and real links with bytes flipped, cut short or lengthened.
+#[test]
+fn random_and_mangled_links_never_panic() {
+    let mut changed = sim::presets::find("sentinel-fencing").unwrap().scenario();
+    changed.seed = 7;
+    let real = [
+        sim::link::encode(&changed),
+        sim::link::encode(&sim::presets::find("raft-slow-disk").unwrap().scenario()),
+        format!(
+            "scenario={}",
+            serde_json::to_string(&changed)
+                .unwrap()
+                .replace('%', "%25")
+                .replace('"', "%22")
+        ),
+    ];
+    let strategy = (
+        0..real.len(),
+        any::<u16>(),
+        any::<u8>(),
+        0..4u8,
+        "[a-zA-Z0-9=&._%-]{0,40}",
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let (opened, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let result = runner.run(&strategy, |(which, at, byte, how, junk)| {
+        let mut link = real[which].clone().into_bytes();
+        let at = at as usize % link.len().max(1);
+        match how {
+            0 => link[at] = byte.clamp(33, 126),
+            1 => link.truncate(at),
+            2 => link.extend_from_slice(junk.as_bytes()),
+            _ => link = junk.clone().into_bytes(),
+        }
+        let link = String::from_utf8_lossy(&link).to_string();
+        let outcome = std::panic::catch_unwind(|| match sim::link::decode(&link) {
+            None => None,
+            Some(Ok(_)) => Some(true),
+            Some(Err(e)) => {
+                assert!(!e.to_string().is_empty());
+                Some(false)
+            }
+        });
+        prop_assert!(outcome.is_ok(), "panicked on {link}");
+        match outcome.unwrap() {
+            Some(true) => opened.set(opened.get() + 1),
+            Some(false) => refused.set(refused.get() + 1),
+            None => {}
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    println!(
+        "links: {} mangled links opened, {} were refused with a message",
+        opened.get(),
+        refused.get()
+    );
+}
