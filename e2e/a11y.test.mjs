@@ -27,3 +27,17 @@ for (const [preset, width, height, proc] of cases) {
     await page.close();
   });
 }
+
+test('axe-core finds no violation: the embed mode with its panels, and the moments list open', async () => {
+  const page = await lab.browser.newPage({ viewport: { width: 800, height: 500 } });
+  await page.goto(`${lab.server.url}#p=sentinel-old-master-isolated&t=16000&embed=1&panels=log,beliefs`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  await page.click('details.moments summary');
+  await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
+  assert.deepEqual(violations, []);
+  assert.equal(await page.locator('section.log').count(), 1, 'the log panel asked for');
+  await page.close();
+});

@@ -376,7 +376,7 @@ pub fn App() -> Html {
         return html! {
             <main class="lab embed">
                 <header class="embed-head">
-                    <strong class="embed-title">{&scenario.name}</strong>
+                    <h1 class="embed-title">{&scenario.name}</h1>
                     <a href={full} target="_blank" rel="noopener">{"Open in Split-Brain Lab ↗"}</a>
                 </header>
                 if let Some(m) = &state.message {
