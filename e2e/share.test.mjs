@@ -13,6 +13,8 @@ const lab = sharedLab({ before, after });
 async function open(url, viewport = { width: 1366, height: 768 }) {
   const ctx = await lab.browser.newContext({ viewport });
   const page = await ctx.newPage();
+  // Loading a preset over the person's own scenario asks first: say yes.
+  page.on('dialog', (d) => d.accept());
   await page.goto(url);
   await page.waitForSelector('svg.canvas g.box');
   await waitForState(page, (s) => !s.computing, 30000);
@@ -151,3 +153,31 @@ for (const [w, h] of [[800, 500], [560, 380]]) {
     await ctx.close();
   });
 }
+
+test('your own scenario: named in the picker, renamed and described, kept unless you agree to a preset, and Undo brings it back', async () => {
+  const ctx = await lab.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await ctx.newPage();
+  await page.goto(lab.server.url);
+  await waitForState(page, (s) => !s.computing, 30000);
+  assert.match(await page.locator('p.try').textContent(), /Or just press Play: at 10\.0 s, isolate box1; at 40\.0 s, heal the network\./);
+  await page.fill('#scenario-name', 'our-prod-sentinels');
+  await page.fill('#scenario-text', 'Three boxes, as in production.');
+  await page.press('#scenario-name', 'Tab');
+  await waitForState(page, (s) => s.preset === 'our-prod-sentinels');
+  assert.match(await page.locator('select[aria-label="Preset scenario"] option:checked').textContent(), /Your scenario: our-prod-sentinels/);
+  assert.equal(await page.locator('p.summary').textContent(), 'Three boxes, as in production.');
+  assert.match(page.url(), /#s=1\./, 'a renamed preset travels whole');
+  // Say no: nothing changes.
+  page.once('dialog', (d) => d.dismiss());
+  await page.selectOption('select[aria-label="Preset scenario"]', 'raft-prevote');
+  await page.waitForTimeout(300);
+  assert.equal((await labState(page)).preset, 'our-prod-sentinels');
+  // Say yes, then Undo: the scenario comes back, words and all.
+  page.once('dialog', (d) => d.accept());
+  await page.selectOption('select[aria-label="Preset scenario"]', 'raft-prevote');
+  await waitForState(page, (s) => s.preset === 'raft-prevote');
+  await page.click('button:text-is("Undo")');
+  await waitForState(page, (s) => s.preset === 'our-prod-sentinels');
+  assert.equal(await page.locator('p.summary').textContent(), 'Three boxes, as in production.');
+  await ctx.close();
+});

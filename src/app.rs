@@ -348,13 +348,33 @@ pub fn App() -> Html {
         .find(|m| m.time_ms <= state.view.now_ms)
         .map(|m| format!("{:.1} s: {}", m.time_ms as f64 / 1000.0, m.label))
         .unwrap_or_default();
+    // The scenario shown is a preset unchanged, or the person's own (edited, or from a
+    // file or a link): then the picker says so, and loading a preset asks first.
+    let own = !sim::presets::find(&scenario.name).is_some_and(|p| p.scenario() == *scenario);
     let on_preset = {
         let d = on_intent.clone();
         let push_next = push_next.clone();
+        let current = scenario.name.clone();
         Callback::from(move |e: Event| {
-            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+            let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
+            let asked = !own
+                || web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&format!(
+                            "Open the preset {}? Your scenario \"{current}\" is replaced; Undo (U) brings it back.",
+                            sel.value()
+                        ))
+                        .ok()
+                    })
+                    .unwrap_or(true);
+            if asked {
                 *push_next.borrow_mut() = true;
                 d.emit(Intent::Preset(sel.value()));
+            } else {
+                // Kept: the picker goes back to "Your scenario".
+                sel.set_value("");
             }
         })
     };
@@ -402,9 +422,12 @@ pub fn App() -> Html {
                 <h1>{"Split-Brain Lab"}</h1>
                 <label class="preset">{"Scenario "}
                     <select onchange={on_preset} aria-label="Preset scenario">
+                        if own {
+                            <option value="" selected=true>{format!("Your scenario: {}", scenario.name)}</option>
+                        }
                         { for sim::SYSTEMS.iter().map(|s| html! {
                             <optgroup label={s.title}>
-                                { for s.presets.iter().map(|p| html! { <option value={p.name} selected={p.name == scenario.name}>{format!("{} — {}", p.name, p.summary)}</option> }) }
+                                { for s.presets.iter().map(|p| html! { <option value={p.name} selected={!own && p.name == scenario.name}>{format!("{} — {}", p.name, p.summary)}</option> }) }
                             </optgroup>
                         }) }
                     </select>
@@ -413,7 +436,7 @@ pub fn App() -> Html {
                 <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} />
             </header>
             <p class="summary">{&scenario.description}</p>
-            <p class="try">{sys.try_first}</p>
+            <p class="try">{sys.try_first}{" "}{scenario.schedule_words()}</p>
             <details class="glossary">
                 <summary>{"What am I looking at?"}</summary>
                 <dl>

@@ -578,6 +578,34 @@ impl Lab {
         }
     }
 
+    /// Opens another scenario (a preset, a file, a link) at its start; Undo brings the
+    /// one shown before back, edits included. The current one stays if `s` cannot run.
+    pub fn open(&mut self, s: Scenario) -> Result<(), String> {
+        sim::build(&s, RunOptions::default()).map_err(|e| e.to_string())?;
+        self.save_for_undo();
+        self.base = s;
+        self.actions.clear();
+        self.scenario = Rc::new(self.base.clone());
+        self.restart()?;
+        self.seek(0);
+        Ok(())
+    }
+
+    /// Renames the scenario and rewords its description. Nothing about the run changes,
+    /// so nothing is recomputed; Undo brings the old words back.
+    pub fn describe(&mut self, name: &str, description: &str) {
+        if self.base.name == name && self.base.description == description {
+            return;
+        }
+        self.save_for_undo();
+        self.base.name = name.to_string();
+        self.base.description = description.to_string();
+        let mut s = (*self.scenario).clone();
+        s.name = self.base.name.clone();
+        s.description = self.base.description.clone();
+        self.scenario = Rc::new(s);
+    }
+
     /// Brings the previous branch back.
     pub fn undo(&mut self) -> bool {
         let Some(saved) = self.undo.pop() else {

@@ -148,9 +148,29 @@ pub fn ShareBar(p: &ShareBarProps) -> Html {
     }
 }
 
+/// The scenario's name and description, which travel with it in links and files, and
 /// "Open a scenario file" (or drop one anywhere on the page).
 #[component]
 pub fn Share(p: &ScenarioProps) -> Html {
+    let name_ref = use_node_ref();
+    let text_ref = use_node_ref();
+    let on_describe = {
+        let i = p.on_intent.clone();
+        let (name_ref, text_ref) = (name_ref.clone(), text_ref.clone());
+        let s = p.scenario.clone();
+        Callback::from(move |_: Event| {
+            let name = name_ref
+                .cast::<HtmlInputElement>()
+                .map_or_else(|| s.name.clone(), |n| n.value());
+            let text = text_ref
+                .cast::<web_sys::HtmlTextAreaElement>()
+                .map_or_else(|| s.description.clone(), |t| t.value());
+            // Names are text: the page never reads them as HTML.
+            let name = name.trim();
+            let name = if name.is_empty() { "untitled" } else { name };
+            i.emit(Intent::Describe(name.to_string(), text.trim().to_string()));
+        })
+    };
     let on_file = {
         let i = p.on_intent.clone();
         Callback::from(move |e: Event| {
@@ -166,8 +186,12 @@ pub fn Share(p: &ScenarioProps) -> Html {
         })
     };
     html! {
-        <section class="panel share" aria-label="Open a file">
-            <h2>{"Open a scenario"}</h2>
+        <section class="panel share" aria-label="This scenario">
+            <h2>{"This scenario"}</h2>
+            <p class="field"><label for="scenario-name">{"Name"}</label>
+                <input id="scenario-name" ref={name_ref} maxlength="80" value={p.scenario.name.clone()} onchange={on_describe.clone()} /></p>
+            <p class="field"><label for="scenario-text">{"Description"}</label>
+                <textarea id="scenario-text" ref={text_ref} rows="3" maxlength="600" value={p.scenario.description.clone()} onchange={on_describe} /></p>
             <p><label>{"Open a scenario file (JSON) "}<input type="file" accept=".json,application/json" onchange={on_file} /></label></p>
             <p class="facts">{"Or drop a file anywhere on the page. \"Save file\" at the top saves this scenario, every change included, in the same format as the command-line tool's."}</p>
         </section>

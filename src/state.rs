@@ -50,6 +50,8 @@ pub enum Intent {
     Load(Result<Box<Scenario>, String>),
     /// Show how the whole run ends before it is reached.
     RevealEnd,
+    /// Rename the scenario and reword its description.
+    Describe(String, String),
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -148,13 +150,14 @@ impl Reducible for LabState {
             match action {
                 Intent::Preset(name) => match sim::presets::find(&name) {
                     Some(p) => {
-                        if let Ok(l) = Lab::new(p.scenario()) {
-                            *lab = l;
-                            next.playing = false;
+                        if let Err(e) = lab.open(p.scenario()) {
+                            lab.message = Some(format!("The preset `{name}` cannot run: {e}."));
                         }
+                        next.playing = false;
                     }
                     None => lab.message = Some(format!("There is no preset named `{name}`.")),
                 },
+                Intent::Describe(name, description) => lab.describe(&name, &description),
                 Intent::TogglePlay => {
                     if lab.now() >= lab.duration() {
                         lab.seek(0);
@@ -221,11 +224,8 @@ impl Reducible for LabState {
                     next.speed = speeds[(i + d).clamp(0, speeds.len() as i32 - 1) as usize].0;
                     next.played = (0.0, 0.0);
                 }
-                Intent::Load(Ok(s)) => match Lab::new(*s) {
-                    Ok(l) => {
-                        *lab = l;
-                        next.playing = false;
-                    }
+                Intent::Load(Ok(s)) => match lab.open(*s) {
+                    Ok(()) => next.playing = false,
                     Err(e) => {
                         lab.message = Some(format!(
                             "That scenario cannot run: {e}. Nothing was changed."

@@ -202,6 +202,27 @@ impl Scenario {
         Ok(s)
     }
 
+    /// What the scenario's own faults do, in order, in one sentence: the "Try it"
+    /// line of the page says it, so it is true for every preset and every edit.
+    pub fn schedule_words(&self) -> String {
+        if self.faults.is_empty() {
+            return "This scenario has no faults of its own: make one.".into();
+        }
+        let mut faults: Vec<&ScheduledFault> = self.faults.iter().collect();
+        faults.sort_by_key(|f| f.at_ms);
+        let steps: Vec<String> = faults
+            .iter()
+            .map(|f| {
+                format!(
+                    "at {:.1} s, {}",
+                    f.at_ms as f64 / 1000.0,
+                    f.action.describe()
+                )
+            })
+            .collect();
+        format!("Or just press Play: {}.", steps.join("; "))
+    }
+
     /// The scenario as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a scenario always serializes")

@@ -45,7 +45,7 @@ pub static DESC: SystemDesc = SystemDesc {
         (MsgKind::Client, "client request"),
         (MsgKind::Storage, "storage write"),
     ],
-    try_first: "Try it: drag the leader's box (N1, the orange diamond) into a partition of its own, or press Play to run this scenario's faults. Under each member, its log: filled entries are committed, hollow ones are not yet.",
+    try_first: "Try it: drag the leader's box (N1, the orange diamond) into a partition of its own, then press Play. Under each member, its log: filled entries are committed, hollow ones are not yet.",
     build: super::build,
     effective_settings: super::effective_settings,
     facts,

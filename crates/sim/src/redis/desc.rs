@@ -50,7 +50,7 @@ pub static DESC: SystemDesc = SystemDesc {
         (MsgKind::Control, "SLAVEOF"),
         (MsgKind::Storage, "storage write"),
     ],
-    try_first: "Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play. Or just press Play: this scenario cuts it off at 10 s.",
+    try_first: "Try it: drag the master's box (M1, the orange diamond) away from the others, then press Play.",
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
