@@ -18,6 +18,7 @@ pub mod fault;
 pub mod fencing;
 pub mod history;
 pub mod ids;
+pub mod lesson;
 pub mod link;
 pub mod net;
 pub mod outcome;

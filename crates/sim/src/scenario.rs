@@ -111,7 +111,7 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
 }
 
-fn from_value_at<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_value_at<T: serde::de::DeserializeOwned>(
     v: serde_json::Value,
     prefix: &str,
 ) -> Result<T, ScenarioError> {
