@@ -46,6 +46,7 @@ pub fn boot() -> Boot {
         };
     }
     let mut view = sim::link::view_of(&search);
+    view.merge(sim::link::view_of(&hash));
     let opened = sim::link::decode(&hash).or_else(|| sim::link::decode(&search));
     match opened {
         None => Boot {

@@ -105,6 +105,37 @@ pub fn App() -> Html {
         st
     });
     let embed = boot.view.embed;
+    let lesson = use_reducer(crate::lesson::LessonState::default);
+    let lessons = use_memo((), |_| sim::lesson::all());
+    // A link that names a lesson opens it at its step.
+    {
+        let lesson = lesson.clone();
+        let dispatcher = state.dispatcher();
+        let asked = boot.view.lesson.clone();
+        let lessons = lessons.clone();
+        use_effect_with((), move |_| {
+            if let Some((name, step)) = asked {
+                match lessons.iter().find(|l| l.name == name).cloned() {
+                    Some(l) => {
+                        let l = Rc::new(l);
+                        for i in crate::lesson::stage(&l, 0) {
+                            dispatcher.dispatch(i);
+                        }
+                        // Later steps build on the first one's preset.
+                        if step > 1 {
+                            for i in crate::lesson::stage(&l, step - 1) {
+                                dispatcher.dispatch(i);
+                            }
+                        }
+                        lesson.dispatch(crate::lesson::LessonIntent::Open(l, step - 1));
+                    }
+                    None => dispatcher.dispatch(Intent::Load(Err(format!(
+                        "There is no lesson named `{name}`; the lab opens without one."
+                    )))),
+                }
+            }
+        });
+    }
     // The link's moment, speed and autoplay, once.
     {
         let dispatcher = state.dispatcher();
@@ -134,10 +165,21 @@ pub fn App() -> Html {
             panels: boot.view.panels.clone(),
             ..Default::default()
         };
-        use_effect_with((scenario, paused_at), move |(s, t)| {
-            let v = sim::link::LinkView { t: *t, ..keep };
-            crate::address::show(s, &v, push_next.replace(false));
-        });
+        let following = lesson
+            .lesson
+            .as_ref()
+            .map(|l| (l.name.clone(), lesson.step + 1));
+        use_effect_with(
+            (scenario, paused_at, following),
+            move |(s, t, following)| {
+                let v = sim::link::LinkView {
+                    t: *t,
+                    lesson: following.clone(),
+                    ..keep
+                };
+                crate::address::show(s, &v, push_next.replace(false));
+            },
+        );
     }
     // A scenario file dropped anywhere on the page opens, as "Open a scenario file" does.
     {
@@ -382,6 +424,28 @@ pub fn App() -> Html {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
+    let on_lesson = {
+        let lesson = lesson.clone();
+        let d = on_intent.clone();
+        let lessons = lessons.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else {
+                return;
+            };
+            if let Some(l) = lessons.iter().find(|l| l.name == sel.value()).cloned() {
+                let l = Rc::new(l);
+                for i in crate::lesson::stage(&l, 0) {
+                    d.emit(i);
+                }
+                lesson.dispatch(crate::lesson::LessonIntent::Open(l, 0));
+            }
+            sel.set_value("");
+        })
+    };
+    let lesson_panel = html! {
+        <crate::lesson::LessonPanel lesson={lesson.clone()} view={state.view.clone()} scenario={scenario.clone()}
+            playing={state.playing} on_intent={on_intent.clone()} on_select={on_select.clone()} />
+    };
     let toggle_help = {
         let help = help.clone();
         Callback::from(move |_: MouseEvent| help.set(!*help))
@@ -403,6 +467,7 @@ pub fn App() -> Html {
                     <p class="error" role="alert">{m.clone()}</p>
                 }
                 <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
+                { lesson_panel }
                 <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
                 <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                     markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
@@ -432,7 +497,13 @@ pub fn App() -> Html {
                         }) }
                     </select>
                 </label>
-                <button onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
+                <button class="keys" onclick={toggle_help} aria-expanded={help.to_string()}>{"Keys (?)"}</button>
+                <label class="lessons">{"Lesson "}
+                    <select onchange={on_lesson} aria-label="Start a guided lesson">
+                        <option value="" selected=true>{ if lesson.lesson.is_some() { "another lesson…" } else { "choose one…" } }</option>
+                        { for lessons.iter().map(|l| html! { <option value={l.name.clone()}>{l.title.clone()}</option> }) }
+                    </select>
+                </label>
                 <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} />
             </header>
             <p class="summary">{&scenario.description}</p>
@@ -447,6 +518,7 @@ pub fn App() -> Html {
                 <p class="error" role="alert">{m.clone()}</p>
             }
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
+            { lesson_panel }
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />

@@ -6,6 +6,7 @@ mod canvas;
 mod controls;
 mod lab;
 mod layout;
+mod lesson;
 mod panels;
 mod share;
 mod state;

@@ -12,7 +12,7 @@
 //!   pages already embed; still read, never written;
 //! - view options that do not change the scenario: `t=MS` (the moment to open at),
 //!   `autoplay=1`, `speed=X` (a pace factor, or `clockX` for the plain clock),
-//!   `embed=1`, `panels=a,b` (see [`LinkView`]).
+//!   `embed=1`, `panels=a,b`, `lesson=NAME&step=N` (see [`LinkView`]).
 
 use base64::Engine as _;
 
@@ -39,6 +39,8 @@ pub struct LinkView {
     pub embed: bool,
     /// In embed mode, the further panels to show (`outcome`, `log`, `settings`, ...).
     pub panels: Vec<String>,
+    /// A built-in lesson to follow, and its step (from 1, as people count).
+    pub lesson: Option<(String, usize)>,
 }
 
 impl LinkView {
@@ -51,6 +53,7 @@ impl LinkView {
         if !other.panels.is_empty() {
             self.panels = other.panels;
         }
+        self.lesson = other.lesson.or(self.lesson.take());
     }
 }
 
@@ -112,6 +115,9 @@ pub fn with_view(fragment: &str, v: &LinkView) -> String {
     }
     if !v.panels.is_empty() {
         out.push_str(&format!("&panels={}", v.panels.join(",")));
+    }
+    if let Some((name, step)) = &v.lesson {
+        out.push_str(&format!("&lesson={name}&step={step}"));
     }
     out
 }
@@ -210,6 +216,10 @@ fn read_view<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> LinkView {
                     .collect()
             })
             .unwrap_or_default(),
+        lesson: get("lesson").filter(|n| !n.is_empty()).map(|n| {
+            let step = get("step").and_then(|s| s.parse().ok()).unwrap_or(1);
+            (n.to_string(), step.max(1))
+        }),
     }
 }
 
@@ -278,6 +288,7 @@ mod tests {
             speed: Some((10.0, false)),
             embed: true,
             panels: vec!["outcome".into(), "log".into()],
+            lesson: Some(("quorum-1-corrected".into(), 3)),
         };
         let f = with_view("p=sentinel-old-master-isolated", &v);
         assert_eq!(decode(&f).unwrap().unwrap().view, v);

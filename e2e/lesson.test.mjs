@@ -1,0 +1,80 @@
+// A guided lesson as a learner meets it: from a link, with the keyboard alone,
+// predicting wrong once and right once, then stepping back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { sharedLab, waitForState, labState, shots } from './harness.mjs';
+
+const lab = sharedLab({ before, after });
+
+/** Presses Shift+Tab, then Tab, until the focused element's text matches `re`: the
+ * learner's answer buttons sit just before the Next button they last pressed. */
+async function tabTo(page, re) {
+  const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+  for (const [key, n] of [['Shift+Tab', 8], ['Tab', 80]]) {
+    for (let i = 0; i < n; i++) {
+      await page.keyboard.press(key);
+      if (re.test(await focused())) return;
+    }
+  }
+  throw new Error(`nothing focusable matches ${re}`);
+}
+
+test('a lesson from its link, with the keyboard alone: wrong once, right once, then back', async () => {
+  const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(`${lab.server.url}#lesson=quorum-1-corrected`);
+  await page.locator('section.lesson', { hasText: 'Step 1 of 4' }).waitFor();
+  await waitForState(page, (s) => s.preset === 'sentinel-quorum-1-isolated-sentinel' && !s.computing, 30000);
+  await tabTo(page, /^Next ▶$/);
+  await page.keyboard.press('Enter');
+  await page.locator('section.lesson', { hasText: 'Step 2 of 4' }).waitFor();
+  assert.equal((await labState(page)).now_ms, 10000, 'the step sets its moment');
+  // Predict wrong: "quorum 1 means one Sentinel decides".
+  await tabTo(page, /^Yes: quorum 1/);
+  await page.keyboard.press('Enter');
+  await page.locator('.lesson .playing').waitFor();
+  await page.screenshot({ path: path.join(shots, 'lesson-predict.png') });
+  await tabTo(page, /^Show me now$/);
+  await page.keyboard.press('Enter');
+  await page.locator('.lesson .reveal.wrong').waitFor();
+  assert.match(await page.locator('.lesson .reveal').textContent(), /Not quite\. That is the folklore/);
+  const s = await labState(page);
+  assert.equal(s.now_ms, 30000, 'the lab stopped on the moment');
+  assert.equal(s.leaders_so_far, 0, 'and it shows what the answer says: no new master');
+  await page.screenshot({ path: path.join(shots, 'lesson-reveal.png') });
+  assert.match(page.url(), /lesson=quorum-1-corrected&step=2/, 'the address follows the lesson');
+  // On to the flaky link, and predict right.
+  await tabTo(page, /^Next ▶$/);
+  await page.keyboard.press('Enter');
+  await waitForState(page, (s) => s.preset === 'sentinel-quorum-1-flaky-link');
+  await tabTo(page, /^Next ▶$/);
+  await page.keyboard.press('Enter');
+  await page.locator('section.lesson', { hasText: 'Step 4 of 4' }).waitFor();
+  await tabTo(page, /^Yes: S2 declares ODOWN alone/);
+  await page.keyboard.press('Enter');
+  await tabTo(page, /^Show me now$/);
+  await page.keyboard.press('Enter');
+  await page.locator('.lesson .reveal.right').waitFor();
+  assert.equal((await labState(page)).leaders_so_far, 1);
+  // Back: the narration and the run go back together.
+  await tabTo(page, /Back$/);
+  await page.keyboard.press('Enter');
+  await page.locator('section.lesson', { hasText: 'Step 3 of 4' }).waitFor();
+  const back = await waitForState(page, (s) => s.preset === 'sentinel-quorum-1-flaky-link' && s.now_ms === 0);
+  assert.equal(back.leaders_so_far, 0);
+  await page.close();
+});
+
+test('a lesson step waits for the learner to act', async () => {
+  const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(`${lab.server.url}#lesson=sentinel-split-brain&step=2`);
+  await page.locator('section.lesson', { hasText: 'Step 2 of 4' }).waitFor();
+  await waitForState(page, (s) => s.now_ms === 9000 && !s.computing, 30000);
+  assert.ok(await page.locator('.lesson button.next').isDisabled(), 'Next waits for the task');
+  const box = page.locator('g.box[data-box="box1"]');
+  await box.focus();
+  await page.keyboard.press('n');
+  await page.locator('.lesson .task.done').waitFor();
+  assert.ok(!(await page.locator('.lesson button.next').isDisabled()));
+  await page.close();
+});
