@@ -194,7 +194,7 @@ test('cut one link from a process panel, add a Sentinel, move a process to anoth
   await page.click('g.proc[data-proc="MON"]');
   await page.selectOption('select[aria-label="The box MON runs on"]', 'box1');
   s = await waitForState(page, (s) => s.placement.MON === 'box1');
-  assert.match(await page.locator('.settings .facts').textContent(), /4 Sentinels: a failover needs 3 votes/);
+  assert.match(await page.locator('.settings .facts').textContent(), /4 Sentinels, quorum 2: .* the failover needs 3 votes/);
 });
 
 test('step from moment to moment with a caption; Space never scrolls the page', async () => {

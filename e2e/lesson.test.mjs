@@ -78,3 +78,24 @@ test('a lesson step waits for the learner to act', async () => {
   assert.ok(!(await page.locator('.lesson button.next').isDisabled()));
   await page.close();
 });
+
+test('flashcards open the moment that answers them; the sizing sheet follows the topology and the quorum', async () => {
+  const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(lab.server.url);
+  await waitForState(page, (s) => !s.computing, 30000);
+  const sheet = page.locator('table.sizing');
+  assert.match(await sheet.locator('caption').textContent(), /3 Sentinels/);
+  assert.deepEqual(await sheet.locator('tr.current td').allTextContents(), ['2', '1']);
+  // A quorum above the majority raises the votes a failover needs.
+  await page.fill('#set-quorum', '3');
+  await page.press('#set-quorum', 'Enter');
+  await waitForState(page, (s) => s.settings.quorum === 3);
+  assert.deepEqual(await sheet.locator('tr.current td').allTextContents(), ['3', '0']);
+  const card = page.locator('details.card', { hasText: 'odd number' });
+  await card.locator('summary').click();
+  await card.locator('button').click();
+  const s = await waitForState(page, (s) => s.preset === 'raft-even-split' && s.now_ms === 15000, 30000);
+  assert.equal(s.system, 'etcd-raft');
+  assert.deepEqual(await sheet.locator('tr.current td').allTextContents(), ['3', '1'], 'four members survive one failure');
+  await page.close();
+});

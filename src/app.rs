@@ -538,6 +538,7 @@ pub fn App() -> Html {
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::flashcards::CheckYourself scenario={scenario.clone()} on_intent={on_intent.clone()} />
             </div>
             if *help {
                 <div class="help" role="dialog" aria-label="Keyboard shortcuts">

@@ -4,6 +4,7 @@ mod address;
 mod app;
 mod canvas;
 mod controls;
+mod flashcards;
 mod lab;
 mod layout;
 mod lesson;

@@ -123,6 +123,34 @@ pub struct Shows {
     pub lost_at_most: Option<u64>,
 }
 
+/// A flashcard: a question, its answer, and the moment in the lab that shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flashcard {
+    /// The question.
+    pub q: String,
+    /// The answer.
+    pub a: String,
+    /// Where the lab shows it.
+    pub show: Moment,
+}
+
+/// A preset at a moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moment {
+    /// The preset.
+    pub preset: String,
+    /// The moment.
+    pub at_ms: Millis,
+}
+
+/// The seed lesson's flashcards, corrected where the real systems disagree with it.
+pub fn flashcards() -> Vec<Flashcard> {
+    serde_json::from_str(include_str!("../lessons/flashcards.json"))
+        .expect("the built-in flashcards are valid")
+}
+
 impl Check {
     /// Whether the lab shows this now.
     pub fn holds(&self, s: &crate::Scenario, v: &View) -> bool {

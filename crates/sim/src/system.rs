@@ -47,6 +47,63 @@ pub enum SettingKind {
     Text,
 }
 
+/// How many voters a system needs and how many failures it survives, for a range of
+/// cluster sizes: the cheat sheet's table, computed from the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizingSheet {
+    /// What is counted ("Sentinels", "members").
+    pub counted: &'static str,
+    /// What the needed number is for ("votes to fail over", "votes to elect or commit").
+    pub needed_for: &'static str,
+    /// How many the scenario has.
+    pub current: usize,
+    /// One row per cluster size, 1 to 7 and the current one.
+    pub rows: Vec<SizingRow>,
+}
+
+/// One cluster size of a [`SizingSheet`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SizingRow {
+    /// Cluster size.
+    pub n: usize,
+    /// How many must be reachable.
+    pub needed: usize,
+    /// How many may fail (or be cut off) with the rest still able to.
+    pub tolerates: usize,
+}
+
+impl SizingSheet {
+    /// A sheet whose needed number for `n` is `needed(n)`.
+    pub fn new(
+        counted: &'static str,
+        needed_for: &'static str,
+        current: usize,
+        needed: impl Fn(usize) -> usize,
+    ) -> SizingSheet {
+        let mut sizes: Vec<usize> = (1..=7).collect();
+        if !sizes.contains(&current) && current > 0 {
+            sizes.push(current);
+        }
+        let rows = sizes
+            .into_iter()
+            .map(|n| {
+                let k = needed(n);
+                SizingRow {
+                    n,
+                    needed: k,
+                    tolerates: n.saturating_sub(k),
+                }
+            })
+            .collect();
+        SizingSheet {
+            counted,
+            needed_for,
+            current,
+            rows,
+        }
+    }
+}
+
 /// One setting, with the real system's configuration name.
 #[derive(Debug)]
 pub struct SettingDesc {
@@ -96,6 +153,8 @@ pub struct SystemDesc {
     pub effective_settings: fn(&Scenario) -> Result<serde_json::Value, ScenarioError>,
     /// Facts a person should know about a topology ("3 members: a majority is 2").
     pub facts: fn(&Scenario) -> Vec<String>,
+    /// The cluster-sizing sheet for this scenario's topology and settings.
+    pub sizing: fn(&Scenario) -> SizingSheet,
     /// A busy cluster of `n` boxes with no faults, for benchmarks.
     pub bench: fn(usize, Millis) -> Scenario,
     /// The cluster sizes the benchmark measures.

@@ -123,3 +123,47 @@ fn a_task_is_seen_done_when_the_learner_does_it() {
     };
     assert!(quorum.holds(&s, &run.view()));
 }
+
+#[test]
+fn every_flashcard_shows_a_moment_that_exists() {
+    let cards = sim::lesson::flashcards();
+    assert!(cards.len() >= 5);
+    for c in &cards {
+        let p = sim::presets::find(&c.show.preset).unwrap_or_else(|| panic!("{}: no preset", c.q));
+        assert!(c.show.at_ms <= p.scenario().duration_ms, "{}", c.q);
+    }
+}
+
+#[test]
+fn the_sizing_sheet_counts_what_a_failover_or_a_commit_needs() {
+    let sheet = |preset: &str, quorum: Option<u64>| {
+        let mut s = sim::presets::find(preset).unwrap().scenario();
+        if let Some(q) = quorum {
+            s.settings["quorum"] = q.into();
+        }
+        let sys = sim::system::find(&s.system).unwrap();
+        (sys.sizing)(&s)
+    };
+    let row = |sh: &sim::system::SizingSheet, n: usize| {
+        let r = sh.rows.iter().find(|r| r.n == n).unwrap();
+        (r.needed, r.tolerates)
+    };
+    // Three Sentinels: a majority of 2 fails over, whatever a lower quorum says.
+    let q2 = sheet("sentinel-old-master-isolated", None);
+    assert_eq!((q2.current, row(&q2, 3)), (3, (2, 1)));
+    assert_eq!(
+        row(&sheet("sentinel-old-master-isolated", Some(1)), 3),
+        (2, 1)
+    );
+    // A quorum above the majority raises the votes needed (sentinelGetLeader).
+    assert_eq!(
+        row(&sheet("sentinel-old-master-isolated", Some(4)), 5),
+        (4, 1)
+    );
+    // etcd: four members tolerate one failure, as three do.
+    let raft = sheet("raft-even-split", None);
+    assert_eq!(
+        (raft.current, row(&raft, 4), row(&raft, 3)),
+        (4, (3, 1), (2, 1))
+    );
+}

@@ -3,6 +3,7 @@
 
 use crate::process::{MsgKind, Words};
 use crate::scenario::Scenario;
+use crate::system::SizingSheet;
 use crate::system::{KindDesc, SettingDesc, SettingKind::*, SystemDesc};
 use crate::view::Role;
 
@@ -49,9 +50,17 @@ pub static DESC: SystemDesc = SystemDesc {
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
+    sizing,
     bench: super::presets::bench_cluster,
     bench_sizes: [5, 9],
 };
+
+fn sizing(s: &Scenario) -> SizingSheet {
+    let n = s.processes().filter(|(_, x)| x.kind == "etcd").count();
+    SizingSheet::new("members", "votes to elect or commit (a majority)", n, |n| {
+        n / 2 + 1
+    })
+}
 
 fn facts(s: &Scenario) -> Vec<String> {
     let n = s.processes().filter(|(_, x)| x.kind == "etcd").count();

@@ -3,6 +3,7 @@
 
 use crate::process::{MsgKind, Words};
 use crate::scenario::Scenario;
+use crate::system::SizingSheet;
 use crate::system::{KindDesc, SettingDesc, SettingKind::*, SystemDesc};
 use crate::view::Role;
 
@@ -54,18 +55,46 @@ pub static DESC: SystemDesc = SystemDesc {
     build: super::build,
     effective_settings: super::effective_settings,
     facts,
+    sizing,
     bench: super::presets::bench_cluster,
     bench_sizes: [3, 15],
 };
 
-/// How many Sentinel failures a failover survives.
+fn quorum(s: &Scenario) -> usize {
+    s.settings
+        .get("quorum")
+        .and_then(|q| q.as_u64())
+        .unwrap_or(2) as usize
+}
+
+/// The votes a failover leader needs among `n` Sentinels: a majority of them, or the
+/// quorum if that is larger (sentinel.c, sentinelGetLeader: `max_votes < voters_quorum
+/// || max_votes < master->quorum` elects nobody).
+fn failover_votes(n: usize, quorum: usize) -> usize {
+    (n / 2 + 1).max(quorum)
+}
+
+/// The two numbers that matter: the quorum that declares the master down, and the
+/// votes a failover needs.
 fn facts(s: &Scenario) -> Vec<String> {
     let sentinels = s.processes().filter(|(_, x)| x.kind == "sentinel").count();
-    let majority = sentinels / 2 + 1;
+    let q = quorum(s);
+    let needed = failover_votes(sentinels, q);
     vec![format!(
-        "{sentinels} Sentinels: a failover needs {majority} votes (a majority), so it survives {} Sentinel failure(s).",
-        sentinels.saturating_sub(majority)
+        "{sentinels} Sentinels, quorum {q}: {q} must agree that the master is down (ODOWN), and the failover needs {needed} votes (a majority of all Sentinels, or the quorum if larger), so it survives {} Sentinel failure(s).",
+        sentinels.saturating_sub(needed)
     )]
+}
+
+fn sizing(s: &Scenario) -> SizingSheet {
+    let sentinels = s.processes().filter(|(_, x)| x.kind == "sentinel").count();
+    let q = quorum(s);
+    SizingSheet::new(
+        "Sentinels",
+        "votes to fail over (with this quorum)",
+        sentinels,
+        |n| failover_votes(n, q),
+    )
 }
 
 const SETTINGS: &[SettingDesc] = &[
