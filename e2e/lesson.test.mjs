@@ -99,3 +99,38 @@ test('flashcards open the moment that answers them; the sizing sheet follows the
   assert.deepEqual(await sheet.locator('tr.current td').allTextContents(), ['3', '1'], 'four members survive one failure');
   await page.close();
 });
+
+test("a trainer's own lesson opens from a file and travels whole in the link", async () => {
+  const mine = {
+    version: 1,
+    name: 'our-wait-drill',
+    title: 'Our drill: WAIT on the payments cluster',
+    steps: [
+      { preset: 'sentinel-wait', say: 'Our payments cluster sends WAIT 1 after each write.' },
+      {
+        at_ms: 10000,
+        say: 'Box1 is cut off with one replica.',
+        predict: { question: 'Are our acknowledged writes safe?', answers: ['Yes', 'No'], correct: 1, play_to_ms: 55000, reveal: 'No: the replica on the losing side is resynced too.' },
+      },
+    ],
+  };
+  const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(lab.server.url);
+  await waitForState(page, (s) => !s.computing, 30000);
+  await page.setInputFiles('input[type=file]', { name: 'drill.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(mine)) });
+  await page.locator('section.lesson', { hasText: 'Our drill: WAIT on the payments cluster' }).waitFor();
+  await waitForState(page, (s) => s.preset === 'sentinel-wait');
+  await page.click('.lesson button.next');
+  await page.locator('section.lesson', { hasText: 'Step 2 of 2' }).waitFor();
+  await page.waitForFunction(() => location.hash.includes('&ls=1.') && location.hash.includes('&step=2'));
+  const other = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await other.goto(page.url());
+  await other.locator('section.lesson', { hasText: 'Step 2 of 2' }).waitFor();
+  assert.match(await other.locator('section.lesson h2').textContent(), /Our drill/);
+  // A broken lesson file is refused in plain words.
+  await other.setInputFiles('input[type=file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...mine, steps: [{ say: 'no preset' }] })) });
+  const s = await waitForState(other, (s) => s.message !== null);
+  assert.match(s.message, /bad\.json is not a lesson this lab can follow: steps\[0\]\.preset/);
+  await other.close();
+  await page.close();
+});

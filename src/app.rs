@@ -80,8 +80,26 @@ fn set_global(key: &str, value: &str) {
     }
 }
 
-fn on_intent_for_drop(d: UseReducerDispatcher<LabState>) -> Callback<Intent> {
-    Callback::from(move |i: Intent| d.dispatch(i))
+/// Where each intent goes: a lesson to the lesson panel (which sets its first stage
+/// through the lab), everything else to the lab.
+fn router(
+    d: UseReducerDispatcher<LabState>,
+    lesson: UseReducerDispatcher<crate::lesson::LessonState>,
+) -> Callback<Intent> {
+    Callback::from(move |i: Intent| match i {
+        Intent::Lesson(l) => {
+            for i in crate::lesson::stage(&l, 0) {
+                d.dispatch(i);
+            }
+            lesson.dispatch(crate::lesson::LessonIntent::Open(l, 0));
+        }
+        i => {
+            if matches!(i, Intent::Seek(_)) {
+                mark("seek");
+            }
+            d.dispatch(i)
+        }
+    })
 }
 
 /// The page.
@@ -112,10 +130,23 @@ pub fn App() -> Html {
         let lesson = lesson.clone();
         let dispatcher = state.dispatcher();
         let asked = boot.view.lesson.clone();
+        let packed = boot.view.lesson_packed.clone();
         let lessons = lessons.clone();
         use_effect_with((), move |_| {
             if let Some((name, step)) = asked {
-                match lessons.iter().find(|l| l.name == name).cloned() {
+                let found = match &packed {
+                    Some(p) => match sim::link::unpack_lesson(p) {
+                        Ok(l) => Some(l),
+                        Err(e) => {
+                            dispatcher.dispatch(Intent::Load(Err(format!(
+                                "The lesson in this link could not be read: {e}."
+                            ))));
+                            return;
+                        }
+                    },
+                    None => lessons.iter().find(|l| l.name == name).cloned(),
+                };
+                match found {
                     Some(l) => {
                         let l = Rc::new(l);
                         for i in crate::lesson::stage(&l, 0) {
@@ -169,12 +200,23 @@ pub fn App() -> Html {
             .lesson
             .as_ref()
             .map(|l| (l.name.clone(), lesson.step + 1));
+        // A lesson of one's own travels whole in the address; a built-in one by name.
+        let own_lesson = {
+            let lessons = lessons.clone();
+            (*use_memo(lesson.lesson.clone(), move |l| {
+                l.as_ref()
+                    .filter(|l| !lessons.iter().any(|b| b == l.as_ref()))
+                    .map(|l| sim::link::pack_lesson(l))
+            }))
+            .clone()
+        };
         use_effect_with(
-            (scenario, paused_at, following),
-            move |(s, t, following)| {
+            (scenario, paused_at, following, own_lesson),
+            move |(s, t, following, own)| {
                 let v = sim::link::LinkView {
                     t: *t,
                     lesson: following.clone(),
+                    lesson_packed: own.clone(),
                     ..keep
                 };
                 crate::address::show(s, &v, push_next.replace(false));
@@ -183,7 +225,7 @@ pub fn App() -> Html {
     }
     // A scenario file dropped anywhere on the page opens, as "Open a scenario file" does.
     {
-        let on_intent = on_intent_for_drop(state.dispatcher());
+        let on_intent = router(state.dispatcher(), lesson.dispatcher());
         use_effect_with((), move |_| {
             let doc = gloo::utils::document();
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
@@ -223,15 +265,7 @@ pub fn App() -> Html {
     let canvas_w = use_state(window_canvas_width);
     let animate = use_memo((), |_| !reduced_motion());
 
-    let on_intent = {
-        let state = state.dispatcher();
-        Callback::from(move |i: Intent| {
-            if matches!(i, Intent::Seek(_)) {
-                mark("seek");
-            }
-            state.dispatch(i)
-        })
-    };
+    let on_intent = router(state.dispatcher(), lesson.dispatcher());
 
     // The play loop: real elapsed time times the speed, in one intent per frame.
     {

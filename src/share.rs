@@ -21,6 +21,13 @@ pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
             None => Intent::Load(Err(format!(
                 "{name} could not be read as text. Nothing was changed."
             ))),
+            // A lesson file has steps; anything else is read as a scenario.
+            Some(t) if is_lesson(&t) => match sim::lesson::Lesson::from_json(&t) {
+                Ok(l) => Intent::Lesson(std::rc::Rc::new(l)),
+                Err(e) => Intent::Load(Err(format!(
+                    "{name} is not a lesson this lab can follow: {e}. Nothing was changed."
+                ))),
+            },
             Some(t) => match sim::Scenario::from_json(&t) {
                 Ok(s) => Intent::Load(Ok(Box::new(s))),
                 Err(e) => Intent::Load(Err(format!(
@@ -30,6 +37,12 @@ pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
         };
         on_intent.emit(intent);
     });
+}
+
+fn is_lesson(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("steps").is_some())
 }
 
 /// Offers `text` as a file called `name` (the browser's download).

@@ -52,6 +52,9 @@ pub enum Intent {
     RevealEnd,
     /// Rename the scenario and reword its description.
     Describe(String, String),
+    /// Follow a lesson (from a file or a link): the page's lesson panel takes it, the
+    /// lab's reducer ignores it.
+    Lesson(Rc<sim::lesson::Lesson>),
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -158,6 +161,7 @@ impl Reducible for LabState {
                     None => lab.message = Some(format!("There is no preset named `{name}`.")),
                 },
                 Intent::Describe(name, description) => lab.describe(&name, &description),
+                Intent::Lesson(_) => {}
                 Intent::TogglePlay => {
                     if lab.now() >= lab.duration() {
                         lab.seek(0);

@@ -12,7 +12,9 @@
 //!   pages already embed; still read, never written;
 //! - view options that do not change the scenario: `t=MS` (the moment to open at),
 //!   `autoplay=1`, `speed=X` (a pace factor, or `clockX` for the plain clock),
-//!   `embed=1`, `panels=a,b`, `lesson=NAME&step=N` (see [`LinkView`]).
+//!   `embed=1`, `panels=a,b`, `lesson=NAME&step=N` for a built-in lesson, or
+//!   `ls=V.DATA&step=N` for a trainer's own lesson, packed like a scenario (see
+//!   [`LinkView`]).
 
 use base64::Engine as _;
 
@@ -41,6 +43,9 @@ pub struct LinkView {
     pub panels: Vec<String>,
     /// A built-in lesson to follow, and its step (from 1, as people count).
     pub lesson: Option<(String, usize)>,
+    /// A lesson of one's own, packed ([`pack_lesson`]); its step is in `lesson`'s
+    /// place when both are given, so only one of them is written.
+    pub lesson_packed: Option<String>,
 }
 
 impl LinkView {
@@ -54,6 +59,7 @@ impl LinkView {
             self.panels = other.panels;
         }
         self.lesson = other.lesson.or(self.lesson.take());
+        self.lesson_packed = other.lesson_packed.or(self.lesson_packed.take());
     }
 }
 
@@ -91,11 +97,7 @@ pub fn encode(s: &Scenario) -> String {
         return format!("p={}", p.name);
     }
     let json = serde_json::to_vec(s).expect("a scenario always serializes");
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
-    format!(
-        "s={LINK_VERSION}.{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
-    )
+    format!("s={}", pack(&json))
 }
 
 /// `fragment` with the view options of `v` appended.
@@ -116,10 +118,33 @@ pub fn with_view(fragment: &str, v: &LinkView) -> String {
     if !v.panels.is_empty() {
         out.push_str(&format!("&panels={}", v.panels.join(",")));
     }
-    if let Some((name, step)) = &v.lesson {
-        out.push_str(&format!("&lesson={name}&step={step}"));
+    match (&v.lesson_packed, &v.lesson) {
+        (Some(packed), step) => {
+            let step = step.as_ref().map_or(1, |(_, s)| *s);
+            out.push_str(&format!("&ls={packed}&step={step}"));
+        }
+        (None, Some((name, step))) => out.push_str(&format!("&lesson={name}&step={step}")),
+        (None, None) => {}
     }
     out
+}
+
+/// A lesson packed for a link: `V.DATA` as for a scenario.
+pub fn pack_lesson(l: &crate::lesson::Lesson) -> String {
+    pack(&serde_json::to_vec(l).expect("a lesson always serializes"))
+}
+
+/// Reads a packed lesson, with the checks of a lesson file.
+pub fn unpack_lesson(packed: &str) -> Result<crate::lesson::Lesson, ScenarioError> {
+    crate::lesson::Lesson::from_json(&unpack(packed)?)
+}
+
+fn pack(json: &[u8]) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
+    format!(
+        "{LINK_VERSION}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
+    )
 }
 
 fn err(field: &str, msg: impl Into<String>) -> ScenarioError {
@@ -160,6 +185,11 @@ pub fn decode(fragment: &str) -> Option<Result<Link, ScenarioError>> {
 }
 
 fn read_packed(packed: &str) -> Result<Scenario, ScenarioError> {
+    Scenario::from_json(&unpack(packed)?)
+}
+
+/// The JSON text inside `V.DATA`.
+fn unpack(packed: &str) -> Result<String, ScenarioError> {
     let (version, data) = packed
         .split_once('.')
         .ok_or_else(|| err("link", "it is cut short or mangled (no format version)"))?;
@@ -186,9 +216,7 @@ fn read_packed(packed: &str) -> Result<Scenario, ScenarioError> {
             )
         },
     )?;
-    let text = String::from_utf8(json)
-        .map_err(|_| err("link", "it is cut short or mangled (not text)"))?;
-    Scenario::from_json(&text)
+    String::from_utf8(json).map_err(|_| err("link", "it is cut short or mangled (not text)"))
 }
 
 fn read_view<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> LinkView {
@@ -216,10 +244,12 @@ fn read_view<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> LinkView {
                     .collect()
             })
             .unwrap_or_default(),
-        lesson: get("lesson").filter(|n| !n.is_empty()).map(|n| {
+        // The step rides with either kind of lesson; a packed one has no name here.
+        lesson: (get("lesson").is_some_and(|n| !n.is_empty()) || get("ls").is_some()).then(|| {
             let step = get("step").and_then(|s| s.parse().ok()).unwrap_or(1);
-            (n.to_string(), step.max(1))
+            (get("lesson").unwrap_or_default().to_string(), step.max(1))
         }),
+        lesson_packed: get("ls").filter(|p| !p.is_empty()).map(str::to_string),
     }
 }
 
@@ -289,9 +319,26 @@ mod tests {
             embed: true,
             panels: vec!["outcome".into(), "log".into()],
             lesson: Some(("quorum-1-corrected".into(), 3)),
+            lesson_packed: None,
         };
         let f = with_view("p=sentinel-old-master-isolated", &v);
         assert_eq!(decode(&f).unwrap().unwrap().view, v);
+    }
+
+    #[test]
+    fn every_lesson_travels_packed_and_comes_back_identical() {
+        for l in crate::lesson::all() {
+            let packed = pack_lesson(&l);
+            assert_eq!(unpack_lesson(&packed).unwrap(), l);
+            let v = LinkView {
+                lesson: Some((String::new(), 2)),
+                lesson_packed: Some(packed.clone()),
+                ..LinkView::default()
+            };
+            let f = with_view("p=sentinel-wait", &v);
+            assert_eq!(view_of(&f).lesson_packed.as_deref(), Some(packed.as_str()));
+            assert_eq!(view_of(&f).lesson.map(|x| x.1), Some(2));
+        }
     }
 
     #[test]
