@@ -587,6 +587,8 @@ pub fn App() -> Html {
                         <dt>{"H"}</dt><dd>{"heal the network"}</dd>
                         <dt>{"U"}</dt><dd>{"undo the last change"}</dd>
                         <dt>{"+ / −"}</dt><dd>{"faster / slower"}</dd>
+                        <dt>{"L"}</dt><dd>{"copy a link to this scenario, at this moment"}</dd>
+                        <dt>{"E"}</dt><dd>{"copy the code that embeds it in a course page"}</dd>
                         <dt>{"Click a process"}</dt><dd>{"its state; cut one of its links, crash or restart it"}</dd>
                         <dt>{"?"}</dt><dd>{"show / hide this help"}</dd>
                     </dl>

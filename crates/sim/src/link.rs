@@ -289,6 +289,8 @@ mod tests {
             let f = encode(&changed);
             assert!(f.starts_with("s=1."), "{f}");
             assert_eq!(decode(&f).unwrap().unwrap().scenario, changed, "{}", p.name);
+            // And a saved file reads back the same.
+            assert_eq!(Scenario::from_json(&changed.to_json()).unwrap(), changed);
         }
     }
 

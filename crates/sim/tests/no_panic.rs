@@ -202,3 +202,36 @@ fn random_and_mangled_links_never_panic() {
         refused.get()
     );
 }
+
+/// Whatever a lesson file says, the page answers with a lesson or a message.
+#[test]
+fn random_edits_of_a_lesson_never_panic() {
+    let base = serde_json::to_value(sim::lesson::find("sentinel-split-brain").unwrap()).unwrap();
+    let mut paths = Vec::new();
+    leaves(&base, String::new(), &mut paths);
+    let strategy = prop::collection::vec((0..paths.len(), value()), 1..4);
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let (read, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let result = runner.run(&strategy, |edits| {
+        let mut v = base.clone();
+        for (i, x) in edits {
+            if let Some(slot) = v.pointer_mut(&paths[i]) {
+                *slot = x;
+            }
+        }
+        let text = v.to_string();
+        let outcome = std::panic::catch_unwind(|| sim::lesson::Lesson::from_json(&text).is_ok());
+        prop_assert!(outcome.is_ok(), "panicked on {text}");
+        let c = if outcome.unwrap() { &read } else { &refused };
+        c.set(c.get() + 1);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    println!("lessons: {} edited lessons read, {} refused with a message", read.get(), refused.get());
+}
