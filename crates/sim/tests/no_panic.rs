@@ -233,5 +233,9 @@ fn random_edits_of_a_lesson_never_panic() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    println!("lessons: {} edited lessons read, {} refused with a message", read.get(), refused.get());
+    println!(
+        "lessons: {} edited lessons read, {} refused with a message",
+        read.get(),
+        refused.get()
+    );
 }
