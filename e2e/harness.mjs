@@ -50,6 +50,16 @@ export async function labState(page) {
   return page.evaluate(() => window.__sblState ? JSON.parse(window.__sblState() || 'null') : null);
 }
 
+/** Moves the timeline to `ms`, as dragging its slider does, and waits until the lab is there. */
+export async function seek(page, ms) {
+  await page.evaluate((ms) => {
+    const r = document.querySelector('input.scrub');
+    r.value = String(ms);
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+  return waitForState(page, (s) => s.now_ms === ms);
+}
+
 /** Waits until the app's state satisfies `pred`. */
 export async function waitForState(page, pred, timeout = 10000) {
   const start = Date.now();

@@ -3,7 +3,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, labState, waitForState, dragBox, shots } from './harness.mjs';
+import { serve, launch, labState, waitForState, dragBox, seek, shots } from './harness.mjs';
 
 let server, browser, page;
 
@@ -78,16 +78,9 @@ test('an impossible setting gets a plain message and the previous value stays', 
 });
 
 test('scrubbing back shows the earlier state exactly', async () => {
-  const seek = (ms) => page.evaluate((ms) => {
-    const r = document.querySelector('input.scrub');
-    r.value = String(ms);
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
-  await seek(30000);
-  const later = await waitForState(page, (s) => s.now_ms === 30000);
+  const later = await seek(page, 30000);
   assert.equal(later.roles.R1, 'master', 'by 30 s R1 was promoted');
-  await seek(5000);
-  const earlier = await waitForState(page, (s) => s.now_ms === 5000);
+  const earlier = await seek(page, 5000);
   assert.equal(earlier.roles.R1, 'replica');
   assert.equal(earlier.roles.M1, 'master');
   assert.ok(earlier.events < later.events);
@@ -146,12 +139,7 @@ test('a shared link carries the whole scenario, changes included', async () => {
   await page.press('#set-quorum', 'Enter');
   await waitForState(page, (s) => s.settings.quorum === 3);
   // Act mid-run: the lab forks from its snapshots; the link rebuilds from scratch.
-  await page.evaluate(() => {
-    const r = document.querySelector('input.scrub');
-    r.value = '12000';
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await waitForState(page, (s) => s.now_ms === 12000);
+  await seek(page, 12000);
   await dragBox(page, 'box3', page.locator('g.new-zone rect'));
   await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
   const here = await waitForState(page, (s) => !s.computing);
@@ -292,28 +280,20 @@ test('after a cut, at the default speed, messages are on screen in most frames a
 });
 
 test('the outcome counts lost writes so far: none before the heal, all of them once the old master discards', async () => {
-  const seek = (t) => page.evaluate((t) => {
-    const r = document.querySelector('input.scrub');
-    r.value = t;
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  }, t);
   const lostSoFar = () => page.locator('section.outcome tr', { hasText: 'acknowledged writes lost' }).locator('td').first().textContent();
   const end = (await labState(page)).end;
   assert.ok(end.acked_writes_lost > 0, 'this preset loses acknowledged writes');
   // The preset heals at 40 s; before that the writes are only at risk.
-  await seek(39000);
-  await waitForState(page, (s) => s.now_ms === 39000);
+  await seek(page, 39000);
   assert.equal((await lostSoFar()).trim(), '0');
   assert.equal(await page.locator('section.outcome button.reveal').count(), 1, 'the ending is not shown yet');
   // The old master discards them when it rejoins as a replica: the timeline marks it.
   const mark = await page.locator('button.marker.loss').first().getAttribute('aria-label');
   const at = Math.round(parseFloat(/Jump to ([\d.]+) s/.exec(mark)[1]) * 1000);
   assert.ok(at > 40000, `the discard comes after the heal (${at} ms)`);
-  await seek(at - 200);
-  await waitForState(page, (s) => s.now_ms === at - 200);
+  await seek(page, at - 200);
   assert.equal((await lostSoFar()).trim(), '0', 'healed, but not yet discarded');
-  await seek(at + 200);
-  await waitForState(page, (s) => s.now_ms === at + 200);
+  await seek(page, at + 200);
   assert.equal((await lostSoFar()).trim(), String(end.acked_writes_lost));
 });
 
@@ -339,12 +319,7 @@ for (const [name, viewport, touch] of [['desktop', { width: 1366, height: 768 },
     // Just before the first election, then play at the default pace.
     const mark = await p.locator('button.marker.election').first().getAttribute('aria-label');
     const at = Math.round(parseFloat(/Jump to ([\d.]+) s/.exec(mark)[1]) * 1000) - 200;
-    await p.evaluate((t) => {
-      const r = document.querySelector('input.scrub');
-      r.value = t;
-      r.dispatchEvent(new Event('input', { bubbles: true }));
-    }, at);
-    await waitForState(p, (s) => s.now_ms === at);
+    await seek(p, at);
     await p.click('button.play');
     // The run holds at the election for its caption, then sends the vote requests:
     // the slowest flights, on screen for most of a second.

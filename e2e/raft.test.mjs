@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, waitForState, shots } from './harness.mjs';
+import { sharedLab, waitForState, seek, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
@@ -15,14 +15,6 @@ async function open(viewport) {
   return page;
 }
 
-async function seek(page, ms) {
-  await page.evaluate((ms) => {
-    const r = document.querySelector('input.scrub');
-    r.value = String(ms);
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
-  return waitForState(page, (s) => s.now_ms === ms);
-}
 
 test('raft minority leader: the majority elects a new leader, the old one commits nothing', async () => {
   const page = await open({ width: 1366, height: 768 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import path from 'node:path';
-import { sharedLab, waitForState, labState, shots } from './harness.mjs';
+import { sharedLab, waitForState, labState, seek, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
@@ -26,12 +26,7 @@ test('edit, then reload: the edits and the moment are still there; Back returns 
   await page.fill('#set-quorum', '3');
   await page.press('#set-quorum', 'Enter');
   await waitForState(page, (s) => s.settings.quorum === 3);
-  await page.evaluate(() => {
-    const r = document.querySelector('input.scrub');
-    r.value = '7000';
-    r.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await waitForState(page, (s) => s.now_ms === 7000);
+  await seek(page, 7000);
   await page.waitForFunction(() => location.hash.includes('t=7000'));
   await page.reload();
   const s = await waitForState(page, (s) => !s.computing && s.now_ms === 7000);
@@ -130,8 +125,8 @@ for (const [w, h] of [[800, 500], [560, 380]]) {
     const page = await ctx.newPage();
     await page.goto(`${lab.server.url}course-example.html`);
     const frames = page.locator('iframe');
-    assert.equal(await frames.count(), 2);
-    const el = page.locator(`iframe[width="${w}"]`);
+    assert.equal(await frames.count(), 3);
+    const el = page.locator(`iframe[width="${w}"]`).first();
     await el.scrollIntoViewIfNeeded();
     const frame = await (await el.elementHandle()).contentFrame();
     await frame.waitForSelector('svg.canvas g.box');
@@ -179,5 +174,23 @@ test('your own scenario: named in the picker, renamed and described, kept unless
   await page.click('button:text-is("Undo")');
   await waitForState(page, (s) => s.preset === 'our-prod-sentinels');
   assert.equal(await page.locator('p.summary').textContent(), 'Three boxes, as in production.');
+  await ctx.close();
+});
+
+test('the example course page embeds a lesson that a learner can follow in its frame', async () => {
+  const ctx = await lab.browser.newContext({ viewport: { width: 900, height: 1300 } });
+  const page = await ctx.newPage();
+  await page.goto(`${lab.server.url}course-example.html`);
+  const el = page.locator('iframe[title*="lesson"]');
+  await el.scrollIntoViewIfNeeded();
+  const frame = await (await el.elementHandle()).contentFrame();
+  await frame.locator('section.lesson', { hasText: 'Step 1 of 4' }).waitFor();
+  await frame.click('.lesson button.next');
+  await frame.locator('.lesson .answer').first().click();
+  await frame.click('text=Show me now');
+  await frame.locator('.lesson .reveal').waitFor();
+  assert.ok(await frame.evaluate(() => !!document.querySelector('main.embed')), 'in the embed mode');
+  assert.ok(await frame.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scrolling');
+  await el.screenshot({ path: path.join(shots, 'embed-lesson.png') });
   await ctx.close();
 });

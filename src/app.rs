@@ -501,8 +501,12 @@ pub fn App() -> Html {
                     <p class="error" role="alert">{m.clone()}</p>
                 }
                 <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
-                { lesson_panel }
-                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                // The drawing and the lesson side by side where the frame is wide enough,
+                // so that a reveal points at a drawing in view.
+                <div class={classes!("stage", lesson.lesson.is_some().then_some("with-lesson"))}>
+                    <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                    { lesson_panel }
+                </div>
                 <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                     markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
                 <div class="panels">

@@ -23,6 +23,15 @@ fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
     }
 }
 
+/// A runner of `cases` random cases that keeps no failure file.
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
 fn value() -> impl Strategy<Value = serde_json::Value> {
     prop_oneof![
         Just(serde_json::Value::Null),
@@ -71,11 +80,7 @@ fn fuzz(preset: &str, names: &[&str]) {
     // size), so that many edited scenarios still run; the rest write anything at all.
     let edit = (0..n, any::<u8>(), any::<u64>(), 0..names.len(), value());
     let strategy = prop::collection::vec(edit, 1..4);
-    let mut runner = TestRunner::new(Config {
-        cases: 300,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(300);
     let (accepted, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let result = runner.run(&strategy, |edits| {
         let mut v = base.clone();
@@ -161,11 +166,7 @@ fn random_and_mangled_links_never_panic() {
         0..4u8,
         "[a-zA-Z0-9=&._%-]{0,40}",
     );
-    let mut runner = TestRunner::new(Config {
-        cases: 400,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(400);
     let (opened, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let result = runner.run(&strategy, |(which, at, byte, how, junk)| {
         let mut link = real[which].clone().into_bytes();
@@ -210,11 +211,7 @@ fn random_edits_of_a_lesson_never_panic() {
     let mut paths = Vec::new();
     leaves(&base, String::new(), &mut paths);
     let strategy = prop::collection::vec((0..paths.len(), value()), 1..4);
-    let mut runner = TestRunner::new(Config {
-        cases: 300,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(300);
     let (read, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let result = runner.run(&strategy, |edits| {
         let mut v = base.clone();
