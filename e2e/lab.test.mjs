@@ -140,10 +140,14 @@ test('a shared link carries the whole scenario, changes included', async () => {
   await waitForState(page, (s) => s.settings.quorum === 3);
   // Act mid-run: the lab forks from its snapshots; the link rebuilds from scratch.
   await seek(page, 12000);
+  await page.waitForFunction(() => location.hash.includes('t=12000'));
+  const unforked = await page.evaluate(() => location.hash);
   await dragBox(page, 'box3', page.locator('g.new-zone rect'));
   await waitForState(page, (s) => s.islands.box3 !== s.islands.box1);
   const here = await waitForState(page, (s) => !s.computing);
-  // The address holds the whole scenario, compact, and the moment shown.
+  // The address holds the whole scenario, compact, and the moment shown: it is written
+  // once things settle (a quarter of a second), the fork included.
+  await page.waitForFunction((h) => location.hash !== h && location.hash.includes('t=12000'), unforked);
   const link = page.url();
   assert.match(link, /#s=1\.[A-Za-z0-9_-]+&t=12000$/);
   assert.ok(link.length < 1500, `a compact link (${link.length} characters)`);

@@ -42,7 +42,7 @@ test('a lesson from its link, with the keyboard alone: wrong once, right once, t
   assert.equal(s.now_ms, 30000, 'the lab stopped on the moment');
   assert.equal(s.leaders_so_far, 0, 'and it shows what the answer says: no new master');
   await page.screenshot({ path: path.join(shots, 'lesson-reveal.png') });
-  assert.match(page.url(), /lesson=quorum-1-corrected&step=2/, 'the address follows the lesson');
+  await page.waitForFunction(() => /lesson=quorum-1-corrected&step=2/.test(location.hash), null, { timeout: 3000 });
   // On to the flaky link, and predict right.
   await tabTo(page, /^Next ▶$/);
   await page.keyboard.press('Enter');

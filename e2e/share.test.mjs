@@ -34,7 +34,7 @@ test('edit, then reload: the edits and the moment are still there; Back returns 
   // Another preset makes a history entry; Back brings the edited scenario back.
   await page.selectOption('select[aria-label="Preset scenario"]', 'raft-minority-leader');
   await waitForState(page, (s) => s.system === 'etcd-raft');
-  assert.match(page.url(), /#p=raft-minority-leader/);
+  await page.waitForFunction(() => location.hash.startsWith('#p=raft-minority-leader'), null, { timeout: 3000 });
   await page.goBack();
   const back = await waitForState(page, (s) => s.system === 'redis-sentinel');
   assert.equal(back.settings.quorum, 3);
@@ -161,7 +161,8 @@ test('your own scenario: named in the picker, renamed and described, kept unless
   await waitForState(page, (s) => s.preset === 'our-prod-sentinels');
   assert.match(await page.locator('select[aria-label="Preset scenario"] option:checked').textContent(), /Your scenario: our-prod-sentinels/);
   assert.equal(await page.locator('p.summary').textContent(), 'Three boxes, as in production.');
-  assert.match(page.url(), /#s=1\./, 'a renamed preset travels whole');
+  // A renamed preset travels whole.
+  await page.waitForFunction(() => location.hash.startsWith('#s=1.'), null, { timeout: 3000 });
   // Say no: nothing changes.
   page.once('dialog', (d) => d.dismiss());
   await page.selectOption('select[aria-label="Preset scenario"]', 'raft-prevote');

@@ -219,7 +219,13 @@ pub fn App() -> Html {
                     lesson_packed: own.clone(),
                     ..keep
                 };
-                crate::address::show(s, &v, push_next.replace(false));
+                // Written once things settle, not on every seek of a scrub: packing a
+                // scenario costs a few milliseconds that a seek should not pay.
+                let s = s.clone();
+                let timeout = gloo::timers::callback::Timeout::new(250, move || {
+                    crate::address::show(&s, &v, push_next.replace(false));
+                });
+                move || drop(timeout)
             },
         );
     }
