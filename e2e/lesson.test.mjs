@@ -62,6 +62,11 @@ test('a lesson from its link, with the keyboard alone: wrong once, right once, t
   await page.locator('section.lesson', { hasText: 'Step 3 of 4' }).waitFor();
   const back = await waitForState(page, (s) => s.preset === 'sentinel-quorum-1-flaky-link' && s.now_ms === 0);
   assert.equal(back.leaders_so_far, 0);
+  // Back across the change of preset: the first scenario again, at its step's moment.
+  await tabTo(page, /Back$/);
+  await page.keyboard.press('Enter');
+  await page.locator('section.lesson', { hasText: 'Step 2 of 4' }).waitFor();
+  await waitForState(page, (s) => s.preset === 'sentinel-quorum-1-isolated-sentinel' && s.now_ms === 10000);
   await page.close();
 });
 

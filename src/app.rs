@@ -88,7 +88,7 @@ fn router(
 ) -> Callback<Intent> {
     Callback::from(move |i: Intent| match i {
         Intent::Lesson(l) => {
-            for i in crate::lesson::stage(&l, 0) {
+            for i in crate::lesson::stage(&l, 0, "") {
                 d.dispatch(i);
             }
             lesson.dispatch(crate::lesson::LessonIntent::Open(l, 0));
@@ -149,14 +149,9 @@ pub fn App() -> Html {
                 match found {
                     Some(l) => {
                         let l = Rc::new(l);
-                        for i in crate::lesson::stage(&l, 0) {
+                        // The step's own preset, or the one it plays in, at its moment.
+                        for i in crate::lesson::stage(&l, step - 1, "") {
                             dispatcher.dispatch(i);
-                        }
-                        // Later steps build on the first one's preset.
-                        if step > 1 {
-                            for i in crate::lesson::stage(&l, step - 1) {
-                                dispatcher.dispatch(i);
-                            }
                         }
                         lesson.dispatch(crate::lesson::LessonIntent::Open(l, step - 1));
                     }
@@ -474,7 +469,7 @@ pub fn App() -> Html {
             };
             if let Some(l) = lessons.iter().find(|l| l.name == sel.value()).cloned() {
                 let l = Rc::new(l);
-                for i in crate::lesson::stage(&l, 0) {
+                for i in crate::lesson::stage(&l, 0, "") {
                     d.emit(i);
                 }
                 lesson.dispatch(crate::lesson::LessonIntent::Open(l, 0));

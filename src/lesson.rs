@@ -90,17 +90,68 @@ impl Reducible for LessonState {
     }
 }
 
-/// The lab intents that set a step's stage: its preset, then its moment.
-pub fn stage(l: &Lesson, step: usize) -> Vec<Intent> {
+/// The moment a step starts at: its own `at_ms`, 0 if it opens a preset, else where the
+/// step before it ended (the moment its prediction played to).
+pub fn start_of(l: &Lesson, step: usize) -> sim::Millis {
+    let mut t = 0;
+    for (k, s) in l.steps.iter().enumerate().take(step + 1) {
+        if s.preset.is_some() {
+            t = 0;
+        }
+        if let Some(at) = s.at_ms {
+            t = at;
+        }
+        if k < step {
+            if let Some(q) = &s.predict {
+                t = q.play_to_ms;
+            }
+        }
+    }
+    t
+}
+
+/// The lab intents that set a step's stage, coming from a scenario named `current`:
+/// the preset the step plays in (opened again only when the step opens it itself, or
+/// when the run shown is another one), then the step's starting moment. So Back moves
+/// the narration and the run together.
+pub fn stage(l: &Lesson, step: usize, current: &str) -> Vec<Intent> {
     let Some(s) = l.steps.get(step) else {
         return Vec::new();
     };
-    // A step without a preset of its own keeps what the learner did in the one before.
-    let mut out: Vec<Intent> = s.preset.clone().map(Intent::Preset).into_iter().collect();
-    if let Some(t) = s.at_ms {
-        out.push(Intent::Seek(t));
+    let governing = l.steps[..=step].iter().rev().find_map(|x| x.preset.clone());
+    let mut out = Vec::new();
+    if let Some(p) = governing.filter(|p| s.preset.is_some() || p != current) {
+        out.push(Intent::Preset(p));
     }
+    out.push(Intent::Seek(start_of(l, step)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_returns_the_run_to_where_the_step_began() {
+        let l = sim::lesson::find("quorum-1-corrected").unwrap();
+        // Step 2 opens the flaky-link preset; back to step 1 reopens the first preset
+        // at the step's own moment.
+        assert_eq!(
+            stage(&l, 1, "sentinel-quorum-1-flaky-link"),
+            vec![
+                Intent::Preset("sentinel-quorum-1-isolated-sentinel".into()),
+                Intent::Seek(10_000)
+            ]
+        );
+        // Within one preset, only the moment moves.
+        assert_eq!(
+            stage(&l, 1, "sentinel-quorum-1-isolated-sentinel"),
+            vec![Intent::Seek(10_000)]
+        );
+        // A step without a moment of its own starts where the prediction before it ended.
+        let s = sim::lesson::find("sentinel-split-brain").unwrap();
+        assert_eq!(start_of(&s, 3), 18_000);
+    }
 }
 
 /// Properties of the lesson panel.
@@ -161,13 +212,14 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     let go = |to: usize| {
         let st = st.clone();
         let l = l.clone();
+        let current = p.scenario.name.clone();
         let on_intent = p.on_intent.clone();
         let playing = p.playing;
         Callback::from(move |_: MouseEvent| {
             if playing {
                 on_intent.emit(Intent::TogglePlay);
             }
-            for i in stage(&l, to) {
+            for i in stage(&l, to, &current) {
                 on_intent.emit(i);
             }
             st.dispatch(LessonIntent::Go(to));
