@@ -436,16 +436,7 @@ pub fn App() -> Html {
             let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else {
                 return;
             };
-            let asked = !own
-                || web_sys::window()
-                    .and_then(|w| {
-                        w.confirm_with_message(&format!(
-                            "Open the preset {}? Your scenario \"{current}\" is replaced; Undo (U) brings it back.",
-                            sel.value()
-                        ))
-                        .ok()
-                    })
-                    .unwrap_or(true);
+            let asked = crate::share::may_replace(own, &sel.value(), &current);
             if asked {
                 *push_next.borrow_mut() = true;
                 d.emit(Intent::Preset(sel.value()));

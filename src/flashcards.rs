@@ -25,13 +25,19 @@ pub fn CheckYourself(p: &CheckProps) -> Html {
         return Html::default();
     };
     let sheet = (sys.sizing)(&p.scenario);
+    // Over a scenario of one's own, "Show me" asks first, as the preset picker does.
+    let own = !sim::presets::find(&p.scenario.name).is_some_and(|x| x.scenario() == *p.scenario);
     let cards = cards.iter().enumerate().map(|(k, c)| {
         let show = {
             let i = p.on_intent.clone();
             let m = c.show.clone();
+            let current = p.scenario.name.clone();
             Callback::from(move |_: MouseEvent| {
-                i.emit(Intent::Preset(m.preset.clone()));
-                i.emit(Intent::Seek(m.at_ms));
+                let go = crate::share::may_replace(own, &m.preset, &current);
+                if go {
+                    i.emit(Intent::Preset(m.preset.clone()));
+                    i.emit(Intent::Seek(m.at_ms));
+                }
             })
         };
         html! {

@@ -39,6 +39,19 @@ pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
     });
 }
 
+/// Whether the person agrees to open `preset` over their own scenario `current` (a
+/// preset unchanged is replaced without asking: nothing of theirs is lost).
+pub fn may_replace(own: bool, preset: &str, current: &str) -> bool {
+    !own || web_sys::window()
+        .and_then(|w| {
+            w.confirm_with_message(&format!(
+                "Open the preset {preset}? Your scenario \"{current}\" is replaced; Undo (U) brings it back."
+            ))
+            .ok()
+        })
+        .unwrap_or(true)
+}
+
 fn is_lesson(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
