@@ -4,7 +4,7 @@
 //! reveals the answer, with why a wrong answer misled. Lessons are data (JSON,
 //! versioned like scenarios, see docs/lesson-format.md): a trainer writes their own
 //! without code, and each built-in lesson's answers are checked against the runs by
-//! the tests (`shows`).
+//! the tests (`shows`). Each system lists its own lessons in its registry entry.
 
 use serde::{Deserialize, Serialize};
 
@@ -166,19 +166,11 @@ impl Check {
     }
 }
 
-/// The built-in lessons, as their files.
-const BUILT_IN: [&str; 5] = [
-    include_str!("../lessons/sentinel-split-brain.json"),
-    include_str!("../lessons/min-replicas-bounds-the-loss.json"),
-    include_str!("../lessons/quorum-1-corrected.json"),
-    include_str!("../lessons/wait-is-not-consensus.json"),
-    include_str!("../lessons/master-restarts-empty.json"),
-];
-
-/// Every built-in lesson.
+/// Every built-in lesson: each system brings its own (`SystemDesc::lessons`).
 pub fn all() -> Vec<Lesson> {
-    BUILT_IN
+    crate::SYSTEMS
         .iter()
+        .flat_map(|s| s.lessons.iter())
         .map(|t| Lesson::from_json(t).expect("the built-in lessons are valid"))
         .collect()
 }

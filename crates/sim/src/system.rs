@@ -155,6 +155,8 @@ pub struct SystemDesc {
     pub facts: fn(&Scenario) -> Vec<String>,
     /// The cluster-sizing sheet for this scenario's topology and settings.
     pub sizing: fn(&Scenario) -> SizingSheet,
+    /// The system's built-in lessons, as lesson files (see `lesson::Lesson`).
+    pub lessons: &'static [&'static str],
     /// A busy cluster of `n` boxes with no faults, for benchmarks.
     pub bench: fn(usize, Millis) -> Scenario,
     /// The cluster sizes the benchmark measures.

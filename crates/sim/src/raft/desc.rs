@@ -51,6 +51,8 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     sizing,
+    // Raft's lessons come with the systems that build on it (issue 12's Patroni).
+    lessons: &[],
     bench: super::presets::bench_cluster,
     bench_sizes: [5, 9],
 };

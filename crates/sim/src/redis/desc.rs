@@ -56,6 +56,13 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     sizing,
+    lessons: &[
+        include_str!("lessons/sentinel-split-brain.json"),
+        include_str!("lessons/min-replicas-bounds-the-loss.json"),
+        include_str!("lessons/quorum-1-corrected.json"),
+        include_str!("lessons/wait-is-not-consensus.json"),
+        include_str!("lessons/master-restarts-empty.json"),
+    ],
     bench: super::presets::bench_cluster,
     bench_sizes: [3, 15],
 };
