@@ -568,25 +568,27 @@ impl Lab {
     /// Replaces the scenario (a setting or the topology changed), keeping the time.
     pub fn set_scenario(&mut self, scenario: Scenario) {
         let at = self.now().min(scenario.duration_ms);
-        self.save_for_undo();
-        self.base = scenario;
-        self.actions.clear();
-        self.scenario = Rc::new(self.base.clone());
-        match self.restart() {
+        match self.rebase(scenario) {
             Ok(()) => self.seek(at),
             Err(e) => self.message = Some(e),
         }
+    }
+
+    /// Makes `s` the base of a new branch with no actions, computed again from the start;
+    /// Undo brings the branch before back.
+    fn rebase(&mut self, s: Scenario) -> Result<(), String> {
+        self.save_for_undo();
+        self.base = s;
+        self.actions.clear();
+        self.scenario = Rc::new(self.base.clone());
+        self.restart()
     }
 
     /// Opens another scenario (a preset, a file, a link) at its start; Undo brings the
     /// one shown before back, edits included. The current one stays if `s` cannot run.
     pub fn open(&mut self, s: Scenario) -> Result<(), String> {
         sim::build(&s, RunOptions::default()).map_err(|e| e.to_string())?;
-        self.save_for_undo();
-        self.base = s;
-        self.actions.clear();
-        self.scenario = Rc::new(self.base.clone());
-        self.restart()?;
+        self.rebase(s)?;
         self.seek(0);
         Ok(())
     }
