@@ -265,6 +265,11 @@ pub fn App() -> Html {
     let help = use_state(|| false);
     let canvas_w = use_state(window_canvas_width);
     let animate = use_memo((), |_| !reduced_motion());
+    // Whether the scenario shown is the person's own (not a preset unchanged): worked
+    // out when the scenario changes, not on every frame.
+    let own = *use_memo(state.lab.borrow().scenario(), |s| {
+        sim::presets::unchanged(s).is_none()
+    });
 
     let on_intent = router(state.dispatcher(), lesson.dispatcher());
 
@@ -427,7 +432,6 @@ pub fn App() -> Html {
         .unwrap_or_default();
     // The scenario shown is a preset unchanged, or the person's own (edited, or from a
     // file or a link): then the picker says so, and loading a preset asks first.
-    let own = !sim::presets::find(&scenario.name).is_some_and(|p| p.scenario() == *scenario);
     let on_preset = {
         let d = on_intent.clone();
         let push_next = push_next.clone();
@@ -568,7 +572,7 @@ pub fn App() -> Html {
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
-                <crate::flashcards::CheckYourself scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::flashcards::CheckYourself scenario={scenario.clone()} {own} on_intent={on_intent.clone()} />
             </div>
             if *help {
                 <div class="help" role="dialog" aria-label="Keyboard shortcuts">

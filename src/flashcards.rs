@@ -13,6 +13,8 @@ use crate::state::Intent;
 pub struct CheckProps {
     /// The scenario shown.
     pub scenario: Rc<sim::Scenario>,
+    /// Whether it is the person's own (not a preset unchanged).
+    pub own: bool,
     /// Sends an intent.
     pub on_intent: Callback<Intent>,
 }
@@ -26,7 +28,7 @@ pub fn CheckYourself(p: &CheckProps) -> Html {
     };
     let sheet = (sys.sizing)(&p.scenario);
     // Over a scenario of one's own, "Show me" asks first, as the preset picker does.
-    let own = !sim::presets::find(&p.scenario.name).is_some_and(|x| x.scenario() == *p.scenario);
+    let own = p.own;
     let cards = cards.iter().enumerate().map(|(k, c)| {
         let show = {
             let i = p.on_intent.clone();

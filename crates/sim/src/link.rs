@@ -93,7 +93,7 @@ pub struct Link {
 /// preset unchanged, the compressed scenario otherwise. View options are appended by
 /// [`with_view`].
 pub fn encode(s: &Scenario) -> String {
-    if let Some(p) = crate::presets::find(&s.name).filter(|p| p.scenario() == *s) {
+    if let Some(p) = crate::presets::unchanged(s) {
         return format!("p={}", p.name);
     }
     let json = serde_json::to_vec(s).expect("a scenario always serializes");

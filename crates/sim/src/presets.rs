@@ -36,6 +36,12 @@ pub fn find(name: &str) -> Option<&'static Preset> {
     all().find(|p| p.name == name)
 }
 
+/// The preset `s` is, unchanged in every field, if it is one: such a scenario travels
+/// by name in links, and replacing it loses nothing of the person's.
+pub fn unchanged(s: &Scenario) -> Option<&'static Preset> {
+    find(&s.name).filter(|p| p.scenario() == *s)
+}
+
 /// A process of `kind` named `name`.
 pub fn p(name: &str, kind: &str) -> ProcSpec {
     ProcSpec {
@@ -60,8 +66,13 @@ pub fn at(at_ms: Millis, action: FaultAction) -> ScheduledFault {
 
 /// Cuts box `b` off from every other.
 pub fn isolate(b: &str) -> FaultAction {
+    isolate_together(&[b])
+}
+
+/// Cuts boxes `bs` off from every other, together in one partition.
+pub fn isolate_together(bs: &[&str]) -> FaultAction {
     FaultAction::Isolate {
-        boxes: vec![b.into()],
+        boxes: bs.iter().map(|b| b.to_string()).collect(),
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::fault::{FaultAction, ScheduledFault};
 use crate::ids::Millis;
-use crate::presets::{at, bx, isolate, p, Preset};
+use crate::presets::{at, bx, isolate, isolate_together, p, Preset};
 use crate::scenario::{BoxSpec, Scenario};
 
 /// Every preset, the default first.
@@ -74,12 +74,7 @@ fn minority_leader() -> Scenario {
         json!({}),
         45_000,
         vec![
-            at(
-                10_000,
-                FaultAction::Isolate {
-                    boxes: vec!["box1".into(), "box2".into()],
-                },
-            ),
+            at(10_000, isolate_together(&["box1", "box2"])),
             at(30_000, FaultAction::Heal),
         ],
     )
@@ -91,12 +86,7 @@ fn even_split() -> Scenario {
         json!({}),
         45_000,
         vec![
-            at(
-                10_000,
-                FaultAction::Isolate {
-                    boxes: vec!["box3".into(), "box4".into()],
-                },
-            ),
+            at(10_000, isolate_together(&["box3", "box4"])),
             at(30_000, FaultAction::Heal),
         ],
     )
