@@ -61,6 +61,7 @@ pub fn edit_topology(s: &Scenario, e: &TopologyEdit) -> Scenario {
                     name,
                     kind: kind.to_string(),
                     priority: None,
+                    settings: None,
                 });
             }
         }

@@ -185,7 +185,7 @@ pub struct Snapshot<P: Process> {
 pub struct Engine<P: Process> {
     core: Core<P>,
     topo: Arc<Topology>,
-    default_persist: bool,
+    default_persist: Vec<bool>,
     narrate: bool,
     keep_trace: bool,
     signals: imbl::Vector<SignalRecord>,
@@ -201,7 +201,7 @@ impl<P: Process> Engine<P> {
         procs: Vec<P>,
         net: Network,
         seed: u64,
-        default_persist: bool,
+        default_persist: Vec<bool>,
         narrate: bool,
         keep_trace: bool,
     ) -> Self {
@@ -466,6 +466,10 @@ impl<P: Process> Engine<P> {
             );
             return;
         }
+        if reason == Some(DropReason::Crashed) && !msg.is_reset() {
+            // Connection refused: the dead process's host answers with a reset.
+            self.send_reset(to, from);
+        }
         let mut d = Fnv::default();
         msg.digest(&mut d);
         match reason {
@@ -498,6 +502,29 @@ impl<P: Process> Engine<P> {
                 }
                 self.with_ctx(to, |p, ctx| p.on_msg(from, msg, ctx));
             }
+        }
+    }
+
+    /// Sends the system's connection reset from `dead` (whose host stays up) to `to`,
+    /// over the network like any packet.
+    fn send_reset(&mut self, dead: ProcId, to: ProcId) {
+        let Some(msg) = P::Msg::reset() else { return };
+        let (fb, tb) = (self.topo.box_of[dead.idx()], self.topo.box_of[to.idx()]);
+        let now = self.core.now;
+        if let Some(at) = self
+            .core
+            .net
+            .delivery_time(now, fb, tb, dead, to, &mut self.core.rng)
+        {
+            self.push(
+                at,
+                Event::Deliver {
+                    from: dead,
+                    to,
+                    sent: now,
+                    msg,
+                },
+            );
         }
     }
 
@@ -670,6 +697,14 @@ impl<P: Process> Engine<P> {
                     self.core.alive[i] = false;
                     self.core.incarnation[i] += 1;
                     self.core.durable[i] = Some(self.core.procs[i].durable());
+                    // Its kernel resets the connections of every process it talked with.
+                    let n = self.core.procs.len();
+                    for q in 0..n {
+                        let (a, b) = (i.min(q), i.max(q));
+                        if q != i && self.core.alive[q] && self.core.talked[a * n + b] {
+                            self.send_reset(p, ProcId(q as u16));
+                        }
+                    }
                     if self.core.writers.iter().any(|(q, _)| *q == p) {
                         self.signals.push_back(SignalRecord {
                             time_ms: self.core.now,
@@ -736,9 +771,9 @@ impl<P: Process> Engine<P> {
         }
     }
 
-    /// Whether restarts keep data unless a fault says otherwise.
-    pub fn default_persist(&self) -> bool {
-        self.default_persist
+    /// Whether each process's restarts keep its data unless a fault says otherwise.
+    pub fn default_persist(&self) -> &[bool] {
+        &self.default_persist
     }
 
     /// The messages in flight now, in no particular order.

@@ -48,6 +48,7 @@ pub fn p(name: &str, kind: &str) -> ProcSpec {
         name: name.into(),
         kind: kind.into(),
         priority: None,
+        settings: None,
     }
 }
 

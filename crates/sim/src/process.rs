@@ -29,6 +29,17 @@ pub trait Message: Clone + std::fmt::Debug {
     fn on_receivers_connection(&self) -> bool {
         false
     }
+    /// What a peer receives when this system's process dies while its host stays up:
+    /// the kernel resets its TCP connections, and answers later packets with a reset
+    /// (connection refused), so peers learn at once instead of after a timeout.
+    /// None: the system does not model connections.
+    fn reset() -> Option<Self> {
+        None
+    }
+    /// Whether this is that reset (a reset is never answered with another).
+    fn is_reset(&self) -> bool {
+        false
+    }
 }
 
 /// The families of traffic, so the UI can tell them apart without knowing the protocol.

@@ -62,6 +62,11 @@ pub struct ProcSpec {
     /// Failover priority where the system has one (`replica-priority`; lower wins, 0 never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
+    /// This process's own settings, over the scenario's (`min_replicas_to_write` in one
+    /// server's redis.conf, one client's `discovery`): the real systems keep most
+    /// settings per process, so a failover can promote a replica configured otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<serde_json::Value>,
 }
 
 /// A box: a host or a zone; partitions move whole boxes.
@@ -140,6 +145,23 @@ pub fn effective<T: serde::de::DeserializeOwned + Serialize>(
 ) -> Result<serde_json::Value, ScenarioError> {
     let set: T = parse_settings(&s.settings)?;
     Ok(serde_json::to_value(set).expect("settings serialize"))
+}
+
+/// Merges `over` into `base`: objects key by key, anything else replaced.
+pub fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
 }
 
 /// serde's messages, minus the line/column noise that means nothing after a `--set`.
@@ -300,6 +322,12 @@ impl Scenario {
                         format!("`{}` is already the name of a box or process", p.name),
                     ));
                 }
+                if p.settings.as_ref().is_some_and(|v| !v.is_object()) {
+                    return Err(ScenarioError::new(
+                        format!("boxes[{i}].processes[{j}].settings"),
+                        "must be a group of settings, like {\"min_replicas_to_write\": 1}",
+                    ));
+                }
             }
         }
         if self.faults.len() > MAX_FAULTS {
@@ -395,6 +423,20 @@ impl Scenario {
             n += b.processes.len();
         }
         (0, 0)
+    }
+
+    /// The settings process `k` runs with: the scenario's, with the process's own
+    /// merged over them (objects key by key, anything else replaced).
+    pub fn settings_for(&self, k: usize) -> serde_json::Value {
+        let mut v = self.settings.clone();
+        if let Some(own) = self
+            .processes()
+            .nth(k)
+            .and_then(|(_, p)| p.settings.as_ref())
+        {
+            merge(&mut v, own);
+        }
+        v
     }
 
     /// Every process with its box index, in scenario order (the order of process ids).

@@ -118,11 +118,12 @@ pub struct Run<P: System> {
 
 impl<P: System> Run<P> {
     /// Starts a run of `procs`, laid out as the scenario says, and schedules its faults.
+    /// `persist[k]`: whether process `k`'s restarts keep its data unless a fault says.
     pub fn new(
         scenario: Scenario,
         procs: Vec<P>,
         warnings: Vec<String>,
-        persist: bool,
+        persist: Vec<bool>,
         opts: RunOptions,
     ) -> Result<Self, ScenarioError> {
         let topo = Topology {
@@ -138,7 +139,7 @@ impl<P: System> Run<P> {
         );
         let mut resolved = Vec::new();
         for (i, f) in scenario.faults.iter().enumerate() {
-            let fault = resolve(&topo, &f.action, persist)
+            let fault = resolve(&topo, &f.action, &persist)
                 .map_err(|e| ScenarioError::new(format!("faults[{i}].{}", e.field), e.message))?;
             resolved.push((f.at_ms, fault, f.action.describe()));
         }
@@ -167,7 +168,7 @@ impl<P: System> Run<P> {
     }
 }
 
-fn resolve(t: &Topology, a: &FaultAction, persist: bool) -> Result<Fault, ScenarioError> {
+fn resolve(t: &Topology, a: &FaultAction, persist: &[bool]) -> Result<Fault, ScenarioError> {
     let bx = |field: &str, n: &str| {
         t.box_names
             .iter()
@@ -199,7 +200,10 @@ fn resolve(t: &Topology, a: &FaultAction, persist: bool) -> Result<Fault, Scenar
         FaultAction::Restart {
             process,
             persist: p,
-        } => Fault::Restart(pr("process", process)?, p.unwrap_or(persist)),
+        } => {
+            let id = pr("process", process)?;
+            Fault::Restart(id, p.unwrap_or(persist[id.idx()]))
+        }
         FaultAction::Pause { process, ms } => Fault::Pause(pr("process", process)?, *ms),
         FaultAction::RepairLink { a, b, one_way } => {
             Fault::RepairLink(pr("a", a)?, pr("b", b)?, *one_way)

@@ -118,6 +118,9 @@ pub struct SettingDesc {
     pub help: &'static str,
     /// Its form and valid range.
     pub kind: SettingKind,
+    /// The process kinds that may set it for themselves (`min_replicas_to_write` lives
+    /// in each server's redis.conf); empty: it is the scenario's alone.
+    pub per: &'static [&'static str],
 }
 
 /// Builds a run of a scenario.
@@ -249,6 +252,14 @@ impl SystemDesc {
     /// in the settings with defaults filled in: the range is written once, and the page
     /// and the CLI refuse the same values with the same words.
     pub fn check_ranges(&self, effective: &serde_json::Value) -> Result<(), ScenarioError> {
+        self.check_ranges_at(effective, "settings")
+    }
+
+    fn check_ranges_at(
+        &self,
+        effective: &serde_json::Value,
+        at: &str,
+    ) -> Result<(), ScenarioError> {
         for d in self.settings {
             let SettingKind::Number { min, max } = d.kind else {
                 continue;
@@ -266,11 +277,76 @@ impl SystemDesc {
                 } else {
                     format!("must be between {min} and {max}{u}")
                 };
-                return Err(ScenarioError::new(format!("settings.{}", d.path), says));
+                return Err(ScenarioError::new(format!("{at}.{}", d.path), says));
             }
         }
         Ok(())
     }
+}
+
+impl SystemDesc {
+    /// The settings each process runs with (the scenario's, with its own merged over
+    /// them), parsed and range-checked. A process's own setting must be one its kind
+    /// may set ([`SettingDesc::per`]); errors name the process's field.
+    pub fn per_process<T: serde::de::DeserializeOwned + serde::Serialize>(
+        &self,
+        s: &Scenario,
+    ) -> Result<Vec<T>, ScenarioError> {
+        let mut out = Vec::new();
+        for (k, (_, p)) in s.processes().enumerate() {
+            let Some(own) = p.settings.as_ref() else {
+                out.push(crate::scenario::parse_settings(&s.settings)?);
+                continue;
+            };
+            let (bi, pj) = s.locate(k);
+            let at = format!("boxes[{bi}].processes[{pj}].settings");
+            for path in leaf_paths(own) {
+                let Some(d) = self.settings.iter().find(|d| d.path == path) else {
+                    return Err(ScenarioError::new(
+                        format!("{at}.{path}"),
+                        format!("{} has no setting `{path}`", self.title),
+                    ));
+                };
+                if !d.per.contains(&p.kind.as_str()) {
+                    let who = match d.per.first().and_then(|k| self.kind(k)) {
+                        Some(kd) => format!("a setting of each {}", kd.label),
+                        None => "the same for the whole scenario".to_string(),
+                    };
+                    let label = self.kind(&p.kind).map_or("process", |kd| kd.label);
+                    return Err(ScenarioError::new(
+                        format!("{at}.{path}"),
+                        format!(
+                            "{} ({}) is {who}, so {} (a {label}) cannot set it",
+                            d.label, d.conf, p.name
+                        ),
+                    ));
+                }
+            }
+            let merged = s.settings_for(k);
+            let set: T = crate::scenario::from_value_at(merged, &at)?;
+            self.check_ranges_at(
+                &serde_json::to_value(&set).expect("settings serialize"),
+                &at,
+            )?;
+            out.push(set);
+        }
+        Ok(out)
+    }
+}
+
+/// The dotted paths of the leaves of a JSON object (`client.timeout_ms`).
+fn leaf_paths(v: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let serde_json::Value::Object(m) = v {
+        for (k, x) in m {
+            if x.is_object() {
+                out.extend(leaf_paths(x).into_iter().map(|p| format!("{k}.{p}")));
+            } else {
+                out.push(k.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The most client operations one run may make (a 10-minute run of 50 busy clients is
@@ -362,6 +438,7 @@ pub const NETWORK_SETTINGS: &[SettingDesc] = &[
             min: 0,
             max: 60_000,
         },
+        per: &[],
     },
     SettingDesc {
         path: "network.jitter_ms",
@@ -372,6 +449,7 @@ pub const NETWORK_SETTINGS: &[SettingDesc] = &[
             min: 0,
             max: 60_000,
         },
+        per: &[],
     },
     SettingDesc {
         path: "network.loss",
@@ -379,5 +457,6 @@ pub const NETWORK_SETTINGS: &[SettingDesc] = &[
         conf: "(network)",
         help: "Probability that a message between boxes is lost.",
         kind: SettingKind::Text,
+        per: &[],
     },
 ];

@@ -199,6 +199,7 @@ fn raft_term_as_fencing_token_rejects_a_deposed_leaders_writes() {
             name: "DB".into(),
             kind: "storage".into(),
             priority: None,
+            settings: None,
         }],
     });
     base.faults[0] = sim::ScheduledFault {

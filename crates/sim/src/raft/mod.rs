@@ -394,7 +394,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         s.clone(),
         procs,
         warnings,
-        set.persistence,
+        vec![set.persistence; s.processes().count()],
         opts,
     )?))
 }

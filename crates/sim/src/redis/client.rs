@@ -92,7 +92,7 @@ impl Client {
                 self.state = State::Idle;
                 self.next_op(ctx);
             }
-            Discovery::Sentinel => {
+            Discovery::Sentinel | Discovery::LocalSentinel => {
                 if k >= self.sentinels.len() {
                     self.state = State::Idle;
                     ctx.note(|| "no Sentinel named a usable master; asking again in 1 s".into());
@@ -208,6 +208,24 @@ impl Client {
                 self.state = State::Idle;
                 self.next_op(ctx);
             }
+            Msg::ConnReset => match self.state {
+                // The server died under the request: it may or may not have applied it.
+                State::InFlight { op, .. } if self.master == Some(from) => {
+                    self.complete(
+                        op,
+                        OpResult::Unknown("connection reset by peer".into()),
+                        None,
+                        ctx,
+                    );
+                    self.master = None;
+                    self.discover(0, ctx);
+                }
+                // The Sentinel asked is dead: try the next at once.
+                State::Discovering { k, .. } if self.sentinels.get(k) == Some(&from) => {
+                    self.discover(k + 1, ctx);
+                }
+                _ => {}
+            },
             Msg::Reply { op, reply } => {
                 let State::InFlight { op: cur, .. } = self.state else {
                     return;

@@ -11,6 +11,9 @@ pub enum Discovery {
     /// Ask Sentinel (`SENTINEL get-master-addr-by-name`) and ask again after an error,
     /// as redis-py's and ioredis's Sentinel clients do.
     Sentinel,
+    /// Ask only the Sentinel on the client's own host (a client configured with
+    /// `localhost:26379`), so a cut that isolates that Sentinel leaves it stale.
+    LocalSentinel,
     /// Always talk to the initial master's address.
     Fixed,
 }
@@ -76,6 +79,11 @@ pub struct RedisSettings {
     pub repl_timeout_s: u64,
     /// `repl-backlog-size`, in bytes.
     pub repl_backlog_bytes: u64,
+    /// `repl-diskless-sync`: a full resync streams the RDB from the fork (default yes).
+    pub repl_diskless_sync: bool,
+    /// `repl-diskless-sync-delay`, in seconds (default 5): a diskless full resync
+    /// waits this long for more replicas before the transfer starts.
+    pub repl_diskless_sync_delay_s: u64,
     /// Data survives a restart (RDB/AOF) unless a restart says otherwise.
     pub persistence: bool,
     /// Masters write through to a shared storage that checks fencing tokens (the config epoch).
@@ -97,6 +105,8 @@ impl Default for RedisSettings {
             min_replicas_max_lag_s: 10,
             repl_timeout_s: 60,
             repl_backlog_bytes: 1 << 20,
+            repl_diskless_sync: true,
+            repl_diskless_sync_delay_s: 5,
             persistence: false,
             fencing: false,
             initial_master: None,

@@ -31,6 +31,19 @@ pub enum RedisEvent {
         /// Sentinel's own words.
         reason: &'static str,
     },
+    /// `+tilt`: the Sentinel's timer ran far too late (it was paused, or the clock
+    /// jumped), so for 30 s it acts on nothing it sees.
+    Tilt {
+        /// How late the timer ran, in ms.
+        late_ms: u64,
+    },
+    /// `-tilt`: 30 s passed; the Sentinel acts again.
+    TiltExit,
+    /// `+reboot`: an instance's run id changed since the last INFO: it restarted.
+    Reboot {
+        /// The instance.
+        target: ProcId,
+    },
     /// The split-brain monitor saw Sentinels name different masters.
     MonitorAlert {
         /// The masters named.
@@ -63,6 +76,24 @@ impl SystemEvent for RedisEvent {
                     .badge(reason.split(':').next().unwrap_or(reason), false)
                     .counter("failovers aborted")
             }
+            RedisEvent::Tilt { late_ms } => EventInfo::log(
+                "tilt",
+                format!("+tilt: its timer ran {late_ms} ms apart (more than 2 s): TILT mode for 30 s, acting on nothing"),
+            )
+            .marker(MarkerKind::Alert)
+            .badge("TILT: acts on nothing for 30 s", true)
+            .counter("TILT modes"),
+            RedisEvent::TiltExit => {
+                EventInfo::log("tilt-exit", "-tilt: 30 s passed, acting again".to_string())
+                    .badge("TILT over", false)
+            }
+            RedisEvent::Reboot { target } => EventInfo::log(
+                "reboot",
+                format!("+reboot: {target} has a new run id: it restarted"),
+            )
+            .badge(format!("{target} rebooted"), false)
+            .about(*target)
+            .counter("reboots seen"),
             RedisEvent::MonitorAlert { named } => {
                 let list: Vec<String> = named.iter().map(|p| p.to_string()).collect();
                 EventInfo::log(

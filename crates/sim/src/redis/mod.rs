@@ -204,11 +204,15 @@ pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioErr
     crate::scenario::effective::<RedisSettings>(s)
 }
 
-/// Builds a Redis + Sentinel run from a scenario.
+/// Builds a Redis + Sentinel run from a scenario. Each process runs with its own
+/// settings (the scenario's, with the process's own over them), as each real server
+/// and Sentinel reads its own redis.conf or sentinel.conf.
 pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, ScenarioError> {
     let set: RedisSettings = parse_settings(&s.settings)?;
     let mut warnings = Vec::new();
     DESC.check_kinds(s)?;
+    DESC.check_ranges(&serde_json::to_value(&set).expect("settings serialize"))?;
+    let own: Vec<RedisSettings> = DESC.per_process(s)?;
     let mut servers = Vec::new();
     let mut sentinels = Vec::new();
     let mut storage = None;
@@ -240,67 +244,80 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             }
         },
     };
-    if set.quorum == 0 {
-        return Err(ScenarioError::new(
-            "settings.quorum",
-            "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
-        ));
+    for (k, o) in own.iter().enumerate() {
+        if o.quorum == 0 {
+            let field = match s.processes().nth(k).and_then(|(_, p)| p.settings.as_ref()) {
+                Some(x) if x.get("quorum").is_some() => {
+                    let (bi, pj) = s.locate(k);
+                    format!("boxes[{bi}].processes[{pj}].settings.quorum")
+                }
+                _ => "settings.quorum".to_string(),
+            };
+            return Err(ScenarioError::new(
+                field,
+                "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
+            ));
+        }
     }
-    DESC.check_ranges(&serde_json::to_value(&set).expect("settings serialize"))?;
-    let c = &set.client;
-    crate::system::check_budget(s, c.rate_per_s)?;
+    let clients: Vec<usize> = (0..own.len())
+        .filter(|&k| matches!(s.processes().nth(k), Some((_, p)) if p.kind == "client"))
+        .collect();
+    let busiest = clients.iter().map(|&k| own[k].client.rate_per_s).max();
+    crate::system::check_budget(s, busiest.unwrap_or(set.client.rate_per_s))?;
     crate::fencing::check(set.fencing, storage)?;
-    let n_sentinels = sentinels.len() as u32;
-    if n_sentinels > 0 && set.quorum > n_sentinels {
-        warnings.push(format!(
-            "quorum {} is larger than the {n_sentinels} Sentinels: Redis accepts it, but ODOWN can never be reached, so no failover will ever happen",
-            set.quorum
-        ));
-    } else if n_sentinels > 0 && set.quorum < n_sentinels / 2 + 1 {
-        warnings.push(format!(
-            "quorum {} is below a majority of {n_sentinels} Sentinels: a single Sentinel that loses the master (even through a flaky link) can start a failover that the others then authorize",
-            set.quorum
-        ));
+    warnings.extend(quorum_warning(&sentinels, &own));
+    for &k in &clients {
+        let c = &own[k].client;
+        if c.wait_replicas as usize >= servers.len() && c.wait_replicas > 0 {
+            warnings.push(format!(
+                "{}: WAIT {} asks for more replicas than exist ({}): every WAIT will time out",
+                names[k],
+                c.wait_replicas,
+                servers.len() - 1
+            ));
+        }
+        if c.discovery != config::Discovery::Fixed && sentinels.is_empty() {
+            return Err(ScenarioError::new(
+                "settings.client.discovery",
+                "clients ask Sentinel, but there is no Sentinel: add one or use `fixed`",
+            ));
+        }
     }
-    if c.wait_replicas as usize >= servers.len() && c.wait_replicas > 0 {
-        warnings.push(format!(
-            "WAIT {} asks for more replicas than exist ({}): every WAIT will time out",
-            c.wait_replicas,
-            servers.len() - 1
-        ));
-    }
-    if c.discovery == config::Discovery::Sentinel && sentinels.is_empty() {
-        return Err(ScenarioError::new(
-            "settings.client.discovery",
-            "clients ask Sentinel, but there is no Sentinel: add one or use `fixed`",
-        ));
-    }
-    let backlog_writes = (set.repl_backlog_bytes / WRITE_BYTES) as usize;
-    let interval = (1000 / c.rate_per_s as u64).max(1);
+    warnings.dedup();
+    // Run ids are random in Redis (getRandomHexChars), so a tie on replication offset
+    // goes either way from one deployment to the next: drawn from the seed here.
+    let mut ids = crate::rng::SimRng::new(s.seed ^ 0x7275_6e69_6473);
+    let run_ids: Vec<u64> = (0..own.len()).map(|_| ids.next_u64()).collect();
     let mut client_index = 0;
     let mut procs = Vec::new();
-    for (k, (_, p)) in s.processes().enumerate() {
+    for (k, (b, p)) in s.processes().enumerate() {
         let id = ProcId(k as u16);
+        let o = &own[k];
         let proc = match p.kind.as_str() {
-            "redis" => RedisProc::Server(Server::new(
-                ServerCfg {
-                    min_replicas: set.min_replicas_to_write,
-                    max_lag_s: set.min_replicas_max_lag_s,
-                    repl_timeout_ms: set.repl_timeout_s * 1000,
-                    backlog_writes,
-                    priority: p.priority.unwrap_or(100),
-                    storage: if set.fencing { storage } else { None },
-                },
-                (id != master).then_some(master),
-                0x1000 + k as u64,
-            )),
+            "redis" => RedisProc::Server(
+                Server::new(
+                    ServerCfg {
+                        min_replicas: o.min_replicas_to_write,
+                        max_lag_s: o.min_replicas_max_lag_s,
+                        repl_timeout_ms: o.repl_timeout_s * 1000,
+                        backlog_writes: (o.repl_backlog_bytes / WRITE_BYTES) as usize,
+                        priority: p.priority.unwrap_or(100),
+                        storage: if set.fencing { storage } else { None },
+                        diskless_sync: o.repl_diskless_sync,
+                        diskless_delay_s: o.repl_diskless_sync_delay_s,
+                    },
+                    (id != master).then_some(master),
+                    run_ids[k],
+                )
+                .in_sync_with(run_ids[master.idx()]),
+            ),
             "sentinel" => RedisProc::Sentinel(Sentinel::new(
                 id,
                 SentinelCfg {
-                    quorum: set.quorum,
-                    down_after: set.down_after_ms,
-                    failover_timeout: set.failover_timeout_ms,
-                    parallel_syncs: set.parallel_syncs,
+                    quorum: o.quorum,
+                    down_after: o.down_after_ms,
+                    failover_timeout: o.failover_timeout_ms,
+                    parallel_syncs: o.parallel_syncs,
                 },
                 master,
                 &servers,
@@ -308,17 +325,37 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             )),
             "client" => {
                 client_index += 1;
+                let c = &o.client;
+                // A client configured with its own host's Sentinel only.
+                let known = match c.discovery {
+                    config::Discovery::LocalSentinel => {
+                        let local: Vec<ProcId> = sentinels
+                            .iter()
+                            .copied()
+                            .filter(|q| s.processes().nth(q.idx()).is_some_and(|(qb, _)| qb == b))
+                            .collect();
+                        if local.is_empty() {
+                            let (bi, pj) = s.locate(k);
+                            return Err(ScenarioError::new(
+                                format!("boxes[{bi}].processes[{pj}]"),
+                                format!("{} asks its local Sentinel, but its box has none", p.name),
+                            ));
+                        }
+                        local
+                    }
+                    _ => sentinels.clone(),
+                };
                 RedisProc::Client(Client::new(
                     ClientCfg {
                         index: client_index - 1,
-                        interval,
+                        interval: (1000 / c.rate_per_s as u64).max(1),
                         timeout: c.timeout_ms,
                         discovery: c.discovery,
                         workload: c.workload,
                         wait: (c.wait_replicas > 0).then_some((c.wait_replicas, c.wait_timeout_ms)),
                         fixed: master,
                     },
-                    sentinels.clone(),
+                    known,
                 ))
             }
             "monitor" => RedisProc::Monitor(Monitor::new(sentinels.clone())),
@@ -326,11 +363,36 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         };
         procs.push(proc);
     }
+    let persist = own.iter().map(|o| o.persistence).collect();
     Ok(Box::new(Run::new(
         s.clone(),
         procs,
         warnings,
-        set.persistence,
+        persist,
         opts,
     )?))
+}
+
+/// What the Sentinels' quorums mean for a failover, when it is not what people expect.
+/// Each Sentinel has its own quorum (sentinel.conf); the smallest decides how few
+/// can declare the master down.
+fn quorum_warning(sentinels: &[ProcId], own: &[RedisSettings]) -> Option<String> {
+    let n = sentinels.len() as u32;
+    let q = sentinels.iter().map(|k| own[k.idx()].quorum).min()?;
+    let majority = n / 2 + 1;
+    if q > n {
+        Some(format!(
+            "quorum {q} is larger than the {n} Sentinels: Redis accepts it, but ODOWN can never be reached, so no failover will ever happen"
+        ))
+    } else if q == 1 {
+        Some(format!(
+            "quorum 1 with {n} Sentinels: a single Sentinel that loses the master (even through a flaky link) can start a failover that the others then authorize"
+        ))
+    } else if q < majority {
+        Some(format!(
+            "quorum {q} is below a majority of {n} Sentinels: {q} Sentinels that lose the master (even through flaky links) can start a failover that the others then authorize"
+        ))
+    } else {
+        None
+    }
 }

@@ -126,7 +126,10 @@ pub enum Msg {
     },
     /// Replica → master: `PSYNC replid offset` (offset = bytes the replica has).
     Psync { replid: u64, offset: u64 },
-    /// Master → replica: `+FULLRESYNC replid offset` and the RDB payload.
+    /// Master → replica: `+FULLRESYNC replid offset`, sent at once; the RDB payload
+    /// follows when the master starts the transfer (`repl-diskless-sync-delay`).
+    FullResyncWait,
+    /// Master → replica: the RDB payload of a full resync.
     FullResync {
         replid: u64,
         offset: u64,
@@ -160,6 +163,14 @@ pub enum Msg {
 }
 
 impl Message for Msg {
+    fn reset() -> Option<Self> {
+        Some(Msg::ConnReset)
+    }
+
+    fn is_reset(&self) -> bool {
+        matches!(self, Msg::ConnReset)
+    }
+
     /// Replies, and what a master sends down the connection its replica opened.
     fn on_receivers_connection(&self) -> bool {
         matches!(
@@ -170,6 +181,7 @@ impl Message for Msg {
                 | Msg::IsMasterDownReply { .. }
                 | Msg::MasterIs { .. }
                 | Msg::FullResync { .. }
+                | Msg::FullResyncWait
                 | Msg::Continue { .. }
                 | Msg::Stream { .. }
                 | Msg::ReplPing
@@ -189,6 +201,7 @@ impl Message for Msg {
             Msg::SlaveOf { .. } => MsgKind::Control,
             Msg::Psync { .. }
             | Msg::FullResync { .. }
+            | Msg::FullResyncWait
             | Msg::Continue { .. }
             | Msg::Stream { .. }
             | Msg::ReplPing
@@ -297,6 +310,7 @@ impl Message for Msg {
             }
             Msg::GetAck => h.u64(21),
             Msg::ConnReset => h.u64(25),
+            Msg::FullResyncWait => h.u64(26),
             Msg::Store { op, token, .. } => {
                 h.u64(22);
                 h.u64(op.0);
@@ -383,6 +397,7 @@ impl Message for Msg {
             Msg::Ack { offset } => format!("REPLCONF ACK {offset}"),
             Msg::GetAck => "REPLCONF GETACK".into(),
             Msg::ConnReset => "connection reset".into(),
+            Msg::FullResyncWait => "+FULLRESYNC (RDB to follow)".into(),
             Msg::Store { token, value, .. } => format!("store {value} with token {token}"),
             Msg::StoreReply {
                 accepted, newest, ..

@@ -19,6 +19,11 @@ pub const PRESETS: &[Preset] = &[
         build: min_replicas,
     },
     Preset {
+        name: "sentinel-min-replicas-on-master-only",
+        summary: "min-replicas-to-write 1 only in the first master's redis.conf: the replica promoted in its place is unprotected, and when it is cut off in turn it goes on acknowledging writes that are lost.",
+        build: min_replicas_on_master_only,
+    },
+    Preset {
         name: "sentinel-quorum-1-isolated-sentinel",
         summary: "Quorum 1 and one Sentinel cut off: it reaches ODOWN but cannot win a majority vote, so nothing fails over.",
         build: quorum_1_isolated_sentinel,
@@ -87,6 +92,26 @@ fn min_replicas() -> Scenario {
         json!({"quorum": 2, "down_after_ms": 5000, "min_replicas_to_write": 1, "min_replicas_max_lag_s": 10}),
         90_000,
         vec![at(10_000, isolate("box1")), at(40_000, FaultAction::Heal)],
+    )
+}
+
+/// `min-replicas-to-write` lives in each server's own redis.conf: set on M1 only, it
+/// does not follow the master role to R1 (which `replica-priority 1` makes the
+/// replica Sentinel promotes). R1's box is cut off 20 s after the first heal.
+fn min_replicas_on_master_only() -> Scenario {
+    let mut boxes = three_boxes();
+    boxes[0].processes[0].settings = Some(json!({"min_replicas_to_write": 1}));
+    boxes[1].processes[0].priority = Some(1);
+    base(
+        boxes,
+        json!({"quorum": 2, "down_after_ms": 5000, "min_replicas_max_lag_s": 10}),
+        120_000,
+        vec![
+            at(10_000, isolate("box1")),
+            at(40_000, FaultAction::Heal),
+            at(60_000, isolate("box2")),
+            at(90_000, FaultAction::Heal),
+        ],
     )
 }
 

@@ -22,6 +22,11 @@ pub const ASK_PERIOD: Millis = 1000;
 pub const MAX_DESYNC: Millis = 1000;
 /// `sentinel_election_timeout`.
 pub const ELECTION_TIMEOUT: Millis = 10_000;
+/// `sentinel_tilt_trigger`: a timer that runs this late means the clock jumped or
+/// the process was stopped.
+pub const TILT_TRIGGER: Millis = 2000;
+/// `sentinel_tilt_period` (`SENTINEL_PING_PERIOD * 30`).
+pub const TILT_PERIOD: Millis = 30_000;
 /// `sentinel_slave_reconf_timeout`.
 pub const SLAVE_RECONF_TIMEOUT: Millis = 10_000;
 
@@ -125,6 +130,10 @@ pub struct Sentinel {
     failover_start_time: Option<Millis>,
     failover_state_change_time: Millis,
     promoted: Option<ProcId>,
+    /// `sentinel.previous_time`: when its timer last ran.
+    previous_time: Option<Millis>,
+    /// `sentinel.tilt_start_time` while in TILT mode.
+    tilt_since: Option<Millis>,
 }
 
 impl Sentinel {
@@ -162,6 +171,8 @@ impl Sentinel {
             failover_start_time: None,
             failover_state_change_time: 0,
             promoted: None,
+            previous_time: None,
+            tilt_since: None,
         };
         for &p in sentinels.iter().filter(|&&p| p != me) {
             s.peer(p, 0);
@@ -195,7 +206,8 @@ impl Sentinel {
     }
 
     pub(super) fn start(&mut self, ctx: &mut RCtx) {
-        let first = Self::hz_period(ctx);
+        // Sentinels start at different moments: their timers have their own phases.
+        let first = ctx.rng().below(1000) + Self::hz_period(ctx);
         ctx.timer(first, Timer::Tick);
     }
 
@@ -208,6 +220,8 @@ impl Sentinel {
         }
         self.failover = Failover::None;
         self.o_down_since = None;
+        self.previous_time = None;
+        self.tilt_since = None;
         self.start(ctx);
     }
 
@@ -248,19 +262,25 @@ impl Sentinel {
         }
         let next = Self::hz_period(ctx);
         ctx.timer(next, Timer::Tick);
+        self.check_tilt(ctx);
         // sentinelHandleDictOfRedisInstances: the master first (periodic commands,
         // SDOWN, ODOWN, failover), then its replicas, then the other Sentinels.
+        // sentinelHandleRedisInstance skips the acting half while in TILT.
         self.periodic(0, ctx);
-        self.check_sdown(0, ctx);
-        self.check_odown(ctx);
-        if self.start_failover_if_needed(ctx) {
-            self.ask_others(true, ctx);
+        if self.acting(ctx) {
+            self.check_sdown(0, ctx);
+            self.check_odown(ctx);
+            if self.start_failover_if_needed(ctx) {
+                self.ask_others(true, ctx);
+            }
+            self.failover_state_machine(ctx);
+            self.ask_others(false, ctx);
         }
-        self.failover_state_machine(ctx);
-        self.ask_others(false, ctx);
         for k in 1..self.insts.len() {
             self.periodic(k, ctx);
-            self.check_sdown(k, ctx);
+            if self.acting(ctx) {
+                self.check_sdown(k, ctx);
+            }
         }
         let now = ctx.now;
         let hello = self.hello();
@@ -269,6 +289,33 @@ impl Sentinel {
                 p.last_pub_time = now;
                 ctx.send(p.id, Msg::Hello(hello));
             }
+        }
+    }
+
+    /// `sentinelCheckTiltCondition`: a timer that ran more than 2 s after the previous
+    /// one (or before it) enters TILT.
+    fn check_tilt(&mut self, ctx: &mut RCtx) {
+        let now = ctx.now;
+        if let Some(prev) = self.previous_time {
+            let late = now - prev;
+            if late > TILT_TRIGGER {
+                self.tilt_since = Some(now);
+                ctx.event(RedisEvent::Tilt { late_ms: late });
+            }
+        }
+        self.previous_time = Some(now);
+    }
+
+    /// Whether the acting half runs: not in TILT, which ends after 30 s (`-tilt`).
+    fn acting(&mut self, ctx: &mut RCtx) -> bool {
+        match self.tilt_since {
+            Some(t) if ctx.now - t < TILT_PERIOD => false,
+            Some(_) => {
+                self.tilt_since = None;
+                ctx.event(RedisEvent::TiltExit);
+                true
+            }
+            None => true,
         }
     }
 
@@ -671,6 +718,13 @@ impl Sentinel {
         let now = ctx.now;
         let Some(k) = self.inst(from) else { return };
         let reports_master = info.master_of.is_none();
+        if self.insts[k]
+            .info
+            .as_ref()
+            .is_some_and(|old| old.run_id != info.run_id)
+        {
+            ctx.event(RedisEvent::Reboot { target: from });
+        }
         {
             let i = &mut self.insts[k];
             i.info_refresh = Some(now);
@@ -691,7 +745,8 @@ impl Sentinel {
         let master_of = info.master_of;
         let link_up = info.link_up;
         self.insts[k].info = Some(info);
-        if k == 0 {
+        // "None of the following conditions are processed when in tilt mode".
+        if k == 0 || self.tilt_since.is_some() {
             return;
         }
         if reports_master {
@@ -807,7 +862,9 @@ impl Sentinel {
                 candidate,
             } => {
                 let known = self.insts[0].id == master;
-                let down = known && self.insts[0].s_down_since.is_some();
+                // In TILT a Sentinel reports the master up (`!sentinel.tilt && ... SRI_S_DOWN`).
+                let down =
+                    known && self.tilt_since.is_none() && self.insts[0].s_down_since.is_some();
                 let (leader, leader_epoch) = match candidate {
                     Some(c) if known => self.vote(epoch, c, ctx),
                     _ => (None, 0),

@@ -29,6 +29,11 @@ pub struct ServerCfg {
     pub priority: u32,
     /// The fenced storage to write through to, when fencing is on.
     pub storage: Option<ProcId>,
+    /// `repl-diskless-sync`: stream the RDB to replicas straight from the fork.
+    pub diskless_sync: bool,
+    /// `repl-diskless-sync-delay` (seconds): how long a diskless full sync waits for
+    /// more replicas before it starts.
+    pub diskless_delay_s: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +68,8 @@ enum Link {
     Up(Millis),
     /// Timed out (`repl-timeout`) at this time; PSYNC is retried every cron tick.
     Down(Millis),
+    /// The master answered `+FULLRESYNC` at this time; the RDB is still to come.
+    Transfer(Millis),
 }
 
 /// One Redis server.
@@ -82,6 +89,9 @@ pub struct Server {
     backlog: imbl::Vector<u64>,
     backlog_start: u64,
     replicas: Vec<ReplicaLink>,
+    /// Replicas waiting for a full sync to start (`SLAVE_STATE_WAIT_BGSAVE_START`),
+    /// since when.
+    pending_full: Vec<(ProcId, Millis)>,
     waits: Vec<PendingWait>,
     /// Writes waiting for the storage's answer before the client is told.
     fenced: Vec<FencedWrite>,
@@ -109,6 +119,7 @@ impl Server {
             backlog: imbl::Vector::new(),
             backlog_start: 0,
             replicas: Vec::new(),
+            pending_full: Vec::new(),
             waits: Vec::new(),
             fenced: Vec::new(),
             subscribers: Vec::new(),
@@ -131,8 +142,23 @@ impl Server {
         self.master
     }
 
+    /// A replica of a deployment that has been up for a while: it already shares the
+    /// master's replication history (`replid`), so its first PSYNC continues.
+    pub fn in_sync_with(mut self, master_replid: u64) -> Self {
+        self.replid = master_replid;
+        self
+    }
+
+    /// Its run id (`INFO server`), which Sentinel uses to break ties and to see a reboot.
+    pub fn run_id(&self) -> u64 {
+        self.run_id
+    }
+
     pub(super) fn start(&mut self, ctx: &mut RCtx) {
-        ctx.timer(CRON_MS, Timer::Cron);
+        // Processes start at different moments, so each cron has its own phase and the
+        // NOREPLICAS moments of different seeds spread over a second, as on real hosts.
+        let phase = 1 + ctx.rng().below(CRON_MS);
+        ctx.timer(phase, Timer::Cron);
         match self.master {
             Some(m) => self.connect(m, ctx),
             None => self.refresh_good_replicas(ctx),
@@ -246,6 +272,7 @@ impl Server {
                 let was_master = self.master.is_none();
                 self.master = Some(m);
                 self.replicas.clear();
+                self.pending_full.clear();
                 self.fail_waits(ctx);
                 self.set_writable(false, ctx);
                 ctx.note(move || {
@@ -401,9 +428,9 @@ impl Server {
         let (link_up, link_down_ms) = match (self.master, self.link) {
             (None, _) => (true, 0),
             (Some(_), Link::Up(_)) => (true, 0),
-            (Some(_), Link::Connecting(since)) | (Some(_), Link::Down(since)) => {
-                (false, now - since)
-            }
+            (Some(_), Link::Connecting(since))
+            | (Some(_), Link::Down(since))
+            | (Some(_), Link::Transfer(since)) => (false, now - since),
         };
         Info {
             run_id: self.run_id,
@@ -427,6 +454,7 @@ impl Server {
         let in_backlog = offset >= self.backlog_start && offset <= self.offset;
         self.replicas.retain(|r| r.id != from);
         let start_offset = if ours && in_backlog {
+            self.pending_full.retain(|p| p.0 != from);
             let skip = ((offset - self.backlog_start) / WRITE_BYTES) as usize;
             let values: Vec<u64> = self.backlog.iter().skip(skip).copied().collect();
             let n = values.len();
@@ -451,17 +479,24 @@ impl Server {
             } else {
                 "offset outside the backlog"
             };
+            if self.cfg.diskless_sync && self.cfg.diskless_delay_s > 0 {
+                // replicationSetupSlaveForFullResync answers +FULLRESYNC at once; the
+                // diskless transfer starts from replicationCron once the replicas have
+                // waited repl-diskless-sync-delay (shouldStartChildReplication).
+                let delay = self.cfg.diskless_delay_s;
+                ctx.note(move || {
+                    format!("PSYNC from {from}: full resync ({why}); the transfer waits repl-diskless-sync-delay {delay} s")
+                });
+                ctx.send(from, Msg::FullResyncWait);
+                if !self.pending_full.iter().any(|p| p.0 == from) {
+                    self.pending_full.push((from, ctx.now));
+                }
+                self.refresh_good_replicas(ctx);
+                return;
+            }
             ctx.note(move || format!("PSYNC from {}: full resync ({why})", from));
-            ctx.send(
-                from,
-                Msg::FullResync {
-                    replid: self.replid,
-                    offset: self.offset,
-                    data: self.data.clone(),
-                    register: self.register,
-                },
-            );
-            self.offset
+            self.send_rdb(from, ctx);
+            return;
         };
         self.replicas.push(ReplicaLink {
             id: from,
@@ -469,6 +504,43 @@ impl Server {
             ack_time: ctx.now,
         });
         self.refresh_good_replicas(ctx);
+    }
+
+    /// Sends the RDB of a full resync and counts the replica online from now.
+    fn send_rdb(&mut self, to: ProcId, ctx: &mut RCtx) {
+        self.pending_full.retain(|p| p.0 != to);
+        ctx.send(
+            to,
+            Msg::FullResync {
+                replid: self.replid,
+                offset: self.offset,
+                data: self.data.clone(),
+                register: self.register,
+            },
+        );
+        self.replicas.retain(|r| r.id != to);
+        self.replicas.push(ReplicaLink {
+            id: to,
+            ack_offset: self.offset,
+            ack_time: ctx.now,
+        });
+        self.refresh_good_replicas(ctx);
+    }
+
+    /// `replicationStartPendingFork`, from the cron: a diskless sync starts once the
+    /// longest-waiting replica has waited the delay, counted in whole seconds of
+    /// `server.unixtime` as Redis counts it.
+    fn start_pending_sync(&mut self, ctx: &mut RCtx) {
+        let now_s = ctx.now / 1000;
+        let waited = self.pending_full.iter().map(|p| now_s - p.1 / 1000).max();
+        if waited.is_some_and(|w| w >= self.cfg.diskless_delay_s) {
+            let waiting: Vec<ProcId> = self.pending_full.iter().map(|p| p.0).collect();
+            let n = waiting.len();
+            ctx.note(move || format!("starting the diskless RDB transfer to {n} replica(s)"));
+            for r in waiting {
+                self.send_rdb(r, ctx);
+            }
+        }
     }
 
     pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut RCtx) {
@@ -525,6 +597,9 @@ impl Server {
                         offset: self.offset,
                     },
                 );
+            }
+            Msg::FullResyncWait if self.master == Some(from) => {
+                self.link = Link::Transfer(ctx.now);
             }
             Msg::Continue {
                 replid,
@@ -588,6 +663,17 @@ impl Server {
                 self.link = Link::Down(ctx.now);
                 ctx.note(|| "connection with master lost; reconnecting".into());
             }
+            Msg::ConnReset if self.master.is_none() => {
+                // A replica's connection closed (it died): freeClient drops it at once,
+                // and refreshGoodSlavesCount counts one fewer.
+                let before = self.replicas.len() + self.pending_full.len();
+                self.replicas.retain(|r| r.id != from);
+                self.pending_full.retain(|p| p.0 != from);
+                if self.replicas.len() + self.pending_full.len() < before {
+                    ctx.note(move || format!("connection with replica {from} lost"));
+                    self.refresh_good_replicas(ctx);
+                }
+            }
             Msg::StoreReply {
                 op,
                 accepted,
@@ -636,6 +722,15 @@ impl Server {
                                 );
                             }
                         }
+                        Link::Transfer(since) => {
+                            if ctx.now - since > self.cfg.repl_timeout_ms {
+                                self.link = Link::Down(ctx.now);
+                                ctx.note(|| {
+                                    "timeout receiving the RDB from the master (repl-timeout)"
+                                        .into()
+                                });
+                            }
+                        }
                         Link::Connecting(since) | Link::Down(since) => {
                             self.link = Link::Down(since);
                             ctx.send(
@@ -651,6 +746,7 @@ impl Server {
                         let timeout = self.cfg.repl_timeout_ms;
                         let now = ctx.now;
                         self.replicas.retain(|r| now - r.ack_time <= timeout);
+                        self.start_pending_sync(ctx);
                         if now - self.last_repl_ping >= REPL_PING_MS {
                             self.last_repl_ping = now;
                             for r in &self.replicas {
@@ -691,6 +787,7 @@ impl Server {
                 let link = match self.link {
                     Link::Up(_) => "up",
                     Link::Connecting(_) => "connecting",
+                    Link::Transfer(_) => "waiting for the RDB",
                     Link::Down(_) => "down",
                 };
                 ProcView::new(Role::Replica, "replica")
@@ -727,6 +824,8 @@ mod tests {
             backlog_writes: 100,
             priority: 100,
             storage: None,
+            diskless_sync: true,
+            diskless_delay_s: 0,
         }
     }
 

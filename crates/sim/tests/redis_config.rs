@@ -1,0 +1,321 @@
+//! Redis settings live in each process's own configuration file: what that changes.
+
+mod common;
+
+use common::{outcome, preset, with};
+use sim::simulation::RunOptions;
+use sim::{Scenario, Signal};
+
+/// The run's signals of process `name` that match `f`, with their times.
+fn times_of(s: &Scenario, name: &str, f: impl Fn(&Signal) -> bool) -> Vec<u64> {
+    let mut sim = sim::build(s, RunOptions::default()).expect("builds");
+    sim.run_until(s.duration_ms);
+    let k = sim
+        .view()
+        .procs
+        .iter()
+        .position(|p| p.name == name)
+        .unwrap();
+    sim.signals()
+        .iter()
+        .filter(|r| r.proc.idx() == k && f(&r.signal))
+        .map(|r| r.time_ms)
+        .collect()
+}
+
+fn refuses(s: &Signal) -> bool {
+    matches!(
+        s,
+        Signal::Writable {
+            writable: false,
+            ..
+        }
+    )
+}
+
+#[test]
+fn promoted_replica_without_min_replicas_accepts_writes() {
+    let s = preset("sentinel-min-replicas-on-master-only");
+    let o = outcome("sentinel-min-replicas-on-master-only");
+    assert_eq!(o.new_leaders[0].leader, "R1", "replica-priority 1 wins");
+    // M1, configured with min-replicas-to-write 1, stops taking writes during the first cut.
+    let m1 = times_of(&s, "M1", refuses);
+    assert!(
+        m1.iter().any(|&t| (10_000..40_000).contains(&t)),
+        "M1 refused writes during the first cut: {m1:?}"
+    );
+    // R1 was configured without it: cut off alone with C2 from 60 s, it never refuses
+    // until the heal demotes it.
+    let r1 = times_of(&s, "R1", refuses);
+    assert!(
+        !r1.iter().any(|&t| (60_000..90_000).contains(&t)),
+        "R1 went on accepting writes: {r1:?}"
+    );
+    let lost_after: Vec<_> = o
+        .lost_writes
+        .iter()
+        .filter(|w| w.acked_ms >= 60_000)
+        .collect();
+    assert!(
+        lost_after.len() > 100,
+        "R1's writes while cut off are lost: {}",
+        lost_after.len()
+    );
+    // The same cuts with the setting in every server's redis.conf bound the second loss.
+    let everywhere = s.with_override("min_replicas_to_write", "1").unwrap();
+    let r1 = times_of(&everywhere, "R1", refuses);
+    assert!(
+        r1.iter().any(|&t| (60_000..75_000).contains(&t)),
+        "R1 refuses within max-lag of the cut: {r1:?}"
+    );
+    let o2 = with(
+        "sentinel-min-replicas-on-master-only",
+        "min_replicas_to_write",
+        "1",
+    );
+    let lost2 = o2
+        .lost_writes
+        .iter()
+        .filter(|w| w.acked_ms >= 60_000)
+        .count();
+    assert!(
+        lost2 < lost_after.len() / 2,
+        "{lost2} lost with the setting everywhere vs {}",
+        lost_after.len()
+    );
+}
+
+#[test]
+fn a_process_setting_its_kind_does_not_have_is_refused_by_name() {
+    let mut s = preset("sentinel-old-master-isolated");
+    s.boxes[0].processes[1].settings = Some(serde_json::json!({"min_replicas_to_write": 1}));
+    let e = sim::build(&s, RunOptions::default())
+        .err()
+        .expect("refused");
+    assert_eq!(
+        e.field,
+        "boxes[0].processes[1].settings.min_replicas_to_write"
+    );
+    assert!(e.message.contains("each Redis server"), "{}", e.message);
+    assert!(e.message.contains("S1 (a Sentinel)"), "{}", e.message);
+
+    let mut s = preset("sentinel-old-master-isolated");
+    s.boxes[0].processes[0].settings = Some(serde_json::json!({"min_replicas_to_write": -1}));
+    let e = sim::build(&s, RunOptions::default())
+        .err()
+        .expect("refused");
+    assert_eq!(
+        e.field,
+        "boxes[0].processes[0].settings.min_replicas_to_write"
+    );
+
+    let mut s = preset("sentinel-old-master-isolated");
+    s.boxes[0].processes[1].settings = Some(serde_json::json!({"quorum": 0}));
+    let e = sim::build(&s, RunOptions::default())
+        .err()
+        .expect("refused");
+    assert_eq!(e.field, "boxes[0].processes[1].settings.quorum");
+
+    let mut s = preset("sentinel-old-master-isolated");
+    s.boxes[0].processes[0].settings = Some(serde_json::json!({"fencing": true}));
+    let e = sim::build(&s, RunOptions::default())
+        .err()
+        .expect("refused");
+    assert!(e.message.contains("whole scenario"), "{}", e.message);
+}
+
+#[test]
+fn each_sentinel_reads_its_own_quorum() {
+    // S2 alone with quorum 1 (the others keep 2): the flaky-link failover happens only
+    // when the Sentinel that loses the master is the one configured with quorum 1.
+    let mut s = preset("sentinel-quorum-1-flaky-link");
+    s.settings["quorum"] = 2.into();
+    s.boxes[1].processes[1].settings = Some(serde_json::json!({"quorum": 1}));
+    let o = sim::simulation::run(&s).unwrap();
+    assert_eq!(o.new_leaders.len(), 1, "S2's own quorum 1 is enough");
+    s.boxes[1].processes[1].settings = None;
+    s.boxes[2].processes[1].settings = Some(serde_json::json!({"quorum": 1}));
+    let o = sim::simulation::run(&s).unwrap();
+    assert!(o.new_leaders.is_empty(), "S3's quorum does not help S2");
+}
+
+#[test]
+fn quorum_warnings_say_what_the_quorum_allows() {
+    let warn = |q: u32, sentinels: usize| {
+        let mut s = preset("sentinel-old-master-isolated");
+        s.settings["quorum"] = q.into();
+        for i in 3..sentinels {
+            s.boxes[2]
+                .processes
+                .push(sim::presets::p(&format!("S{}", i + 1), "sentinel"));
+        }
+        sim::simulation::run(&s).unwrap().warnings
+    };
+    assert!(warn(1, 3)[0].contains("a single Sentinel"));
+    let w = warn(2, 4);
+    assert!(w[0].contains("2 Sentinels that lose the master"), "{w:?}");
+    assert!(!w[0].contains("single"), "{w:?}");
+    assert!(warn(2, 3).is_empty());
+    assert!(warn(4, 3)[0].contains("never"));
+}
+
+#[test]
+fn tie_on_offset_promotes_either_replica_across_seeds() {
+    // Real run ids are random, and Sentinel breaks a tie on priority and offset by the
+    // lower run id (compareSlavesForPromotion), so either replica can win.
+    let mut s = preset("sentinel-old-master-isolated");
+    let mut won = std::collections::BTreeMap::new();
+    let runs = 20;
+    for seed in 1..=runs {
+        s.seed = seed;
+        let o = sim::simulation::run(&s).unwrap();
+        *won.entry(o.new_leaders[0].leader.clone()).or_insert(0) += 1;
+    }
+    println!("promoted over {runs} seeds: {won:?}");
+    assert_eq!(won.len(), 2, "{won:?}");
+    assert!(won.values().all(|&n| n >= 3), "{won:?}");
+}
+
+#[test]
+fn noreplicas_moment_spreads_with_the_seed() {
+    // Each server's cron has its own phase: the isolated master's first refusal moves
+    // within a second from seed to seed instead of landing on the same millisecond.
+    let mut s = preset("sentinel-min-replicas");
+    let mut moments = std::collections::BTreeSet::new();
+    for seed in 1..=8 {
+        s.seed = seed;
+        let t = times_of(&s, "M1", refuses);
+        let first = *t.iter().find(|&&t| t > 10_000).unwrap();
+        assert!((20_000..23_000).contains(&first), "seed {seed}: {first}");
+        moments.insert(first);
+    }
+    println!("first NOREPLICAS moments: {moments:?}");
+    let spread = moments.last().unwrap() - moments.first().unwrap();
+    assert!(moments.len() >= 6 && spread > 300, "{moments:?}");
+}
+
+/// The first time process `name` reports the event named `event` at or after `from`.
+fn first_event(s: &Scenario, name: &str, event: &str, from: u64) -> Option<u64> {
+    times_of(
+        s,
+        name,
+        |sig| matches!(sig, Signal::Event(e) if e.name == event),
+    )
+    .into_iter()
+    .find(|&t| t >= from)
+}
+
+fn first_discard(s: &Scenario, name: &str) -> u64 {
+    times_of(s, name, |sig| matches!(sig, Signal::Discarded { .. }))[0]
+}
+
+#[test]
+fn full_resync_waits_for_diskless_delay() {
+    // After the heal M1 is made a replica of the new master; its PSYNC needs a full
+    // resync, which a diskless master starts only after repl-diskless-sync-delay
+    // (5 s by default, counted by the once-a-second replicationCron).
+    let s = preset("sentinel-old-master-isolated");
+    let default = first_discard(&s, "M1");
+    let at_once = first_discard(
+        &s.with_override("repl_diskless_sync_delay_s", "0").unwrap(),
+        "M1",
+    );
+    let disk = first_discard(
+        &s.with_override("repl_diskless_sync", "false").unwrap(),
+        "M1",
+    );
+    println!("M1 discards its writes at {default} ms (delay 5 s), {at_once} ms (delay 0), {disk} ms (disk-based)");
+    assert!(default > 40_000 && at_once > 40_000);
+    let waited = default - at_once;
+    assert!((4_000..=6_100).contains(&waited), "waited {waited} ms");
+    assert!(
+        disk.abs_diff(at_once) < 1_000,
+        "a disk-based sync does not wait"
+    );
+}
+
+#[test]
+fn killed_master_resets_client_connections() {
+    // M1 is killed at 15 s with its host up: its kernel resets C1's connection, so C1
+    // learns within a round trip, not after its 1 s socket timeout.
+    let s = preset("sentinel-restart-empty");
+    let resets = times_of(
+        &s,
+        "C1",
+        |sig| matches!(sig, Signal::OpComplete { result: sim::history::OpResult::Unknown(why), .. } if why.contains("reset")),
+    );
+    let first = resets[0];
+    assert!(
+        (15_000..15_010).contains(&first),
+        "C1 saw the reset at {first} ms"
+    );
+    let timeouts = times_of(
+        &s,
+        "C1",
+        |sig| matches!(sig, Signal::OpComplete { result: sim::history::OpResult::Unknown(why), .. } if why.contains("timeout")),
+    );
+    assert!(
+        !timeouts.iter().any(|&t| (15_000..16_000).contains(&t)),
+        "no timeout while M1 is dead: {timeouts:?}"
+    );
+}
+
+#[test]
+fn sentinel_enters_tilt_after_a_long_pause() {
+    let mut s = preset("sentinel-old-master-isolated");
+    s.faults = vec![sim::ScheduledFault {
+        at_ms: 10_000,
+        action: sim::fault::FaultAction::Pause {
+            process: "S2".into(),
+            ms: 5_000,
+        },
+    }];
+    s.duration_ms = 60_000;
+    let tilt = first_event(&s, "S2", "tilt", 0).expect("+tilt");
+    assert!((15_000..15_200).contains(&tilt), "+tilt at {tilt}");
+    let exit = first_event(&s, "S2", "tilt-exit", 0).expect("-tilt");
+    assert!((45_000..45_200).contains(&(exit)), "-tilt at {exit}");
+    // A pause shorter than the 2 s trigger goes unnoticed.
+    if let sim::fault::FaultAction::Pause { ms, .. } = &mut s.faults[0].action {
+        *ms = 1_500;
+    }
+    assert_eq!(first_event(&s, "S2", "tilt", 0), None);
+}
+
+#[test]
+fn a_tilted_sentinel_does_not_count_towards_odown() {
+    // S2 is paused just before the master's box is cut off: in TILT it neither
+    // judges the master down nor tells the others it is down, so S3 alone cannot
+    // reach quorum 2 until S2 leaves TILT 30 s later.
+    let mut s = preset("sentinel-old-master-isolated");
+    s.faults.insert(
+        0,
+        sim::ScheduledFault {
+            at_ms: 9_000,
+            action: sim::fault::FaultAction::Pause {
+                process: "S2".into(),
+                ms: 3_000,
+            },
+        },
+    );
+    s.faults
+        .retain(|f| !matches!(f.action, sim::fault::FaultAction::Heal));
+    let o = sim::simulation::run(&s).unwrap();
+    let base = common::outcome("sentinel-old-master-isolated");
+    let (tilted, plain) = (o.new_leaders[0].time_ms, base.new_leaders[0].time_ms);
+    println!("promotion at {tilted} ms with S2 in TILT, {plain} ms without");
+    assert!(tilted > 42_000 && plain < 20_000, "{tilted} vs {plain}");
+}
+
+#[test]
+fn restarted_master_is_seen_to_reboot() {
+    // M1 restarts a second after it crashed, long before down-after: Sentinel sees
+    // only its new run id in the next INFO (+reboot).
+    let s = preset("sentinel-restart-empty");
+    let seen = ["S1", "S2", "S3"]
+        .iter()
+        .filter_map(|n| first_event(&s, n, "reboot", 16_000))
+        .collect::<Vec<_>>();
+    assert!(!seen.is_empty(), "no +reboot");
+    assert!(seen.iter().all(|&t| t < 27_000), "{seen:?}");
+}
