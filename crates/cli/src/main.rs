@@ -48,6 +48,23 @@ enum Command {
         #[arg(long, value_name = "URL")]
         base: Option<String>,
     },
+    /// Read a deployment's configuration files (redis.conf and sentinel.conf, one per
+    /// process, or one file with a `#> box/name` line before each) and print a scenario.
+    /// A note for every line the lab does not model goes to standard error.
+    Import {
+        /// The configuration files.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// The system the files belong to.
+        #[arg(long, default_value = "redis-sentinel")]
+        system: String,
+    },
+    /// Print a scenario's processes as the real system's configuration files, one
+    /// section (`#> box/name`) per process.
+    ExportConf {
+        #[command(flatten)]
+        src: Source,
+    },
     /// Print simulated events per second for each system's benchmark clusters.
     Bench {
         /// Simulated minutes per run.
@@ -206,6 +223,47 @@ fn run(cmd: Command) -> Result<(), String> {
                     break; // the reader went away (`| head`)
                 }
             }
+            Ok(())
+        }
+        Command::Import { files, system } => {
+            let desc = sim::system::find(&system).map_err(|e| e.to_string())?;
+            let import = desc.import.ok_or_else(|| {
+                format!("{} has no configuration files the lab reads", desc.title)
+            })?;
+            let mut confs = Vec::new();
+            for path in &files {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {path}: {e}"))?;
+                confs.extend(sim::conf::split_sections(path, &text));
+            }
+            let r = import(&confs);
+            for n in &r.notes {
+                let at = match (n.file.is_empty(), n.line) {
+                    (true, _) => String::new(),
+                    (false, 0) => format!("{}: ", n.file),
+                    (false, l) => format!("{}:{l}: ", n.file),
+                };
+                let level = match n.level {
+                    sim::conf::NoteLevel::Refused => "refused",
+                    sim::conf::NoteLevel::NotModelled => "not modelled",
+                    sim::conf::NoteLevel::Info => "note",
+                };
+                eprintln!("{at}{level}: {}", n.text);
+            }
+            let s = r
+                .scenario
+                .ok_or("nothing imported: see the refused lines above")?;
+            say(&(s.to_json() + "\n"));
+            Ok(())
+        }
+        Command::ExportConf { src } => {
+            let scenario = src.load()?;
+            let desc = sim::system::find(&scenario.system).map_err(|e| e.to_string())?;
+            let export = desc.export.ok_or_else(|| {
+                format!("{} has no configuration files the lab writes", desc.title)
+            })?;
+            let files = export(&scenario).map_err(|e| e.to_string())?;
+            say(&sim::conf::join_sections(&files));
             Ok(())
         }
         Command::Bench { minutes } => bench(minutes),

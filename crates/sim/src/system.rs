@@ -164,6 +164,10 @@ pub struct SystemDesc {
     pub bench: fn(usize, Millis) -> Scenario,
     /// The cluster sizes the benchmark measures.
     pub bench_sizes: [usize; 2],
+    /// Reads the real system's configuration files into a scenario, if it can.
+    pub import: Option<crate::conf::ImportFn>,
+    /// Writes a scenario as the real system's configuration files, if it can.
+    pub export: Option<crate::conf::ExportFn>,
 }
 
 impl std::fmt::Debug for SystemDesc {

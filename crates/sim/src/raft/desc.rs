@@ -55,6 +55,8 @@ pub static DESC: SystemDesc = SystemDesc {
     lessons: &[],
     bench: super::presets::bench_cluster,
     bench_sizes: [5, 9],
+    import: None,
+    export: None,
 };
 
 fn sizing(s: &Scenario) -> SizingSheet {

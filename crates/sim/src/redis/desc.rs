@@ -65,6 +65,8 @@ pub static DESC: SystemDesc = SystemDesc {
     ],
     bench: super::presets::bench_cluster,
     bench_sizes: [3, 15],
+    import: Some(super::conf::import),
+    export: Some(super::conf::export),
 };
 
 fn quorum(s: &Scenario) -> usize {

@@ -5,6 +5,7 @@
 //! `src/replication.c` at tag 7.0.15 (each rule cites its function).
 
 pub mod client;
+pub mod conf;
 pub mod config;
 pub mod desc;
 pub mod events;
