@@ -13,7 +13,8 @@ use yew::prelude::*;
 use crate::canvas::{annotations, Canvas};
 use crate::controls::Controls;
 use crate::lab::default_scenario;
-use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Settings, Topology};
+use crate::panels::{Banner, Beliefs, EventLog, OutcomePanel, ProcPanel, Topology};
+use crate::settings::Settings;
 use crate::state::{Intent, LabState};
 
 thread_local! {
@@ -508,9 +509,9 @@ pub fn App() -> Html {
                 <div class="panels">
                     <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
                     if show("beliefs") { <Beliefs view={state.view.clone()} {words} /> }
-                    if show("process") { <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} /> }
+                    if show("process") { <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} /> }
                     if show("log") { <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} /> }
-                    if show("settings") { <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} /> }
+                    if show("settings") { <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} /> }
                 </div>
             </main>
         };
@@ -567,11 +568,12 @@ pub fn App() -> Html {
             <div class="panels">
                 <Beliefs view={state.view.clone()} {words} />
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
-                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} />
+                <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
-                <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error)} />
+                <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::conf_files::ConfFiles scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::flashcards::CheckYourself scenario={scenario.clone()} {own} on_intent={on_intent.clone()} />
             </div>
             if *help {
@@ -627,6 +629,7 @@ fn state_report(state: &LabState) -> String {
         "link_cuts": v.link_cuts.iter().map(|(a, b)| [v.procs[a.idx()].name.clone(), v.procs[b.idx()].name.clone()]).collect::<Vec<_>>(),
         "message": state.message,
         "settings": lab.scenario().settings,
+        "own_settings": lab.scenario().processes().filter_map(|(_, p)| p.settings.clone().map(|x| (p.name.clone(), x))).collect::<serde_json::Map<_, _>>(),
         "system": lab.system().name,
         "leaders_so_far": now.leaders,
         "computing": state.computing,

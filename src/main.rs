@@ -3,12 +3,14 @@
 mod address;
 mod app;
 mod canvas;
+mod conf_files;
 mod controls;
 mod flashcards;
 mod lab;
 mod layout;
 mod lesson;
 mod panels;
+mod settings;
 mod share;
 mod state;
 mod topology;

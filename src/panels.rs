@@ -1,12 +1,12 @@
 //! The explanation panels: split-brain banner, what each side believes, the outcome
-//! with the lost writes, the event log, a process's state and the settings.
+//! with the lost writes, the event log and a process's state (the settings are in
+//! `settings.rs`).
 
 use std::rc::Rc;
 
 use sim::engine::SignalRecord;
 use sim::view::{Role, View};
 use sim::{Millis, Outcome};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::canvas::partition_name;
@@ -294,6 +294,10 @@ pub struct ProcProps {
     pub words: sim::process::Words,
     /// Send an intent.
     pub on_intent: Callback<Intent>,
+    /// The scenario now, for the process's own settings.
+    pub scenario: Rc<sim::Scenario>,
+    /// The last error about one of a process's own settings.
+    pub message: Option<String>,
 }
 
 /// One process's state, and the actions on it: cut one of its links, crash, restart, remove.
@@ -416,6 +420,7 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
                     </select>
                 </label>
             </div>
+            <crate::settings::OwnSettings scenario={p.scenario.clone()} name={me.clone()} on_intent={p.on_intent.clone()} message={p.message.clone()} />
         </section>
     }
 }
@@ -473,111 +478,6 @@ pub fn Topology(p: &ScenarioProps) -> Html {
             <p class="facts">{format!("{} on {} boxes", counts.join(", "), p.scenario.boxes.len())}</p>
             <ul class="boxes">{ for rows }</ul>
             <button onclick={send(E::AddBox)}>{"Add a box"}</button>
-        </section>
-    }
-}
-
-/// Properties of the settings panel.
-#[derive(Properties, PartialEq)]
-pub struct SettingsProps {
-    /// The scenario now.
-    pub scenario: Rc<sim::Scenario>,
-    /// Send an intent.
-    pub on_intent: Callback<Intent>,
-    /// The last error in plain words.
-    pub message: Option<String>,
-}
-
-/// The value in force for `path`, defaults included.
-fn current(s: &sim::Scenario, path: &str) -> String {
-    let mut v = serde_json::to_value(s).unwrap_or_default();
-    if let Ok(eff) = sim::simulation::effective_settings(s) {
-        v["settings"] = eff;
-    }
-    let full = if path.starts_with("network.") {
-        path.to_string()
-    } else {
-        format!("settings.{path}")
-    };
-    let mut cur = &v;
-    for part in full.split('.') {
-        match cur.get(part) {
-            Some(x) => cur = x,
-            None => return String::new(),
-        }
-    }
-    match cur {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        x => x.to_string(),
-    }
-}
-
-/// The settings, each with its real configuration name, and facts from the topology:
-/// all from the system's description.
-#[component]
-pub fn Settings(p: &SettingsProps) -> Html {
-    use sim::system::SettingKind;
-    let s = &p.scenario;
-    let Ok(sys) = sim::system::find(&s.system) else {
-        return Html::default();
-    };
-    let fields = sys.settings.iter().chain(sim::system::NETWORK_SETTINGS).map(|d| {
-        let i = p.on_intent.clone();
-        let path = d.path;
-        let id = format!("set-{}", d.path.replace('.', "-"));
-        let help_id = format!("help-{}", d.path.replace('.', "-"));
-        let value = current(s, d.path);
-        let control = match d.kind {
-            SettingKind::Flag => {
-                let on = value == "true";
-                let onclick = Callback::from(move |_: MouseEvent| i.emit(Intent::Set(path.into(), (!on).to_string())));
-                html! { <input id={id.clone()} type="checkbox" name={d.path} checked={on} {onclick} aria-describedby={help_id.clone()} /> }
-            }
-            SettingKind::Choice(options) => {
-                let onchange = Callback::from(move |e: Event| {
-                    if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                        i.emit(Intent::Set(path.to_string(), sel.value()));
-                    }
-                });
-                html! {
-                    <select id={id.clone()} name={d.path} {onchange} aria-describedby={help_id.clone()}>
-                        { for options.iter().map(|o| html! { <option value={*o} selected={*o == value}>{*o}</option> }) }
-                    </select>
-                }
-            }
-            SettingKind::Number { .. } | SettingKind::Text => {
-                let onchange = Callback::from(move |e: Event| {
-                    if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                        i.emit(Intent::Set(path.to_string(), input.value()));
-                    }
-                });
-                html! { <input id={id.clone()} name={d.path} {value} {onchange} aria-describedby={help_id.clone()} /> }
-            }
-        };
-        let range = match d.kind {
-            SettingKind::Number { min, max } if max >= u32::MAX as u64 => {
-                format!(" (at least {min})")
-            }
-            SettingKind::Number { min, max } => format!(" ({min}–{max})"),
-            _ => String::new(),
-        };
-        html! {
-            <div class="setting" key={d.path}>
-                <label for={id}>{d.label}</label>
-                { control }
-                <small id={help_id}><code>{d.conf}</code>{" — "}{d.help}{range}</small>
-            </div>
-        }
-    });
-    html! {
-        <section class="panel settings" aria-label="Settings">
-            <h2>{format!("Settings: {}", sys.title)}</h2>
-            { for (sys.facts)(s).into_iter().map(|f| html! { <p class="facts">{f}</p> }) }
-            if let Some(m) = &p.message {
-                <p class="error" role="alert">{m.clone()}{" The previous value stays in force."}</p>
-            }
-            { for fields }
         </section>
     }
 }

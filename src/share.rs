@@ -58,11 +58,11 @@ fn is_lesson(text: &str) -> bool {
         .is_some_and(|v| v.get("steps").is_some())
 }
 
-/// Offers `text` as a file called `name` (the browser's download).
-fn save_as(name: &str, text: &str) -> Option<()> {
+/// Offers `text` as a file called `name` of type `mime` (the browser's download).
+pub fn save_as(name: &str, text: &str, mime: &str) -> Option<()> {
     let parts = js_sys::Array::of1(&text.into());
     let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
+    opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
     let a: web_sys::HtmlAnchorElement = gloo::utils::document()
@@ -148,7 +148,7 @@ pub fn ShareBar(p: &ShareBarProps) -> Html {
                     s.name.as_str()
                 }
             );
-            let ok = save_as(&name, &(s.to_json() + "\n")).is_some();
+            let ok = save_as(&name, &(s.to_json() + "\n"), "application/json").is_some();
             status.set(Some((
                 if ok {
                     format!("Saved as {name}.")

@@ -85,6 +85,8 @@ pub struct LabState {
     pub message: Option<String>,
     /// The message is about a setting (shown beside the settings, not at the top).
     pub setting_error: bool,
+    /// ... and about one process's own setting (shown in its panel).
+    pub own_setting: bool,
     /// The person asked to see how the run ends before reaching it.
     pub reveal_end: bool,
 }
@@ -120,6 +122,7 @@ impl LabState {
             split_base: None,
             message: None,
             setting_error: false,
+            own_setting: false,
             reveal_end: false,
         })
     }
@@ -137,6 +140,7 @@ impl Reducible for LabState {
             if !matches!(action, Intent::Frame(_)) {
                 lab.message = None;
                 next.setting_error = matches!(action, Intent::Set(..));
+                next.own_setting = matches!(&action, Intent::Set(k, _) if k.starts_with("boxes."));
             }
             // A changed run has an ending nobody has seen yet.
             if matches!(

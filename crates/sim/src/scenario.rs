@@ -147,6 +147,28 @@ pub fn effective<T: serde::de::DeserializeOwned + Serialize>(
     Ok(serde_json::to_value(set).expect("settings serialize"))
 }
 
+/// Drops the groups a removal left empty under one process's own settings, and the
+/// settings themselves when nothing is left.
+fn prune_own_settings(root: &mut serde_json::Value, full: &[&str]) {
+    let Some(proc) = root
+        .pointer_mut(&format!("/boxes/{}/processes/{}", full[1], full[3]))
+        .and_then(|v| v.as_object_mut())
+    else {
+        return;
+    };
+    fn prune(v: &mut serde_json::Value) -> bool {
+        if let serde_json::Value::Object(m) = v {
+            m.retain(|_, x| !prune(x));
+            m.is_empty()
+        } else {
+            false
+        }
+    }
+    if proc.get_mut("settings").is_some_and(prune) {
+        proc.remove("settings");
+    }
+}
+
 /// Merges `over` into `base`: objects key by key, anything else replaced.
 pub fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
     match (base, over) {
@@ -381,11 +403,19 @@ impl Scenario {
         };
         let new: serde_json::Value = serde_json::from_str(value)
             .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        // `null` for one of a process's own settings removes it: the process goes
+        // back to the scenario's value.
+        let own =
+            full.len() > 5 && full[0] == "boxes" && full[2] == "processes" && full[4] == "settings";
         let mut cur = &mut root;
         for (k, part) in full.iter().enumerate() {
             let last = k + 1 == full.len();
             cur = match cur {
                 serde_json::Value::Object(m) => {
+                    if last && own && new.is_null() {
+                        m.remove(*part);
+                        break;
+                    }
                     if last {
                         m.insert(part.to_string(), new);
                         break;
@@ -409,6 +439,9 @@ impl Scenario {
                     ))
                 }
             };
+        }
+        if own {
+            prune_own_settings(&mut root, &full);
         }
         Scenario::from_value(root)
     }

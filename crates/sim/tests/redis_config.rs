@@ -319,3 +319,16 @@ fn restarted_master_is_seen_to_reboot() {
     assert!(!seen.is_empty(), "no +reboot");
     assert!(seen.iter().all(|&t| t < 27_000), "{seen:?}");
 }
+
+#[test]
+fn a_process_setting_is_set_and_removed_by_path() {
+    let s = preset("sentinel-old-master-isolated");
+    let path = "boxes.0.processes.2.settings.client.timeout_ms";
+    let set = s.with_override(path, "250").unwrap();
+    assert_eq!(
+        set.boxes[0].processes[2].settings,
+        Some(serde_json::json!({"client": {"timeout_ms": 250}}))
+    );
+    let back = set.with_override(path, "null").unwrap();
+    assert_eq!(back, s, "removing the only own setting leaves no trace");
+}
