@@ -229,9 +229,15 @@ sentinel known-replica mymaster 10.0.0.2 6379
     );
     assert!(has("maxmemory: not modelled, and it matters"), "{notes:#?}");
     assert!(
-        has("known-replica: state Sentinel wrote back"),
+        has("10.0.0.1 sentinel.conf:0 Info no known-replica or known-sentinel lines"),
         "{notes:#?}"
     );
+    // S2 lists a replica, so it starts knowing the deployment; S1 discovers it.
+    assert_eq!(
+        s.boxes[0].processes[1].settings,
+        Some(serde_json::json!({"known_topology": false}))
+    );
+    assert_eq!(s.boxes[1].processes[1].settings, None);
     assert!(has("appendfsync everysec"), "{notes:#?}");
     assert!(has("added clients"), "{notes:#?}");
 }

@@ -332,3 +332,77 @@ fn a_process_setting_is_set_and_removed_by_path() {
     let back = set.with_override(path, "null").unwrap();
     assert_eq!(back, s, "removing the only own setting leaves no trace");
 }
+
+/// What each Sentinel knows at `t`: (known sentinels, known replicas), by name.
+fn known_at(s: &Scenario, t: u64) -> Vec<(String, u64, u64)> {
+    let mut sim = sim::build(s, RunOptions::default()).unwrap();
+    sim.run_until(t);
+    let v = sim.view();
+    v.procs
+        .iter()
+        .filter(|p| p.kind == "sentinel")
+        .map(|p| {
+            let num = |label: &str| {
+                p.view
+                    .facts
+                    .iter()
+                    .find(|(k, _)| k == label)
+                    .and_then(|(_, v)| match v {
+                        sim::view::FactValue::Num(n) => Some(*n),
+                        _ => None,
+                    })
+                    .unwrap()
+            };
+            (
+                p.name.clone(),
+                num("known sentinels"),
+                num("known replicas"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sentinels_brought_up_discover_replicas_and_each_other() {
+    let mut s = preset("sentinel-old-master-isolated");
+    s.settings["known_topology"] = false.into();
+    let start = known_at(&s, 1);
+    assert!(start.iter().all(|k| k.1 == 1 && k.2 == 0), "{start:?}");
+    // INFO from the master lists its replicas at once; hello messages every 2 s
+    // introduce the Sentinels through the servers they all watch.
+    let later = known_at(&s, 5_000);
+    assert!(later.iter().all(|k| k.1 == 3 && k.2 == 2), "{later:?}");
+    // The cut at 10 s still ends in one failover.
+    let o = sim::simulation::run(&s).unwrap();
+    assert_eq!(o.new_leaders.len(), 1);
+}
+
+#[test]
+fn a_sentinel_brought_up_inside_a_partition_knows_only_its_side() {
+    // box3 is cut off from the first moment: S3 never meets S1 and S2 nor learns the
+    // replicas from the master, so it cannot take part in the failover at 10 s.
+    let mut s = preset("sentinel-old-master-isolated");
+    s.settings["known_topology"] = false.into();
+    s.faults.insert(
+        0,
+        sim::ScheduledFault {
+            at_ms: 0,
+            action: sim::fault::FaultAction::Isolate {
+                boxes: vec!["box3".into()],
+            },
+        },
+    );
+    let k = known_at(&s, 9_000);
+    let s3 = k.iter().find(|x| x.0 == "S3").unwrap();
+    assert_eq!((s3.1, s3.2), (1, 0), "S3 knows nobody: {k:?}");
+    let s1 = k.iter().find(|x| x.0 == "S1").unwrap();
+    assert_eq!(s1.1, 2, "S1 met S2 only: {k:?}");
+    // Master's box cut off too at 10 s: S2 is alone on its side, with one known peer,
+    // so it cannot gather quorum 2; nothing fails over while the cuts last.
+    let o = sim::simulation::run(&s).unwrap();
+    assert!(
+        o.new_leaders.iter().all(|l| l.time_ms > 40_000),
+        "{:?}",
+        o.new_leaders
+    );
+}

@@ -538,6 +538,10 @@ fn read(f: &ConfFile, notes: &mut Vec<ConfNote>) -> Option<Node> {
             r.note(0, NoteLevel::Info, "RDB snapshots only (no appendonly): a restart loses every write since the last snapshot, so the lab restarts this server empty".into(), true);
         }
     }
+    if sentinel && !node.set.contains_key("known_topology") {
+        node.set.insert("known_topology".into(), json!(false));
+        r.note(0, NoteLevel::Info, "no known-replica or known-sentinel lines: this Sentinel starts as one just brought up, and discovers the replicas (INFO) and the other Sentinels (hello) in its first seconds".into(), true);
+    }
     if sentinel && node.points_at.is_none() && !r.refused {
         r.note(
             0,
@@ -624,12 +628,27 @@ fn sentinel_line(
                 }
             }
         }
-        (
-            "known-replica" | "known-slave" | "known-sentinel" | "current-epoch" | "myid"
-            | "config-epoch" | "leader-epoch",
-            _,
-        ) => {
-            r.note(line, NoteLevel::Info, format!("sentinel {sub}: state Sentinel wrote back; the lab starts every Sentinel in the steady state"), false);
+        ("known-replica" | "known-slave" | "known-sentinel", _) => {
+            node.set.insert("known_topology".into(), json!(true));
+        }
+        ("myid", 2) if a[1].len() != 40 => {
+            r.refuse(line, raw, "Malformed Sentinel id in myid option.")
+        }
+        ("myid", _) => r.note(
+            line,
+            NoteLevel::Info,
+            "sentinel myid: its identity; the lab knows each Sentinel by its process".into(),
+            false,
+        ),
+        ("current-epoch" | "config-epoch" | "leader-epoch", _) => {
+            r.note(
+                line,
+                NoteLevel::Info,
+                format!(
+                    "sentinel {sub}: state Sentinel wrote back; the lab starts every epoch at 0"
+                ),
+                false,
+            );
         }
         (
             "auth-pass"
@@ -681,6 +700,7 @@ const SENTINEL_KEYS: &[&str] = &[
     "down_after_ms",
     "failover_timeout_ms",
     "parallel_syncs",
+    "known_topology",
 ];
 
 /// Reads redis.conf and sentinel.conf files (one per process) into a scenario: each
@@ -938,6 +958,11 @@ pub fn import(files: &[ConfFile]) -> ConfImport {
     }
 }
 
+/// A Sentinel id for process `k` (40 hex characters, as `sentinel myid` wants).
+fn sentinel_id(k: usize) -> String {
+    format!("{:040x}", 0x5e47_1000 + k as u64)
+}
+
 /// A value as redis.conf writes it.
 fn conf_value(v: &Value) -> String {
     match v {
@@ -1028,6 +1053,25 @@ pub fn export(s: &Scenario) -> Result<Vec<ConfFile>, ScenarioError> {
                     "sentinel parallel-syncs mymaster {}\n",
                     own[k].parallel_syncs
                 );
+                if own[k].known_topology {
+                    // What Sentinel rewrites into its file once it has met everyone.
+                    t += &format!("sentinel myid {}\n", sentinel_id(k));
+                    for (j, (_, other)) in procs.iter().enumerate() {
+                        let (ip, port) = &addr[j];
+                        match other.kind.as_str() {
+                            "redis" if j != master => {
+                                t += &format!("sentinel known-replica mymaster {ip} {port}\n")
+                            }
+                            "sentinel" if j != k => {
+                                t += &format!(
+                                    "sentinel known-sentinel mymaster {ip} {port} {}\n",
+                                    sentinel_id(j)
+                                )
+                            }
+                            _ => {}
+                        }
+                    }
+                }
             }
             _ => continue,
         }

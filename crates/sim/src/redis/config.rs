@@ -86,6 +86,10 @@ pub struct RedisSettings {
     pub repl_diskless_sync_delay_s: u64,
     /// Data survives a restart (RDB/AOF) unless a restart says otherwise.
     pub persistence: bool,
+    /// Sentinels start knowing the replicas and the other Sentinels, as a rewritten
+    /// sentinel.conf lists them (`sentinel known-replica`, `known-sentinel`); off: they
+    /// discover them from INFO and hello messages, as a deployment just brought up.
+    pub known_topology: bool,
     /// Masters write through to a shared storage that checks fencing tokens (the config epoch).
     pub fencing: bool,
     /// The process that starts as master (default: the first Redis server).
@@ -108,6 +112,7 @@ impl Default for RedisSettings {
             repl_diskless_sync: true,
             repl_diskless_sync_delay_s: 5,
             persistence: false,
+            known_topology: true,
             fencing: false,
             initial_master: None,
             client: ClientSettings::default(),

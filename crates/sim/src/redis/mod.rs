@@ -321,8 +321,8 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                     parallel_syncs: o.parallel_syncs,
                 },
                 master,
-                &servers,
-                &sentinels,
+                if o.known_topology { &servers } else { &[] },
+                if o.known_topology { &sentinels } else { &[] },
             )),
             "client" => {
                 client_index += 1;

@@ -934,8 +934,14 @@ impl Sentinel {
             self.leader
                 .filter(|_| self.leader_epoch == self.current_epoch),
         );
-        v.num("known sentinels", (self.peers.len() + 1) as u64)
-            .num("known replicas", (self.insts.len() - 1) as u64)
+        let v = v
+            .num("known sentinels", (self.peers.len() + 1) as u64)
+            .num("known replicas", (self.insts.len() - 1) as u64);
+        if self.tilt_since.is_some() {
+            v.fact("mode", "TILT: acts on nothing")
+        } else {
+            v
+        }
     }
 }
 
