@@ -99,6 +99,11 @@ enum Event<M, T> {
         fault: Fault,
         label: Arc<str>,
     },
+    /// TCP's retransmission timer fires on the connection `from` → `to`.
+    Retransmit {
+        from: ProcId,
+        to: ProcId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -164,6 +169,10 @@ struct Core<P: Process> {
     durable: Vec<Option<P::Durable>>,
     /// Messages held by a `Hold` fault, in the order they would have arrived.
     held: Vec<(ProcId, ProcId, Millis, P::Msg)>,
+    /// Messages TCP is retransmitting across a cut, per connection in order.
+    retrying: Vec<(ProcId, ProcId, Millis, P::Msg)>,
+    /// Connections whose next retransmission is scheduled.
+    retry_due: Vec<(ProcId, ProcId)>,
     /// Which pairs of processes have sent each other anything (`a * n + b`, `a < b`):
     /// the links the drawing shows. Not part of the trace hash.
     talked: Vec<bool>,
@@ -224,6 +233,8 @@ impl<P: Process> Engine<P> {
                 split_total: 0,
                 durable: vec![None; n],
                 held: Vec::new(),
+                retrying: Vec::new(),
+                retry_due: Vec::new(),
                 talked: vec![false; n * n],
             },
             topo: Arc::new(topo),
@@ -374,6 +385,7 @@ impl<P: Process> Engine<P> {
                 }
                 self.with_ctx(proc, |p, ctx| p.on_timer(timer, ctx));
             }
+            Event::Retransmit { from, to } => self.retransmit(from, to),
             Event::Fault { fault, label } => {
                 let mut h = Fnv::default();
                 h.str(&label);
@@ -466,6 +478,19 @@ impl<P: Process> Engine<P> {
             );
             return;
         }
+        if msg.retransmitted() {
+            let stuck = self.core.retrying.iter().any(|r| r.0 == from && r.1 == to);
+            if reason == Some(DropReason::Partition) || (reason.is_none() && stuck) {
+                // TCP keeps it and retransmits it; it arrives behind what is still
+                // unacknowledged on its connection.
+                let mut d = Fnv::default();
+                msg.digest(&mut d);
+                self.count(5, ((from.0 as u64) << 16) | to.0 as u64, d.finish(), 0);
+                self.core.retrying.push((from, to, sent, msg));
+                self.schedule_retransmits();
+                return;
+            }
+        }
         if reason == Some(DropReason::Crashed) && !msg.is_reset() {
             // Connection refused: the dead process's host answers with a reset.
             self.send_reset(to, from);
@@ -502,6 +527,82 @@ impl<P: Process> Engine<P> {
                 }
                 self.with_ctx(to, |p, ctx| p.on_msg(from, msg, ctx));
             }
+        }
+    }
+
+    /// Linux's first retransmission timeout (`TCP_RTO_MIN`) and its ceiling
+    /// (`TCP_RTO_MAX`): each retransmission waits twice as long as the one before.
+    const RTO_MIN: Millis = 200;
+    const RTO_MAX: Millis = 120_000;
+
+    /// Schedules the next retransmission of every connection whose path is open again.
+    fn schedule_retransmits(&mut self) {
+        let mut k = 0;
+        while k < self.core.retrying.len() {
+            let (from, to, sent) = {
+                let r = &self.core.retrying[k];
+                (r.0, r.1, r.2)
+            };
+            k += 1;
+            if self.core.retry_due.contains(&(from, to)) {
+                continue;
+            }
+            let open = self.core.net.allows(
+                self.topo.box_of[from.idx()],
+                self.topo.box_of[to.idx()],
+                from,
+                to,
+                self.core.retrying[k - 1].3.on_receivers_connection(),
+            );
+            if !open {
+                continue;
+            }
+            // The oldest unacknowledged message's timer: sent + 200, then doubling.
+            let (mut rto, mut at) = (Self::RTO_MIN, sent + Self::RTO_MIN);
+            while at < self.core.now {
+                rto = (rto * 2).min(Self::RTO_MAX);
+                at += rto;
+            }
+            let same_box = self.topo.box_of[from.idx()] == self.topo.box_of[to.idx()];
+            let latency = if same_box {
+                0
+            } else {
+                self.core.net.latency_ms()
+            };
+            self.core.retry_due.push((from, to));
+            self.push(at + latency, Event::Retransmit { from, to });
+        }
+    }
+
+    /// A retransmission gets through if the path is open: everything the connection
+    /// holds arrives, in order.
+    fn retransmit(&mut self, from: ProcId, to: ProcId) {
+        self.core.retry_due.retain(|&p| p != (from, to));
+        let Some(first) = self.core.retrying.iter().find(|r| r.0 == from && r.1 == to) else {
+            return;
+        };
+        let open = self.core.net.allows(
+            self.topo.box_of[from.idx()],
+            self.topo.box_of[to.idx()],
+            from,
+            to,
+            first.3.on_receivers_connection(),
+        );
+        if !open {
+            return; // cut again: the next repair schedules it anew
+        }
+        self.count(6, ((from.0 as u64) << 16) | to.0 as u64, 0, 0);
+        let mut mine = Vec::new();
+        self.core.retrying.retain(|r| {
+            if r.0 == from && r.1 == to {
+                mine.push(r.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for (from, to, sent, msg) in mine {
+            self.deliver(from, to, sent, msg);
         }
     }
 
@@ -672,6 +773,13 @@ impl<P: Process> Engine<P> {
 
     /// Applies a fault now.
     pub fn apply(&mut self, fault: Fault) {
+        self.apply_fault(fault);
+        if !self.core.retrying.is_empty() {
+            self.schedule_retransmits();
+        }
+    }
+
+    fn apply_fault(&mut self, fault: Fault) {
         match fault {
             Fault::Isolate(boxes) => {
                 let island = self.core.net.fresh_island();
@@ -697,6 +805,8 @@ impl<P: Process> Engine<P> {
                     self.core.alive[i] = false;
                     self.core.incarnation[i] += 1;
                     self.core.durable[i] = Some(self.core.procs[i].durable());
+                    // Its connections are gone, and what TCP was retransmitting with them.
+                    self.core.retrying.retain(|r| r.0 != p && r.1 != p);
                     // Its kernel resets the connections of every process it talked with.
                     let n = self.core.procs.len();
                     for q in 0..n {

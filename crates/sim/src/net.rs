@@ -161,6 +161,11 @@ impl Network {
         }
     }
 
+    /// The one-way latency between boxes, without jitter.
+    pub fn latency_ms(&self) -> Millis {
+        self.settings.latency_ms
+    }
+
     /// Whether traffic between `a` and `b` is held.
     pub fn holds(&self, a: BoxId, b: BoxId) -> bool {
         self.held

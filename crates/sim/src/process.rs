@@ -40,6 +40,15 @@ pub trait Message: Clone + std::fmt::Debug {
     fn is_reset(&self) -> bool {
         false
     }
+    /// Whether it rides a long-lived TCP connection that outlives a cut (a
+    /// replication stream): a cut does not lose it, TCP keeps retransmitting it with
+    /// exponential backoff, and it arrives, in order, at the first retransmission
+    /// after the path opens again. Later messages on the same connection queue behind
+    /// it. Messages of connections that give up sooner (requests with a timeout) are
+    /// lost to a cut instead.
+    fn retransmitted(&self) -> bool {
+        false
+    }
 }
 
 /// The families of traffic, so the UI can tell them apart without knowing the protocol.

@@ -126,6 +126,9 @@ pub enum Msg {
     },
     /// Replica → master: `PSYNC replid offset` (offset = bytes the replica has).
     Psync { replid: u64, offset: u64 },
+    /// A replica closes its connection to the master it leaves (TCP's FIN, which
+    /// arrives behind the data still on the connection).
+    ConnClose,
     /// Master → replica: `+FULLRESYNC replid offset`, sent at once; the RDB payload
     /// follows when the master starts the transfer (`repl-diskless-sync-delay`).
     FullResyncWait,
@@ -171,6 +174,15 @@ impl Message for Msg {
         matches!(self, Msg::ConnReset)
     }
 
+    /// The replication link is one long-lived connection each way: a cut shorter than
+    /// `repl-timeout` stalls it, and TCP delivers what was sent once it gets through.
+    fn retransmitted(&self) -> bool {
+        matches!(
+            self,
+            Msg::Stream { .. } | Msg::Ack { .. } | Msg::ReplPing | Msg::GetAck | Msg::ConnClose
+        )
+    }
+
     /// Replies, and what a master sends down the connection its replica opened.
     fn on_receivers_connection(&self) -> bool {
         matches!(
@@ -202,6 +214,7 @@ impl Message for Msg {
             Msg::Psync { .. }
             | Msg::FullResync { .. }
             | Msg::FullResyncWait
+            | Msg::ConnClose
             | Msg::Continue { .. }
             | Msg::Stream { .. }
             | Msg::ReplPing
@@ -311,6 +324,7 @@ impl Message for Msg {
             Msg::GetAck => h.u64(21),
             Msg::ConnReset => h.u64(25),
             Msg::FullResyncWait => h.u64(26),
+            Msg::ConnClose => h.u64(27),
             Msg::Store { op, token, .. } => {
                 h.u64(22);
                 h.u64(op.0);
@@ -398,6 +412,7 @@ impl Message for Msg {
             Msg::GetAck => "REPLCONF GETACK".into(),
             Msg::ConnReset => "connection reset".into(),
             Msg::FullResyncWait => "+FULLRESYNC (RDB to follow)".into(),
+            Msg::ConnClose => "connection closed".into(),
             Msg::Store { token, value, .. } => format!("store {value} with token {token}"),
             Msg::StoreReply {
                 accepted, newest, ..

@@ -255,6 +255,10 @@ impl Server {
                 if self.master.is_none() {
                     return;
                 }
+                // replicationUnsetMaster frees the master client: the connection closes.
+                if let Some(old) = self.master {
+                    ctx.send(old, Msg::ConnClose);
+                }
                 // replicationUnsetMaster -> shiftReplicationId: keep the old history as
                 // replid2 up to the current offset, so other replicas can PSYNC partially.
                 self.replid2 = Some((self.replid, self.offset));
@@ -270,6 +274,9 @@ impl Server {
                     return;
                 }
                 let was_master = self.master.is_none();
+                if let Some(old) = self.master {
+                    ctx.send(old, Msg::ConnClose);
+                }
                 self.master = Some(m);
                 self.replicas.clear();
                 self.pending_full.clear();
@@ -663,7 +670,7 @@ impl Server {
                 self.link = Link::Down(ctx.now);
                 ctx.note(|| "connection with master lost; reconnecting".into());
             }
-            Msg::ConnReset if self.master.is_none() => {
+            Msg::ConnReset | Msg::ConnClose if self.master.is_none() => {
                 // A replica's connection closed (it died): freeClient drops it at once,
                 // and refreshGoodSlavesCount counts one fewer.
                 let before = self.replicas.len() + self.pending_full.len();
