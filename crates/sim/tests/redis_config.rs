@@ -512,3 +512,42 @@ fn short_cut_resumes_the_replication_connection_without_psync() {
     assert!(psync[0].1.contains("partial resync"), "{psync:?}");
     assert!(psync[0].0 >= 80_000, "after the repair: {psync:?}");
 }
+
+#[test]
+fn sentinels_that_never_met_cannot_fail_over_together() {
+    // As run on real Sentinels (docs/real-redis, experiment 10): brought up with box3
+    // cut off, S3 learns nothing. At 20 s the master's box is cut off and box3 comes
+    // back: S2 and S3 are a majority and both see the master down, but they only meet
+    // through hello messages on servers both watch, and S3 knows only the master. No
+    // failover while it lasts.
+    let mut s = preset("sentinel-old-master-isolated");
+    s.settings["known_topology"] = false.into();
+    let at = |at_ms, action| sim::ScheduledFault { at_ms, action };
+    use sim::fault::FaultAction::*;
+    s.faults = vec![
+        at(
+            0,
+            Isolate {
+                boxes: vec!["box3".into()],
+            },
+        ),
+        at(20_000, Heal),
+        at(
+            20_000,
+            Isolate {
+                boxes: vec!["box1".into()],
+            },
+        ),
+        at(45_000, Heal),
+    ];
+    s.duration_ms = 70_000;
+    let o = sim::simulation::run(&s).unwrap();
+    assert!(
+        o.new_leaders.iter().all(|l| l.time_ms > 45_000),
+        "{:?}",
+        o.new_leaders
+    );
+    let k = known_at(&s, 44_000);
+    let s3 = k.iter().find(|x| x.0 == "S3").unwrap();
+    assert_eq!(s3.1, 1, "S3 met nobody: {k:?}");
+}

@@ -458,7 +458,7 @@ fn read(f: &ConfFile, notes: &mut Vec<ConfNote>) -> Option<Node> {
                     r.note(
                         line,
                         NoteLevel::Info,
-                        format!("repl-backlog-size {val}: Redis uses at least 16 kb (16384 bytes)"),
+                        format!("repl-backlog-size {val}: Redis accepts it, but raises a backlog under 16 kb to 16384 bytes when it creates it (resizeReplicationBacklog); so does the lab"),
                         true,
                     );
                     16 * 1024
@@ -503,11 +503,8 @@ fn read(f: &ConfFile, notes: &mut Vec<ConfNote>) -> Option<Node> {
             "sentinel" => Err("sentinel directive while not in sentinel mode".into()),
             d if DIRECTIVES.split_whitespace().any(|x| x == d) || SPECIAL.contains(&d) => {
                 if MODELLED.contains(&d) {
-                    Err(if d == "replicaof" || d == "slaveof" {
-                        "Bad directive or wrong number of arguments".into()
-                    } else {
-                        "wrong number of arguments".into()
-                    })
+                    // As redis-server 7.0.15 words it, `replicaof` included.
+                    Err("wrong number of arguments".into())
                 } else {
                     let why = MATTERS.iter().find(|m| m.0 == d).map(|m| m.1);
                     let text = match why {

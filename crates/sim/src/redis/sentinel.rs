@@ -262,6 +262,16 @@ impl Sentinel {
         }
         let next = Self::hz_period(ctx);
         ctx.timer(next, Timer::Tick);
+        if self.previous_time.is_none() {
+            // The process starts now: its links are created now (createInstanceLink
+            // sets last_pong_time to the creation time), so its PINGs keep their own
+            // phase instead of all Sentinels pinging at the same moments.
+            let now = ctx.now;
+            for i in &mut self.insts {
+                i.last_pong_time = now;
+                i.last_avail_time = now;
+            }
+        }
         self.check_tilt(ctx);
         // sentinelHandleDictOfRedisInstances: the master first (periodic commands,
         // SDOWN, ODOWN, failover), then its replicas, then the other Sentinels.

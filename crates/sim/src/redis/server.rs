@@ -713,7 +713,9 @@ impl Server {
                 match self.master {
                     Some(m) => match self.link {
                         Link::Up(last) => {
-                            if ctx.now - last > self.cfg.repl_timeout_ms {
+                            // replicationCron: `time(NULL) - lastinteraction > repl_timeout`,
+                            // in whole seconds.
+                            if ctx.now / 1000 - last / 1000 > self.cfg.repl_timeout_ms / 1000 {
                                 self.link = Link::Down(ctx.now);
                                 ctx.note(|| {
                                     "MASTER timeout: no data nor PING received (repl-timeout)"
@@ -750,9 +752,19 @@ impl Server {
                         }
                     },
                     None => {
-                        let timeout = self.cfg.repl_timeout_ms;
+                        // `server.unixtime - repl_ack_time > repl_timeout`, in whole seconds.
+                        let timeout_s = self.cfg.repl_timeout_ms / 1000;
                         let now = ctx.now;
-                        self.replicas.retain(|r| now - r.ack_time <= timeout);
+                        self.replicas.retain(|r| {
+                            let alive = now / 1000 - r.ack_time / 1000 <= timeout_s;
+                            if !alive {
+                                let id = r.id;
+                                ctx.note(move || {
+                                    format!("Disconnecting timedout replica {id} (repl-timeout)")
+                                });
+                            }
+                            alive
+                        });
                         self.start_pending_sync(ctx);
                         if now - self.last_repl_ping >= REPL_PING_MS {
                             self.last_repl_ping = now;
