@@ -551,3 +551,46 @@ fn sentinels_that_never_met_cannot_fail_over_together() {
     let s3 = k.iter().find(|x| x.0 == "S3").unwrap();
     assert_eq!(s3.1, 1, "S3 met nobody: {k:?}");
 }
+
+#[test]
+fn clients_find_the_master_each_their_own_way() {
+    // C2 sits on box2, beside the replica that is promoted. Asking Sentinel, it moves
+    // to R1 after the failover; with a fixed address it keeps timing out against the
+    // cut-off M1 for the whole cut, and what M1 acknowledges is lost.
+    let s = preset("sentinel-old-master-isolated");
+    let c2 = |discovery: &str| {
+        let t = s
+            .with_override(
+                "boxes.1.processes.2.settings",
+                &format!(r#"{{"client": {{"discovery": "{discovery}"}}}}"#),
+            )
+            .unwrap();
+        sim::simulation::run(&t).unwrap()
+    };
+    let (asks, fixed, local) = (c2("sentinel"), c2("fixed"), c2("local_sentinel"));
+    println!(
+        "unknown writes: sentinel {}, local_sentinel {}, fixed {}",
+        asks.writes_unknown, local.writes_unknown, fixed.writes_unknown
+    );
+    assert!(fixed.writes_unknown > asks.writes_unknown + 15);
+    assert!(fixed.writes_acked + 400 < asks.writes_acked);
+    assert!(local.writes_unknown < asks.writes_unknown + 3);
+    // A client asking its local Sentinel needs one on its box.
+    let mut t = s.clone();
+    t.boxes[2].processes.push(sim::presets::p("C3", "client"));
+    t.boxes[2].processes.retain(|p| p.name != "S3");
+    let t = t
+        .with_override(
+            "boxes.2.processes.2.settings",
+            r#"{"client": {"discovery": "local_sentinel"}}"#,
+        )
+        .unwrap();
+    let e = sim::build(&t, RunOptions::default())
+        .err()
+        .expect("refused");
+    assert!(
+        e.message
+            .contains("C3 asks its local Sentinel, but its box has none"),
+        "{e}"
+    );
+}

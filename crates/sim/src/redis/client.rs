@@ -1,8 +1,10 @@
 //! A client application: runs a workload at a fixed rate, one operation at a time,
-//! and finds the master through Sentinel the way redis-py's `Sentinel` does
-//! (`discover_master`: ask each Sentinel in turn, skip one that flags the master
+//! and finds the master through Sentinel, by default the way redis-py's `Sentinel`
+//! does (`discover_master`: ask each Sentinel in turn, skip one that flags the master
 //! s_down/o_down, move the one that answered to the front; ask again after a
-//! connection error, a timeout or `READONLY`).
+//! connection error, a timeout or `READONLY`). Each client has its own way
+//! (`client.discovery`): the first answer whatever it flags, only its own box's
+//! Sentinel, or a fixed address.
 
 use super::config::{Discovery, Workload};
 use super::msg::{Cmd, Msg, Reply};
@@ -92,7 +94,7 @@ impl Client {
                 self.state = State::Idle;
                 self.next_op(ctx);
             }
-            Discovery::Sentinel | Discovery::LocalSentinel => {
+            Discovery::Sentinel | Discovery::LocalSentinel | Discovery::FirstAnswer => {
                 if k >= self.sentinels.len() {
                     self.state = State::Idle;
                     ctx.note(|| "no Sentinel named a usable master; asking again in 1 s".into());
@@ -195,7 +197,7 @@ impl Client {
                 if cur != req {
                     return;
                 }
-                if down {
+                if down && self.cfg.discovery != Discovery::FirstAnswer {
                     // check_master_state: a master flagged s_down/o_down is not used.
                     self.discover(k + 1, ctx);
                     return;
@@ -275,5 +277,69 @@ impl Client {
                     State::InFlight { .. } => "waiting for reply",
                 },
             )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::testing::Harness;
+
+    fn client(discovery: Discovery) -> Client {
+        Client::new(
+            ClientCfg {
+                index: 0,
+                interval: 100,
+                timeout: 1000,
+                discovery,
+                workload: Workload::Set,
+                wait: None,
+                fixed: ProcId(0),
+            },
+            vec![ProcId(1), ProcId(2)],
+        )
+    }
+
+    /// The client asks its first Sentinel, which names M (#0) but flags it down.
+    fn after_a_down_answer(discovery: Discovery) -> Vec<(ProcId, Msg)> {
+        let mut c = client(discovery);
+        let mut h = Harness::new(ProcId(9));
+        let asked = h.run(|ctx| c.on_timer(Timer::Tick, ctx));
+        assert_eq!(asked, vec![(ProcId(1), Msg::GetMaster { req: 1 })]);
+        let answer = Msg::MasterIs {
+            req: 1,
+            master: ProcId(0),
+            down: true,
+        };
+        h.run(|ctx| c.on_msg(ProcId(1), answer, ctx))
+    }
+
+    #[test]
+    fn redis_py_skips_a_sentinel_that_flags_the_master_down() {
+        assert_eq!(
+            after_a_down_answer(Discovery::Sentinel),
+            vec![(ProcId(2), Msg::GetMaster { req: 2 })],
+            "it asks the next Sentinel"
+        );
+    }
+
+    #[test]
+    fn a_first_answer_client_takes_a_master_flagged_down() {
+        let mut c = client(Discovery::FirstAnswer);
+        let mut h = Harness::new(ProcId(9));
+        h.run(|ctx| c.on_timer(Timer::Tick, ctx));
+        h.run(|ctx| {
+            c.on_msg(
+                ProcId(1),
+                Msg::MasterIs {
+                    req: 1,
+                    master: ProcId(0),
+                    down: true,
+                },
+                ctx,
+            )
+        });
+        assert_eq!(c.master, Some(ProcId(0)), "it writes to the flagged master");
+        assert!(after_a_down_answer(Discovery::FirstAnswer).is_empty());
     }
 }

@@ -11,6 +11,9 @@ pub enum Discovery {
     /// Ask Sentinel (`SENTINEL get-master-addr-by-name`) and ask again after an error,
     /// as redis-py's and ioredis's Sentinel clients do.
     Sentinel,
+    /// Ask each Sentinel in turn and take the first answer, whatever the Sentinel
+    /// flags: clients that only call `SENTINEL get-master-addr-by-name`.
+    FirstAnswer,
     /// Ask only the Sentinel on the client's own host (a client configured with
     /// `localhost:26379`), so a cut that isolates that Sentinel leaves it stale.
     LocalSentinel,
