@@ -594,3 +594,26 @@ fn clients_find_the_master_each_their_own_way() {
         "{e}"
     );
 }
+
+#[test]
+fn a_large_data_set_keeps_the_old_master_out_of_sync_longer() {
+    // 2 GB at about 100 MB/s: 20 s of streaming and loading after the diskless delay,
+    // and what is written meanwhile follows from the backlog, so nothing is missing.
+    let s = preset("sentinel-old-master-isolated");
+    let small = first_discard(&s, "M1");
+    let big = s.with_override("dataset_mb", "2000").unwrap();
+    let large = first_discard(&big, "M1");
+    println!("M1 resynced at {small} ms, with 2 GB at {large} ms");
+    assert!(
+        (19_500..=21_000).contains(&(large - small)),
+        "{small} vs {large}"
+    );
+    let mut sim = sim::build(&big, RunOptions::default()).unwrap();
+    sim.run_until(big.duration_ms);
+    let v = sim.view();
+    let held = |n: &str| v.procs.iter().find(|p| p.name == n).unwrap().view.data_len;
+    assert!(
+        held("R1") - held("M1") <= 1,
+        "M1 caught up after its transfer"
+    );
+}

@@ -50,6 +50,8 @@ pub enum Timer {
     Discover(u64),
     /// A blocked `WAIT` reaches its timeout.
     WaitTimeout(OpId),
+    /// A master has streamed a full resync's RDB to this replica.
+    RdbDone(ProcId),
 }
 
 pub(crate) type RCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -306,6 +308,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                         storage: if set.fencing { storage } else { None },
                         diskless_sync: o.repl_diskless_sync,
                         diskless_delay_s: o.repl_diskless_sync_delay_s,
+                        transfer_ms: set.dataset_mb * 1000 / config::TRANSFER_MB_PER_S,
                     },
                     (id != master).then_some(master),
                     run_ids[k],

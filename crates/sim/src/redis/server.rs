@@ -34,6 +34,18 @@ pub struct ServerCfg {
     /// `repl-diskless-sync-delay` (seconds): how long a diskless full sync waits for
     /// more replicas before it starts.
     pub diskless_delay_s: u64,
+    /// How long streaming and loading the RDB of a full resync takes.
+    pub transfer_ms: Millis,
+}
+
+/// A full resync's RDB on its way: the snapshot taken when the transfer started.
+#[derive(Clone, Debug)]
+struct Transfer {
+    to: ProcId,
+    replid: u64,
+    offset: u64,
+    data: DataSet,
+    register: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -92,6 +104,8 @@ pub struct Server {
     /// Replicas waiting for a full sync to start (`SLAVE_STATE_WAIT_BGSAVE_START`),
     /// since when.
     pending_full: Vec<(ProcId, Millis)>,
+    /// RDBs being streamed.
+    transfers: Vec<Transfer>,
     waits: Vec<PendingWait>,
     /// Writes waiting for the storage's answer before the client is told.
     fenced: Vec<FencedWrite>,
@@ -120,6 +134,7 @@ impl Server {
             backlog_start: 0,
             replicas: Vec::new(),
             pending_full: Vec::new(),
+            transfers: Vec::new(),
             waits: Vec::new(),
             fenced: Vec::new(),
             subscribers: Vec::new(),
@@ -280,6 +295,7 @@ impl Server {
                 self.master = Some(m);
                 self.replicas.clear();
                 self.pending_full.clear();
+                self.transfers.clear();
                 self.fail_waits(ctx);
                 self.set_writable(false, ctx);
                 ctx.note(move || {
@@ -516,6 +532,27 @@ impl Server {
     /// Sends the RDB of a full resync and counts the replica online from now.
     fn send_rdb(&mut self, to: ProcId, ctx: &mut RCtx) {
         self.pending_full.retain(|p| p.0 != to);
+        if self.cfg.transfer_ms > 0 {
+            // The fork's snapshot is what the replica loads; what is written meanwhile
+            // follows from the backlog once the transfer is done.
+            self.transfers.retain(|t| t.to != to);
+            self.transfers.push(Transfer {
+                to,
+                replid: self.replid,
+                offset: self.offset,
+                data: self.data.clone(),
+                register: self.register,
+            });
+            let ms = self.cfg.transfer_ms;
+            ctx.note(move || {
+                format!(
+                    "streaming the RDB to {to}: {:.1} s to send and load",
+                    ms as f64 / 1000.0
+                )
+            });
+            ctx.timer(ms, Timer::RdbDone(to));
+            return;
+        }
         ctx.send(
             to,
             Msg::FullResync {
@@ -776,6 +813,39 @@ impl Server {
                     }
                 }
             }
+            Timer::RdbDone(to) => {
+                let Some(i) = self.transfers.iter().position(|t| t.to == to) else {
+                    return;
+                };
+                let t = self.transfers.remove(i);
+                if self.master.is_some() {
+                    return;
+                }
+                ctx.send(
+                    to,
+                    Msg::FullResync {
+                        replid: t.replid,
+                        offset: t.offset,
+                        data: t.data,
+                        register: t.register,
+                    },
+                );
+                // Then what was written since the fork, from the backlog.
+                if t.replid == self.replid && t.offset >= self.backlog_start {
+                    let skip = ((t.offset - self.backlog_start) / WRITE_BYTES) as usize;
+                    for (k, &value) in self.backlog.iter().skip(skip).enumerate() {
+                        let from = t.offset + k as u64 * WRITE_BYTES;
+                        ctx.send(to, Msg::Stream { from, value });
+                    }
+                }
+                self.replicas.retain(|r| r.id != to);
+                self.replicas.push(ReplicaLink {
+                    id: to,
+                    ack_offset: t.offset,
+                    ack_time: ctx.now,
+                });
+                self.refresh_good_replicas(ctx);
+            }
             Timer::WaitTimeout(op) => {
                 if let Some(i) = self.waits.iter().position(|w| w.op == op) {
                     let w = self.waits.remove(i);
@@ -845,6 +915,7 @@ mod tests {
             storage: None,
             diskless_sync: true,
             diskless_delay_s: 0,
+            transfer_ms: 0,
         }
     }
 
