@@ -1,5 +1,6 @@
 // axe-core (npm) on the page as people meet it: each system, on a laptop and a phone,
-// with the process panel open and the end of the run shown.
+// with the process panel and its own settings open, the end of the run shown, and
+// (Redis) the scenario written out as configuration files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -20,6 +21,11 @@ for (const [preset, width, height, proc] of cases) {
     await waitForState(page, (s) => !s.computing, 30000);
     await page.click(`g.proc[data-proc="${proc}"] text.proc-label`);
     await page.click('text=Show how this ends');
+    if (await page.locator('.own-settings summary').count()) await page.click('.own-settings summary');
+    if (await page.locator('button.export-conf').count()) {
+      await page.click('button.export-conf');
+      await page.waitForSelector('textarea.exported');
+    }
     await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
     const violations = await page.evaluate(async () =>
       (await window.axe.run(document)).violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
