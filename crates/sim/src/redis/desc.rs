@@ -59,6 +59,7 @@ pub static DESC: SystemDesc = SystemDesc {
     lessons: &[
         include_str!("lessons/sentinel-split-brain.json"),
         include_str!("lessons/min-replicas-bounds-the-loss.json"),
+        include_str!("lessons/min-replicas-is-per-server.json"),
         include_str!("lessons/quorum-1-corrected.json"),
         include_str!("lessons/wait-is-not-consensus.json"),
         include_str!("lessons/master-restarts-empty.json"),
