@@ -38,7 +38,7 @@ test("a process's own settings: shown, changed, refused where the person is look
   await page.press('#own-R1-repl_timeout_s', 'Enter');
   const err = page.locator('.proc .error');
   await err.waitFor();
-  assert.match(await err.innerText(), /repl_timeout_s: must be between 1 and 86400 s\. The previous value stays in force\./);
+  assert.match(await err.innerText(), /Replication timeout \(s\) \(repl-timeout\): must be between 1 and 86400 s\. The previous value stays in force\./);
   assert.equal(await page.locator('.settings .error').count(), 0, 'not also in the Settings panel');
   s = await labState(page);
   assert.equal(s.own_settings.R1.repl_timeout_s, undefined);

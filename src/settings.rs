@@ -141,6 +141,21 @@ pub fn Settings(p: &SettingsProps) -> Html {
     }
 }
 
+/// "boxes[0].processes[3].settings.repl_timeout_s: must be …" as "Replication timeout
+/// (s) (repl-timeout): must be …".
+fn own_error(m: &str, mine: &[&SettingDesc]) -> String {
+    let Some((_, rest)) = m.split_once(".settings.") else {
+        return m.to_string();
+    };
+    match rest.split_once(": ") {
+        Some((path, why)) => match mine.iter().find(|d| d.path == path) {
+            Some(d) => format!("{} ({}): {why}", d.label, d.conf),
+            None => rest.to_string(),
+        },
+        None => rest.to_string(),
+    }
+}
+
 /// Properties of one process's own settings.
 #[derive(Properties, PartialEq)]
 pub struct OwnSettingsProps {
@@ -225,8 +240,9 @@ pub fn OwnSettings(p: &OwnSettingsProps) -> Html {
             <summary>{format!("{}'s own settings ({})", p.name, if n_own == 0 { "none: it runs with the scenario's".to_string() } else { format!("{n_own} of its own") })}</summary>
             <p class="muted">{format!("Each {kind} reads its own configuration file: a value set here is {}'s alone. After a failover the new leader keeps its own settings, not the old one's.", p.name)}</p>
             if let Some(m) = &p.message {
-                // The field path names this process already: say only the setting.
-                <p class="error" role="alert">{sentence(m.split_once(".settings.").map_or(m.as_str(), |x| x.1))}{" The previous value stays in force."}</p>
+                // The field path names this process already: say the setting by its
+                // label and real name.
+                <p class="error" role="alert">{sentence(&own_error(m, &mine))}{" The previous value stays in force."}</p>
             }
             { for rows }
         </details>

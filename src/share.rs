@@ -28,6 +28,10 @@ pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
                     "{name} is not a lesson this lab can follow: {e}. Nothing was changed."
                 ))),
             },
+            // A configuration file has its own panel, where every line gets its note.
+            Some(_) if name.ends_with(".conf") => Intent::Load(Err(format!(
+                "{name} is a configuration file: open it under \"Your configuration files\", which reads it line by line. Nothing was changed."
+            ))),
             Some(t) => match sim::Scenario::from_json(&t) {
                 Ok(s) => Intent::Load(Ok(Box::new(s))),
                 Err(e) => Intent::Load(Err(format!(
