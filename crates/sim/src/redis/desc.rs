@@ -31,6 +31,8 @@ pub static DESC: SystemDesc = SystemDesc {
         ("SDOWN, ODOWN", "One Sentinel that got no answer for down-after-milliseconds thinks the master is down (subjectively down). When quorum Sentinels agree, it is objectively down."),
         ("Election, epoch", "Before a failover one Sentinel must win the votes of a majority of all Sentinels. Each attempt has a new number, the epoch; each Sentinel votes once per epoch."),
         ("Failover", "The winner promotes a replica to master and points the others at it."),
+        ("TILT", "A Sentinel whose timer ran more than 2 s late (it was paused, or the clock jumped) distrusts what it saw: for 30 s it judges nothing down and starts no failover, though it still votes."),
+        ("Own settings", "Each server reads its own redis.conf and each Sentinel its own sentinel.conf: a failover moves the master role, not the old master's settings. A process's panel shows its own."),
         ("Split-brain", "Two masters accept writes at once, usually the old one cut off with some clients and the new one. When the network heals, the old master becomes a replica and throws away what only it had: those writes are lost, though clients were told OK."),
     ],
     legend: &[
