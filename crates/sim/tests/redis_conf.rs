@@ -239,6 +239,34 @@ sentinel known-replica mymaster 10.0.0.2 6379
     assert!(has("added clients"), "{notes:#?}");
 }
 
+#[test]
+fn debians_own_configuration_files_import() {
+    // The files Debian's redis-server and redis-sentinel 7.0.15 ship (trimmed of
+    // comments): both start real Redis, so both must import.
+    let redis = "bind 127.0.0.1 -::1\nprotected-mode yes\nport 6379\ntcp-backlog 511\ntimeout 0\ntcp-keepalive 300\ndaemonize yes\npidfile /run/redis/redis-server.pid\nloglevel notice\nlogfile /var/log/redis/redis-server.log\ndatabases 16\nalways-show-logo no\nset-proc-title yes\nproc-title-template \"{title} {listen-addr} {server-mode}\"\nstop-writes-on-bgsave-error yes\nrdbcompression yes\nrdbchecksum yes\ndbfilename dump.rdb\nrdb-del-sync-files no\ndir /var/lib/redis\nreplica-serve-stale-data yes\nreplica-read-only yes\nrepl-diskless-sync yes\nrepl-diskless-sync-delay 5\nrepl-diskless-sync-max-replicas 0\nrepl-diskless-load disabled\nrepl-disable-tcp-nodelay no\nreplica-priority 100\nappendonly no\nappendfilename \"appendonly.aof\"\nappenddirname \"appendonlydir\"\nappendfsync everysec\nclient-output-buffer-limit normal 0 0 0\nclient-output-buffer-limit replica 256mb 64mb 60\nhz 10\n";
+    let sentinel = "protected-mode no\nport 26379\ndaemonize yes\npidfile /run/sentinel/redis-sentinel.pid\nlogfile /var/log/redis/redis-sentinel.log\ndir /var/lib/redis\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\nacllog-max-len 128\nsentinel parallel-syncs mymaster 1\nsentinel failover-timeout mymaster 180000\nsentinel deny-scripts-reconfig yes\nSENTINEL resolve-hostnames no\nSENTINEL announce-hostnames no\nSENTINEL master-reboot-down-after-period mymaster 0\n";
+    let r = import(&[file("redis.conf", redis), file("sentinel.conf", sentinel)]);
+    let refused: Vec<_> = r
+        .notes
+        .iter()
+        .filter(|n| n.level == NoteLevel::Refused)
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    let s = r.scenario.expect("imports");
+    assert_eq!(
+        s.settings["down_after_ms"],
+        serde_json::Value::Null,
+        "30000 is the default"
+    );
+    let notes: Vec<&str> = r.notes.iter().map(|n| n.text.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("client-output-buffer-limit: not modelled")),
+        "{notes:?}"
+    );
+}
+
 /// Lines of a real-looking config, to mangle.
 const SAMPLE: &str = "\
 bind 10.0.0.1 -::1

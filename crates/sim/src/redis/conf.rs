@@ -678,6 +678,27 @@ fn sentinel_line(
                 matters,
             );
         }
+        ("master-reboot-down-after-period", 3) => {
+            if !known(&a[1], master) {
+                return r.refuse(line, raw, "No such master with specified name.");
+            }
+            let text = if atoi(&a[2]) == 0 {
+                "sentinel master-reboot-down-after-period 0: off, as the lab has it".to_string()
+            } else {
+                format!("sentinel master-reboot-down-after-period {}: not modelled, and it matters: a master that restarted and still answers LOADING after this long is judged down, and can be failed over", a[2])
+            };
+            let on = atoi(&a[2]) != 0;
+            r.note(
+                line,
+                if on {
+                    NoteLevel::NotModelled
+                } else {
+                    NoteLevel::Info
+                },
+                text,
+                on,
+            );
+        }
         _ => r.refuse(line, raw, unrecognized),
     }
 }
