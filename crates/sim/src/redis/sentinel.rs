@@ -137,11 +137,11 @@ pub struct Sentinel {
 }
 
 impl Sentinel {
-    /// A Sentinel of a deployment that has been running for a while: configured to
-    /// monitor `master` (`sentinel monitor mymaster ...`), and knowing its `replicas`
-    /// and the other `sentinels` as its rewritten config file lists them
-    /// (`sentinel known-replica`, `sentinel known-sentinel`), so a run starts in the
-    /// steady state instead of in the first seconds of discovery.
+    /// A Sentinel configured to monitor `master` (`sentinel monitor mymaster ...`),
+    /// knowing the `replicas` and the other `sentinels` its config file lists
+    /// (`sentinel known-replica`, `sentinel known-sentinel`): all of them for a
+    /// deployment that has been up a while, none for one just brought up, which
+    /// discovers them from INFO and hello messages.
     pub fn new(
         me: ProcId,
         cfg: SentinelCfg,
