@@ -83,7 +83,7 @@ watchdog:
 Y
 }
 patroni_start() { local i=$1
-  ip netns exec $(ns $i) runuser -u postgres -- /usr/bin/patroni $EXP/patroni-n$i.yml >>$EXP/patroni-n$i.log 2>&1 &
+  ip netns exec $(ns $i) runuser -u postgres -- ${PATRONI_BIN:-/usr/bin/patroni} $EXP/patroni-n$i.yml >>$EXP/patroni-n$i.log 2>&1 &
   echo $! > $EXP/patroni-n$i.pid
 }
 # psql to node i from inside namespace j (default i)

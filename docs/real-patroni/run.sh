@@ -10,7 +10,7 @@ net_down; net_up
 etcd_up
 for k in $(seq 1 30); do ctl 1 endpoint health >/dev/null 2>&1 && break; sleep 0.3; done
 for i in 1 2 3; do patroni_cfg $i; done
-log "START mode=$MODE sync=$SYNC"
+log "START mode=$MODE sync=$SYNC patroni=$(${PATRONI_BIN:-/usr/bin/patroni} --version)"
 patroni_start 1
 for k in $(seq 1 60); do [ "$(role 1)" = "primary tl=1" ] && break; sleep 1; done
 log "n1: $(role 1)"

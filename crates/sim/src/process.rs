@@ -420,6 +420,36 @@ impl<M, T> Ctx<'_, M, T> {
     pub fn rng(&mut self) -> &mut SimRng {
         self.rng
     }
+
+    /// Runs `f` as a process of another system that this one uses (a Patroni
+    /// deployment's etcd members): `f` sees a context of that system's message and
+    /// timer types, and what it records is wrapped into this system's, so the used
+    /// system's processes run unchanged inside the user's.
+    pub fn nest<M2, T2, R>(
+        &mut self,
+        wrap_msg: impl Fn(M2) -> M,
+        wrap_timer: impl Fn(T2) -> T,
+        f: impl FnOnce(&mut Ctx<'_, M2, T2>) -> R,
+    ) -> R {
+        let mut fx = Effects::default();
+        let r = f(&mut Ctx {
+            now: self.now,
+            me: self.me,
+            rng: &mut *self.rng,
+            out: &mut fx,
+            narrate: self.narrate,
+        });
+        self.out
+            .sends
+            .extend(fx.sends.into_iter().map(|(to, m)| (to, wrap_msg(m))));
+        self.out.timers.extend(
+            fx.timers
+                .into_iter()
+                .map(|(after, t)| (after, wrap_timer(t))),
+        );
+        self.out.signals.extend(fx.signals);
+        r
+    }
 }
 
 /// One process of a modelled system: a state machine driven by messages and timers.
@@ -504,5 +534,52 @@ pub(crate) mod testing {
         pub fn signals(&mut self) -> Vec<Signal> {
             std::mem::take(&mut self.fx.signals)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A used system's messages and timers, wrapped by the user's.
+    #[derive(Clone, Debug, PartialEq)]
+    enum Outer {
+        Inner(u8),
+    }
+
+    #[test]
+    fn a_nested_process_records_into_the_users_effects() {
+        let mut rng = SimRng::new(7);
+        let mut fx: Effects<Outer, (char, u8)> = Effects::default();
+        let mut ctx = Ctx {
+            now: 40,
+            me: ProcId(1),
+            rng: &mut rng,
+            out: &mut fx,
+            narrate: false,
+        };
+        let drawn = ctx.nest(
+            Outer::Inner,
+            |t: u8| ('t', t),
+            |inner| {
+                assert_eq!((inner.now, inner.me), (40, ProcId(1)));
+                inner.send(ProcId(2), 7u8);
+                inner.timer(5, 3u8);
+                inner.note(|| "unread".into());
+                inner.signal(Signal::Note {
+                    text: "kept".into(),
+                });
+                inner.rng().below(1000)
+            },
+        );
+        assert_eq!(drawn, SimRng::new(7).below(1000), "the run's one generator");
+        assert_eq!(fx.sends, vec![(ProcId(2), Outer::Inner(7))]);
+        assert_eq!(fx.timers, vec![(5, ('t', 3))]);
+        assert_eq!(
+            fx.signals,
+            vec![Signal::Note {
+                text: "kept".into()
+            }]
+        );
     }
 }
