@@ -349,3 +349,42 @@ fn mangled_configuration_files_never_panic_and_every_line_is_answered() {
         .unwrap();
     println!("400 mangled files, {} lines answered", answered.get());
 }
+
+#[test]
+fn files_in_a_directory_per_node_make_a_box_per_node() {
+    let server = |extra: &str| format!("port 6379\n{extra}");
+    let sentinel = "sentinel monitor mymaster 10.0.0.1 6379 2\nsentinel known-replica mymaster 10.0.0.2 6379\n";
+    let files = [
+        file("node1/redis.conf", &server("min-replicas-to-write 1\n")),
+        file("node1/sentinel.conf", sentinel),
+        file("node2/redis.conf", &server("replicaof 10.0.0.1 6379\n")),
+        file("node2/sentinel.conf", sentinel),
+        file("cache-a.conf", &server("replicaof 10.0.0.1 6379\n")),
+    ];
+    let r = import(&files);
+    let s = r.scenario.unwrap_or_else(|| panic!("{:#?}", r.notes));
+    let names: Vec<(String, Vec<String>)> = s
+        .boxes
+        .iter()
+        .map(|b| {
+            (
+                b.name.clone(),
+                b.processes.iter().map(|p| p.name.clone()).collect(),
+            )
+        })
+        .collect();
+    let want = |b: &str, ps: &[&str]| {
+        (
+            b.to_string(),
+            ps.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        names,
+        vec![
+            want("node1", &["M1", "S1", "C1"]),
+            want("node2", &["R1", "S2", "C2"]),
+            want("cache-a-host", &["cache-a"]),
+        ]
+    );
+}

@@ -356,19 +356,45 @@ fn is_sentinel(f: &ConfFile) -> bool {
         })
 }
 
-/// The box and process name a section or a path like `box1/M1` or
-/// `box1/M1.redis.conf` gives, if any.
+/// A name made only of letters, digits, `-` and `_`.
+fn plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The box and process a section names (`#> box1/M1`). A name ending in `.conf` is a
+/// file's path instead: see [`from_path`].
 fn placed(name: &str) -> Option<(String, String)> {
+    if name.ends_with(".conf") {
+        return None;
+    }
+    let (b, n) = name.split_once('/')?;
+    (plain_name(b) && plain_name(n)).then(|| (b.to_string(), n.to_string()))
+}
+
+/// What a file's path says: its directory (`node1/redis.conf`: the box `node1`) and a
+/// process name from its stem, unless the stem only says what the file is
+/// (`redis`, `sentinel-26379`).
+fn from_path(name: &str) -> (Option<String>, Option<String>) {
+    if name.contains(char::is_whitespace) {
+        return (None, None); // a section's free-form name, not a path
+    }
     let parts: Vec<&str> = name.split('/').filter(|s| !s.is_empty()).collect();
-    let [.., b, n] = parts[..] else { return None };
-    let n = n.split('.').next().unwrap_or(n);
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    (ok(b) && ok(n) && !n.eq_ignore_ascii_case("redis") && !n.eq_ignore_ascii_case("sentinel"))
-        .then(|| (b.to_string(), n.to_string()))
+    let stem = parts
+        .last()
+        .map(|f| f.split('.').next().unwrap_or(f))
+        .filter(|s| plain_name(s))
+        .filter(|s| {
+            let l = s.to_ascii_lowercase();
+            !l.starts_with("redis") && !l.starts_with("sentinel")
+        })
+        .map(str::to_string);
+    let dir = (parts.len() >= 2)
+        .then(|| parts[parts.len() - 2])
+        .filter(|d| plain_name(d))
+        .map(str::to_string);
+    (dir, stem)
 }
 
 /// Reads one file.
@@ -782,6 +808,12 @@ pub fn import(files: &[ConfFile]) -> ConfImport {
         .iter()
         .filter_map(|n| n.placed.as_ref().map(|p| p.1.clone()))
         .collect();
+    let stems: Vec<Option<String>> = nodes
+        .iter()
+        .map(|n| from_path(&n.file).1)
+        .map(|stem| stem.filter(|x| !taken.contains(x)))
+        .collect();
+    taken.extend(stems.iter().flatten().cloned());
     let mut fresh = |prefix: &str| {
         let name = (1..)
             .map(|i| format!("{prefix}{i}"))
@@ -791,10 +823,11 @@ pub fn import(files: &[ConfFile]) -> ConfImport {
         name
     };
     let mut placed: Vec<(String, String)> = Vec::new();
-    for n in &nodes {
+    for (k, n) in nodes.iter().enumerate() {
         let (b, name) = match &n.placed {
             Some(p) => p.clone(),
             None => {
+                let dir = from_path(&n.file).0;
                 let prefix = if n.sentinel {
                     "S"
                 } else if std::ptr::eq(n, master) {
@@ -802,9 +835,10 @@ pub fn import(files: &[ConfFile]) -> ConfImport {
                 } else {
                     "R"
                 };
-                let b = match &n.addr.ip {
-                    Some(ip) => ip.clone(),
-                    None => {
+                let b = match (&n.addr.ip, dir) {
+                    (Some(ip), _) => ip.clone(),
+                    (None, Some(dir)) => dir,
+                    (None, None) => {
                         let stem = n.file.rsplit('/').next().unwrap_or(&n.file);
                         let stem = stem.split('.').next().unwrap_or(stem).to_string();
                         notes.push(ConfNote {
@@ -817,7 +851,10 @@ pub fn import(files: &[ConfFile]) -> ConfImport {
                         stem
                     }
                 };
-                (b, fresh(prefix))
+                let name = stems[k].clone().unwrap_or_else(|| fresh(prefix));
+                // Box and process names are one namespace.
+                let b = if b == name { format!("{b}-host") } else { b };
+                (b, name)
             }
         };
         placed.push((b, name));
