@@ -238,7 +238,7 @@ pub fn OwnSettings(p: &OwnSettingsProps) -> Html {
     html! {
         <details class="own-settings" open={n_own > 0 || p.message.is_some()}>
             <summary>{format!("{}'s own settings ({})", p.name, if n_own == 0 { "none: it runs with the scenario's".to_string() } else { format!("{n_own} of its own") })}</summary>
-            <p class="muted">{format!("Each {kind} reads its own configuration file: a value set here is {}'s alone. After a failover the new leader keeps its own settings, not the old one's.", p.name)}</p>
+            <p class="muted">{format!("Each {kind} has its own configuration: a value set here is {}'s alone, and the others keep the scenario's.", p.name)}</p>
             if let Some(m) = &p.message {
                 // The field path names this process already: say the setting by its
                 // label and real name.
