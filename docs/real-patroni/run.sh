@@ -21,6 +21,8 @@ log "streaming=$(q 1 "select string_agg(application_name||':'||sync_state, ',') 
 q 1 "create table t(seq int, at timestamptz)" >/dev/null
 P=1
 ip netns exec $(ns $P) /usr/bin/python3 $D/writer.py $NET.$P $EXP/writer.log & echo $! > $EXP/writer.pid
+# second client on the majority side (in n2's namespace), writes to whichever of n2/n3 is primary, seq offset 1000000
+[ -n "$W2" ] && { ip netns exec $(ns 2) /usr/bin/python3 $D/writer.py $NET.2,$NET.3 $EXP/writer2.log 1000000 & echo $! > $EXP/writer2.pid; }
 sleep 15
 poll() { poll_once "$1"; }
 if [ $MODE = dcsonly ]; then cut $P "2379 2380"; else cut $P; fi
@@ -30,11 +32,11 @@ while [ $(echo "$(date +%s.%N) < $end" | bc) = 1 ]; do poll "cut+$(printf %.1f $
 heal; H=$(date +%s.%N); log "HEAL"
 end=$(echo "$H + 60" | bc)
 while [ $(echo "$(date +%s.%N) < $end" | bc) = 1 ]; do poll "heal+$(printf %.1f $(echo "$(date +%s.%N) - $H" | bc))"; sleep 0.3; done
-kill $(cat $EXP/writer.pid); sleep 1
+kill $(cat $EXP/writer.pid); [ -f $EXP/writer2.pid ] && kill $(cat $EXP/writer2.pid); sleep 1
 for i in 1 2 3; do log "final n$i: $(role $i) rows/max=$(q $i 'select count(*), max(seq) from t')"; done
 for i in 1 2 3; do plist $i | tail -6 >> $EXP/events.log; break; done
 # which acked seqs are missing on each node
-grep ' ACK ' $EXP/writer.log | awk '{print $3}' | sort -n > $EXP/acked.txt
+cat $EXP/writer*.log | grep ' ACK ' | awk '{print $3}' | sort -n > $EXP/acked.txt
 for i in 1 2 3; do q $i "select seq from t order by 1" | sort -n > $EXP/rows-n$i.txt
   log "n$i: acked=$(wc -l < $EXP/acked.txt) present=$(wc -l < $EXP/rows-n$i.txt) acked_missing=$(comm -23 $EXP/acked.txt $EXP/rows-n$i.txt | wc -l) ($(comm -23 $EXP/acked.txt $EXP/rows-n$i.txt | head -1)..$(comm -23 $EXP/acked.txt $EXP/rows-n$i.txt | tail -1))"; done
 stop_all; net_down

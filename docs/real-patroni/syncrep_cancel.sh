@@ -4,7 +4,7 @@ D=/tmp/pgreal/syncrep; rm -rf $D; mkdir -p $D; chown postgres $D
 B=/usr/lib/postgresql/15/bin
 su postgres -c "$B/initdb -D $D/data -A trust >/dev/null && $B/pg_ctl -D $D/data -o \"-p 5499 -k $D -c listen_addresses='' -c synchronous_standby_names=nosuch\" -l $D/log start >/dev/null"
 P="psql -h $D -p 5499 -U postgres -XAtq"
-su postgres -c "$P -c 'create table s(i int)'" 2>&1
+su postgres -c "$P -c 'set synchronous_commit=local' -c 'create table s(i int)'" 2>&1
 echo "--- 1) SET statement_timeout=2s; INSERT (killed by us after 8 s if it still waits)"
 s=$(date +%s.%N); su postgres -c "timeout -s INT 8 $P -c \"set statement_timeout='2s'\" -c 'insert into s values (1)'" 2>&1; echo "rc=$? elapsed=$(echo "$(date +%s.%N)-$s"|bc)"
 echo "--- 2) INSERT, pg_cancel_backend from another session after 3 s"

@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 # Writer: INSERT one row every 100 ms into table t on HOST (autocommit), log each send/ack/error with wall time.
-# usage: writer.py HOST OUTFILE
+# usage: writer.py HOST[,HOST2,...] OUTFILE [SEQ_OFFSET]   (libpq target_session_attrs=read-write: only a primary accepts)
 import sys, time, psycopg2, datetime
 host, out = sys.argv[1], sys.argv[2]
+off = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 f = open(out, 'a', buffering=1)
 def ts(): return datetime.datetime.utcnow().strftime('%H:%M:%S.%f')[:-3]
-conn = None; seq = 0
+conn = None; seq = off; t0 = time.time()
 while True:
     try:
         if conn is None:
-            conn = psycopg2.connect(host=host, user='postgres', dbname='postgres', connect_timeout=2)
+            conn = psycopg2.connect(host=host, user='postgres', dbname='postgres', connect_timeout=2, target_session_attrs='read-write')
             conn.autocommit = True
             f.write(f'{ts()} CONNECTED\n')
         seq += 1
