@@ -18,8 +18,8 @@ use crate::state::Intent;
 fn importer(system: &str) -> Option<&'static sim::SystemDesc> {
     sim::system::find(system)
         .ok()
-        .filter(|s| s.import.is_some())
-        .or_else(|| sim::SYSTEMS.iter().copied().find(|s| s.import.is_some()))
+        .filter(|s| s.conf.is_some())
+        .or_else(|| sim::SYSTEMS.iter().copied().find(|s| s.conf.is_some()))
 }
 
 fn note_line(n: &ConfNote) -> Html {
@@ -51,7 +51,8 @@ pub fn ConfFiles(p: &ScenarioProps) -> Html {
     let Some(sys) = importer(&p.scenario.system) else {
         return Html::default();
     };
-    let import = sys.import.expect("importer has one");
+    let conf = sys.conf.as_ref().expect("importer has one");
+    let import = conf.import;
     let run_import = {
         let (i, notes) = (p.on_intent.clone(), notes.clone());
         Rc::new(move |files: Vec<ConfFile>| {
@@ -101,7 +102,8 @@ pub fn ConfFiles(p: &ScenarioProps) -> Html {
     };
     let export = sim::system::find(&p.scenario.system)
         .ok()
-        .and_then(|s| s.export);
+        .and_then(|s| s.conf.as_ref())
+        .map(|c| c.export);
     let on_export = {
         let (s, exported) = (p.scenario.clone(), exported.clone());
         Callback::from(move |_: MouseEvent| {
@@ -133,7 +135,10 @@ pub fn ConfFiles(p: &ScenarioProps) -> Html {
             .filter(|x| x.level == NoteLevel::NotModelled && x.matters)
             .count();
         if refused > 0 {
-            format!("Nothing was imported: {refused} line(s) would stop Redis from starting. What you had stays.")
+            format!(
+                "Nothing was imported: {refused} line(s) would stop {} from starting. What you had stays.",
+                conf.program
+            )
         } else {
             format!(
                 "Imported. {} note(s), {matters} about settings the lab does not model that matter for split-brain. Undo (U) brings back what you had.",
@@ -144,9 +149,9 @@ pub fn ConfFiles(p: &ScenarioProps) -> Html {
     html! {
         <section class="panel conf" aria-label="Configuration files">
             <h2>{format!("Your {} configuration files", sys.title)}</h2>
-            <p class="facts">{"Paste one redis.conf and one sentinel.conf per node, each after a line \"#> box/name\" (#> box1/M1), or open the files. The lab builds that deployment: servers that share a bind address share a box. Every line it does not model is listed; a line Redis would refuse is refused, in Redis's words."}</p>
+            <p class="facts">{conf.help}</p>
             <label for="conf-text">{"Configuration files"}</label>
-            <textarea id="conf-text" ref={text_ref} rows="8" spellcheck="false" placeholder={"#> box1/M1\nport 6379\nmin-replicas-to-write 1\n#> box1/S1\nsentinel monitor mymaster 10.0.0.1 6379 2"} />
+            <textarea id="conf-text" ref={text_ref} rows="8" spellcheck="false" placeholder={conf.example} />
             <p class="row">
                 <button class="import-conf" onclick={on_import}>{"Import"}</button>
                 <label>{"or open .conf files "}<input type="file" multiple=true accept=".conf,text/plain" onchange={on_files} /></label>

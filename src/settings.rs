@@ -1,5 +1,5 @@
-//! The settings: the scenario's, in the Settings panel, and one process's own (each
-//! Redis server reads its own redis.conf), in the process panel. Both come from the
+//! The settings: the scenario's, in the Settings panel, and one process's own (the
+//! real systems keep most settings per process), in the process panel. Both come from the
 //! system's description, and both send `--set` style intents the core validates.
 
 use std::rc::Rc;

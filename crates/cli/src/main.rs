@@ -227,7 +227,7 @@ fn run(cmd: Command) -> Result<(), String> {
         }
         Command::Import { files, system } => {
             let desc = sim::system::find(&system).map_err(|e| e.to_string())?;
-            let import = desc.import.ok_or_else(|| {
+            let import = desc.conf.as_ref().map(|c| c.import).ok_or_else(|| {
                 format!("{} has no configuration files the lab reads", desc.title)
             })?;
             let mut confs = Vec::new();
@@ -259,7 +259,7 @@ fn run(cmd: Command) -> Result<(), String> {
         Command::ExportConf { src } => {
             let scenario = src.load()?;
             let desc = sim::system::find(&scenario.system).map_err(|e| e.to_string())?;
-            let export = desc.export.ok_or_else(|| {
+            let export = desc.conf.as_ref().map(|c| c.export).ok_or_else(|| {
                 format!("{} has no configuration files the lab writes", desc.title)
             })?;
             let files = export(&scenario).map_err(|e| e.to_string())?;

@@ -61,6 +61,20 @@ pub type ImportFn = fn(&[ConfFile]) -> ConfImport;
 /// Writes a scenario's processes as the system's configuration files.
 pub type ExportFn = fn(&Scenario) -> Result<Vec<ConfFile>, crate::scenario::ScenarioError>;
 
+/// A system's configuration files, as it describes them once.
+pub struct ConfDesc {
+    /// Reads the files into a scenario.
+    pub import: ImportFn,
+    /// Writes a scenario as the files.
+    pub export: ExportFn,
+    /// What to paste or open, in a sentence or two.
+    pub help: &'static str,
+    /// A short example for an empty field.
+    pub example: &'static str,
+    /// The real program that refuses a bad line ("would stop it from starting").
+    pub program: &'static str,
+}
+
 /// The line that starts a section in a text holding several files: a comment to the
 /// real system, so each section stays a valid file.
 pub const SECTION: &str = "#> ";

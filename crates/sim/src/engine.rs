@@ -443,13 +443,7 @@ impl<P: Process> Engine<P> {
         let i = to.idx();
         let reason = if !self.core.alive[i] {
             Some(DropReason::Crashed)
-        } else if !self.core.net.allows(
-            self.topo.box_of[from.idx()],
-            self.topo.box_of[i],
-            from,
-            to,
-            msg.on_receivers_connection(),
-        ) {
+        } else if !self.passes(from, to, &msg) {
             Some(DropReason::Partition)
         } else {
             None
@@ -535,40 +529,42 @@ impl<P: Process> Engine<P> {
     const RTO_MIN: Millis = 200;
     const RTO_MAX: Millis = 120_000;
 
+    /// Whether the network lets `msg` from `from` reach `to` now.
+    fn passes(&self, from: ProcId, to: ProcId, msg: &P::Msg) -> bool {
+        self.core.net.allows(
+            self.topo.box_of[from.idx()],
+            self.topo.box_of[to.idx()],
+            from,
+            to,
+            msg.on_receivers_connection(),
+        )
+    }
+
     /// Schedules the next retransmission of every connection whose path is open again.
     fn schedule_retransmits(&mut self) {
-        let mut k = 0;
-        while k < self.core.retrying.len() {
-            let (from, to, sent) = {
-                let r = &self.core.retrying[k];
-                (r.0, r.1, r.2)
-            };
-            k += 1;
-            if self.core.retry_due.contains(&(from, to)) {
+        // Each connection's oldest held message sets its timer.
+        let mut oldest: Vec<(ProcId, ProcId, Millis)> = Vec::new();
+        for (from, to, sent, msg) in &self.core.retrying {
+            let pair = (*from, *to);
+            if oldest.iter().any(|o| (o.0, o.1) == pair)
+                || self.core.retry_due.contains(&pair)
+                || !self.passes(*from, *to, msg)
+            {
                 continue;
             }
-            let open = self.core.net.allows(
-                self.topo.box_of[from.idx()],
-                self.topo.box_of[to.idx()],
-                from,
-                to,
-                self.core.retrying[k - 1].3.on_receivers_connection(),
-            );
-            if !open {
-                continue;
-            }
-            // The oldest unacknowledged message's timer: sent + 200, then doubling.
+            oldest.push((*from, *to, *sent));
+        }
+        for (from, to, sent) in oldest {
+            // sent + 200, then doubling.
             let (mut rto, mut at) = (Self::RTO_MIN, sent + Self::RTO_MIN);
             while at < self.core.now {
                 rto = (rto * 2).min(Self::RTO_MAX);
                 at += rto;
             }
-            let same_box = self.topo.box_of[from.idx()] == self.topo.box_of[to.idx()];
-            let latency = if same_box {
-                0
-            } else {
-                self.core.net.latency_ms()
-            };
+            let latency = self
+                .core
+                .net
+                .latency_between(self.topo.box_of[from.idx()], self.topo.box_of[to.idx()]);
             self.core.retry_due.push((from, to));
             self.push(at + latency, Event::Retransmit { from, to });
         }
@@ -581,14 +577,7 @@ impl<P: Process> Engine<P> {
         let Some(first) = self.core.retrying.iter().find(|r| r.0 == from && r.1 == to) else {
             return;
         };
-        let open = self.core.net.allows(
-            self.topo.box_of[from.idx()],
-            self.topo.box_of[to.idx()],
-            from,
-            to,
-            first.3.on_receivers_connection(),
-        );
-        if !open {
+        if !self.passes(from, to, &first.3) {
             return; // cut again: the next repair schedules it anew
         }
         self.count(6, ((from.0 as u64) << 16) | to.0 as u64, 0, 0);
@@ -889,7 +878,6 @@ impl<P: Process> Engine<P> {
     /// The messages in flight now, in no particular order.
     pub fn in_flight(&self) -> Vec<MsgState> {
         let c = &self.core;
-        let t = &self.topo;
         c.queue
             .iter()
             .filter_map(|s| match &s.ev {
@@ -904,14 +892,7 @@ impl<P: Process> Engine<P> {
                     kind: msg.kind(),
                     sent_ms: *sent,
                     arrive_ms: s.at,
-                    doomed: !c.alive[to.idx()]
-                        || !c.net.allows(
-                            t.box_of[from.idx()],
-                            t.box_of[to.idx()],
-                            *from,
-                            *to,
-                            msg.on_receivers_connection(),
-                        ),
+                    doomed: !c.alive[to.idx()] || !self.passes(*from, *to, msg),
                 }),
                 _ => None,
             })

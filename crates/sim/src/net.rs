@@ -104,7 +104,7 @@ impl Network {
             if self.settings.loss > 0.0 && rng.unit() < self.settings.loss {
                 return None;
             }
-            at += self.settings.latency_ms;
+            at += self.latency_between(fb, tb);
             if self.settings.jitter_ms > 0 {
                 at += rng.below(self.settings.jitter_ms + 1);
             }
@@ -161,9 +161,13 @@ impl Network {
         }
     }
 
-    /// The one-way latency between boxes, without jitter.
-    pub fn latency_ms(&self) -> Millis {
-        self.settings.latency_ms
+    /// The one-way latency from box `fb` to box `tb`, without jitter (none within a box).
+    pub fn latency_between(&self, fb: BoxId, tb: BoxId) -> Millis {
+        if fb == tb {
+            0
+        } else {
+            self.settings.latency_ms
+        }
     }
 
     /// Whether traffic between `a` and `b` is held.

@@ -347,7 +347,7 @@ impl Scenario {
                 if p.settings.as_ref().is_some_and(|v| !v.is_object()) {
                     return Err(ScenarioError::new(
                         format!("boxes[{i}].processes[{j}].settings"),
-                        "must be a group of settings, like {\"min_replicas_to_write\": 1}",
+                        "must be a group of settings, as the scenario's `settings` is",
                     ));
                 }
             }

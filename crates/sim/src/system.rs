@@ -164,10 +164,8 @@ pub struct SystemDesc {
     pub bench: fn(usize, Millis) -> Scenario,
     /// The cluster sizes the benchmark measures.
     pub bench_sizes: [usize; 2],
-    /// Reads the real system's configuration files into a scenario, if it can.
-    pub import: Option<crate::conf::ImportFn>,
-    /// Writes a scenario as the real system's configuration files, if it can.
-    pub export: Option<crate::conf::ExportFn>,
+    /// The real system's configuration files, read and written, if the lab can.
+    pub conf: Option<crate::conf::ConfDesc>,
 }
 
 impl std::fmt::Debug for SystemDesc {
@@ -292,14 +290,16 @@ impl SystemDesc {
     /// The settings each process runs with (the scenario's, with its own merged over
     /// them), parsed and range-checked. A process's own setting must be one its kind
     /// may set ([`SettingDesc::per`]); errors name the process's field.
-    pub fn per_process<T: serde::de::DeserializeOwned + serde::Serialize>(
+    pub fn per_process<T: serde::de::DeserializeOwned + serde::Serialize + Clone>(
         &self,
         s: &Scenario,
     ) -> Result<Vec<T>, ScenarioError> {
+        // The scenario's settings are read once; only a process with its own is read again.
+        let base: T = crate::scenario::parse_settings(&s.settings)?;
         let mut out = Vec::new();
         for (k, (_, p)) in s.processes().enumerate() {
             let Some(own) = p.settings.as_ref() else {
-                out.push(crate::scenario::parse_settings(&s.settings)?);
+                out.push(base.clone());
                 continue;
             };
             let (bi, pj) = s.locate(k);

@@ -55,8 +55,7 @@ pub static DESC: SystemDesc = SystemDesc {
     lessons: &[],
     bench: super::presets::bench_cluster,
     bench_sizes: [5, 9],
-    import: None,
-    export: None,
+    conf: None,
 };
 
 fn sizing(s: &Scenario) -> SizingSheet {

@@ -1096,18 +1096,14 @@ pub fn export(s: &Scenario) -> Result<Vec<ConfFile>, ScenarioError> {
                     "sentinel monitor mymaster {mip} {mport} {}\n",
                     own[k].quorum
                 );
-                t += &format!(
-                    "sentinel down-after-milliseconds mymaster {}\n",
-                    own[k].down_after_ms
-                );
-                t += &format!(
-                    "sentinel failover-timeout mymaster {}\n",
-                    own[k].failover_timeout_ms
-                );
-                t += &format!(
-                    "sentinel parallel-syncs mymaster {}\n",
-                    own[k].parallel_syncs
-                );
+                let names = [
+                    ("down_after_ms", "down-after-milliseconds"),
+                    ("failover_timeout_ms", "failover-timeout"),
+                    ("parallel_syncs", "parallel-syncs"),
+                ];
+                for (key, conf) in names {
+                    t += &format!("sentinel {conf} mymaster {}\n", conf_value(&o[key]));
+                }
                 if own[k].known_topology {
                     // What Sentinel rewrites into its file once it has met everyone.
                     t += &format!("sentinel myid {}\n", sentinel_id(k));

@@ -1,6 +1,7 @@
 //! How Redis with Sentinel describes itself to the lab: kinds, settings with their
 //! redis.conf and sentinel.conf names, presets, glossary and legend.
 
+use crate::conf::ConfDesc;
 use crate::process::{MsgKind, Words};
 use crate::scenario::Scenario;
 use crate::system::SizingSheet;
@@ -68,8 +69,13 @@ pub static DESC: SystemDesc = SystemDesc {
     ],
     bench: super::presets::bench_cluster,
     bench_sizes: [3, 15],
-    import: Some(super::conf::import),
-    export: Some(super::conf::export),
+    conf: Some(ConfDesc {
+        import: super::conf::import,
+        export: super::conf::export,
+        help: "Paste one redis.conf and one sentinel.conf per node, each after a line \"#> box/name\" (#> box1/M1), or open the files. The lab builds that deployment: servers that share a bind address share a box. Every line it does not model is listed; a line Redis would refuse is refused, in Redis's words.",
+        example: "#> box1/M1\nport 6379\nmin-replicas-to-write 1\n#> box1/S1\nsentinel monitor mymaster 10.0.0.1 6379 2",
+        program: "Redis",
+    }),
 };
 
 fn quorum(s: &Scenario) -> usize {

@@ -214,6 +214,12 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let set: RedisSettings = parse_settings(&s.settings)?;
     let mut warnings = Vec::new();
     DESC.check_kinds(s)?;
+    if set.quorum == 0 {
+        return Err(ScenarioError::new(
+            "settings.quorum",
+            "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
+        ));
+    }
     DESC.check_ranges(&serde_json::to_value(&set).expect("settings serialize"))?;
     let own: Vec<RedisSettings> = DESC.per_process(s)?;
     let mut servers = Vec::new();
@@ -247,21 +253,6 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             }
         },
     };
-    for (k, o) in own.iter().enumerate() {
-        if o.quorum == 0 {
-            let field = match s.processes().nth(k).and_then(|(_, p)| p.settings.as_ref()) {
-                Some(x) if x.get("quorum").is_some() => {
-                    let (bi, pj) = s.locate(k);
-                    format!("boxes[{bi}].processes[{pj}].settings.quorum")
-                }
-                _ => "settings.quorum".to_string(),
-            };
-            return Err(ScenarioError::new(
-                field,
-                "must be at least 1 (Sentinel refuses `sentinel monitor` with quorum 0)",
-            ));
-        }
-    }
     let clients: Vec<usize> = (0..own.len())
         .filter(|&k| matches!(s.processes().nth(k), Some((_, p)) if p.kind == "client"))
         .collect();

@@ -164,11 +164,6 @@ impl Server {
         self
     }
 
-    /// Its run id (`INFO server`), which Sentinel uses to break ties and to see a reboot.
-    pub fn run_id(&self) -> u64 {
-        self.run_id
-    }
-
     pub(super) fn start(&mut self, ctx: &mut RCtx) {
         // Processes start at different moments, so each cron has its own phase and the
         // NOREPLICAS moments of different seeds spread over a second, as on real hosts.
@@ -532,40 +527,54 @@ impl Server {
     /// Sends the RDB of a full resync and counts the replica online from now.
     fn send_rdb(&mut self, to: ProcId, ctx: &mut RCtx) {
         self.pending_full.retain(|p| p.0 != to);
-        if self.cfg.transfer_ms > 0 {
-            // The fork's snapshot is what the replica loads; what is written meanwhile
-            // follows from the backlog once the transfer is done.
-            self.transfers.retain(|t| t.to != to);
-            self.transfers.push(Transfer {
-                to,
-                replid: self.replid,
-                offset: self.offset,
-                data: self.data.clone(),
-                register: self.register,
-            });
-            let ms = self.cfg.transfer_ms;
-            ctx.note(move || {
-                format!(
-                    "streaming the RDB to {to}: {:.1} s to send and load",
-                    ms as f64 / 1000.0
-                )
-            });
-            ctx.timer(ms, Timer::RdbDone(to));
-            return;
+        // The fork's snapshot is what the replica loads; what is written while it
+        // streams follows from the backlog once the transfer is done.
+        let t = Transfer {
+            to,
+            replid: self.replid,
+            offset: self.offset,
+            data: self.data.clone(),
+            register: self.register,
+        };
+        if self.cfg.transfer_ms == 0 {
+            return self.rdb_arrives(t, ctx);
         }
+        self.transfers.retain(|x| x.to != to);
+        self.transfers.push(t);
+        let ms = self.cfg.transfer_ms;
+        ctx.note(move || {
+            format!(
+                "streaming the RDB to {to}: {:.1} s to send and load",
+                ms as f64 / 1000.0
+            )
+        });
+        ctx.timer(ms, Timer::RdbDone(to));
+    }
+
+    /// The end of a full resync's transfer: the replica gets the snapshot, then what
+    /// was written since the fork, and counts as online from now.
+    fn rdb_arrives(&mut self, t: Transfer, ctx: &mut RCtx) {
+        let to = t.to;
         ctx.send(
             to,
             Msg::FullResync {
-                replid: self.replid,
-                offset: self.offset,
-                data: self.data.clone(),
-                register: self.register,
+                replid: t.replid,
+                offset: t.offset,
+                data: t.data,
+                register: t.register,
             },
         );
+        if t.replid == self.replid && t.offset >= self.backlog_start {
+            let skip = ((t.offset - self.backlog_start) / WRITE_BYTES) as usize;
+            for (k, &value) in self.backlog.iter().skip(skip).enumerate() {
+                let from = t.offset + k as u64 * WRITE_BYTES;
+                ctx.send(to, Msg::Stream { from, value });
+            }
+        }
         self.replicas.retain(|r| r.id != to);
         self.replicas.push(ReplicaLink {
             id: to,
-            ack_offset: self.offset,
+            ack_offset: t.offset,
             ack_time: ctx.now,
         });
         self.refresh_good_replicas(ctx);
@@ -818,33 +827,9 @@ impl Server {
                     return;
                 };
                 let t = self.transfers.remove(i);
-                if self.master.is_some() {
-                    return;
+                if self.master.is_none() {
+                    self.rdb_arrives(t, ctx);
                 }
-                ctx.send(
-                    to,
-                    Msg::FullResync {
-                        replid: t.replid,
-                        offset: t.offset,
-                        data: t.data,
-                        register: t.register,
-                    },
-                );
-                // Then what was written since the fork, from the backlog.
-                if t.replid == self.replid && t.offset >= self.backlog_start {
-                    let skip = ((t.offset - self.backlog_start) / WRITE_BYTES) as usize;
-                    for (k, &value) in self.backlog.iter().skip(skip).enumerate() {
-                        let from = t.offset + k as u64 * WRITE_BYTES;
-                        ctx.send(to, Msg::Stream { from, value });
-                    }
-                }
-                self.replicas.retain(|r| r.id != to);
-                self.replicas.push(ReplicaLink {
-                    id: to,
-                    ack_offset: t.offset,
-                    ack_time: ctx.now,
-                });
-                self.refresh_good_replicas(ctx);
             }
             Timer::WaitTimeout(op) => {
                 if let Some(i) = self.waits.iter().position(|w| w.op == op) {
