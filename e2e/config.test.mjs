@@ -3,19 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, waitForState, labState, shots } from './harness.mjs';
+import { sharedLab, openLab, waitForState, labState, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
-async function open(url, viewport = { width: 1366, height: 768 }) {
-  const ctx = await lab.browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => d.accept());
-  await page.goto(url);
-  await page.waitForSelector('svg.canvas g.box');
-  await waitForState(page, (s) => !s.computing, 30000);
-  return { ctx, page };
-}
+const open = (url, viewport) => openLab(lab, url, viewport);
 
 test("a process's own settings: shown, changed, refused where the person is looking, and given back", async () => {
   const { ctx, page } = await open(`${lab.server.url}#p=sentinel-min-replicas-on-master-only`);

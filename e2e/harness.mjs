@@ -96,3 +96,15 @@ export function sharedLab(hooks) {
   });
   return lab;
 }
+
+/** Opens `url` in a context of its own at `viewport`, accepting the confirm that
+ *  loading a preset over the person's own scenario asks, once the run is computed. */
+export async function openLab(lab, url, viewport = { width: 1366, height: 768 }) {
+  const ctx = await lab.browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(url);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  return { ctx, page };
+}

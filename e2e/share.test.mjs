@@ -6,20 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import path from 'node:path';
-import { sharedLab, waitForState, labState, seek, shots } from './harness.mjs';
+import { sharedLab, openLab, waitForState, labState, seek, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
-async function open(url, viewport = { width: 1366, height: 768 }) {
-  const ctx = await lab.browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  // Loading a preset over the person's own scenario asks first: say yes.
-  page.on('dialog', (d) => d.accept());
-  await page.goto(url);
-  await page.waitForSelector('svg.canvas g.box');
-  await waitForState(page, (s) => !s.computing, 30000);
-  return { ctx, page };
-}
+const open = (url, viewport) => openLab(lab, url, viewport);
 
 test('edit, then reload: the edits and the moment are still there; Back returns to the scenario before', async () => {
   const { ctx, page } = await open(lab.server.url);

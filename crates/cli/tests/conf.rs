@@ -1,19 +1,9 @@
 //! `splitbrain export-conf` and `splitbrain import`: a scenario's configuration files
 //! out and back in.
 
-use std::process::Command;
+mod common;
 
-fn splitbrain(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
-        .args(args)
-        .output()
-        .expect("the tool runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::splitbrain;
 
 #[test]
 fn exported_configuration_imports_back_to_a_runnable_scenario() {

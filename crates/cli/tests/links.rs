@@ -1,18 +1,8 @@
 //! The command-line tool writes and reads the page's links with the same code.
 
-use std::process::Command;
+mod common;
 
-fn splitbrain(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
-        .args(args)
-        .output()
-        .expect("the tool runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::splitbrain;
 
 #[test]
 fn a_changed_preset_travels_in_a_link_and_back() {

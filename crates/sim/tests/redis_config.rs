@@ -6,20 +6,44 @@ use common::{outcome, preset, with};
 use sim::simulation::RunOptions;
 use sim::{Scenario, Signal};
 
-/// The run's signals of process `name` that match `f`, with their times.
-fn times_of(s: &Scenario, name: &str, f: impl Fn(&Signal) -> bool) -> Vec<u64> {
-    let mut sim = sim::build(s, RunOptions::default()).expect("builds");
-    sim.run_until(s.duration_ms);
-    let k = sim
-        .view()
-        .procs
-        .iter()
-        .position(|p| p.name == name)
-        .unwrap();
+/// The run of `s` up to `t`, with the plain-language notes if `narrate`.
+fn run_to(s: &Scenario, t: u64, narrate: bool) -> Box<dyn sim::Simulation> {
+    let mut sim = sim::build(
+        s,
+        RunOptions {
+            narrate,
+            keep_trace: false,
+        },
+    )
+    .expect("builds");
+    sim.run_until(t);
+    sim
+}
+
+/// The whole run's signals of process `name`, with their times.
+fn signals_of(s: &Scenario, name: &str, narrate: bool) -> Vec<(u64, Signal)> {
+    let sim = run_to(s, s.duration_ms, narrate);
+    let k = s.processes().position(|(_, p)| p.name == name).unwrap();
     sim.signals()
         .iter()
-        .filter(|r| r.proc.idx() == k && f(&r.signal))
-        .map(|r| r.time_ms)
+        .filter(|r| r.proc.idx() == k)
+        .map(|r| (r.time_ms, r.signal.clone()))
+        .collect()
+}
+
+/// How many values processes `a` and `b` hold at the end of the run.
+fn held_at_end(s: &Scenario, a: &str, b: &str) -> (usize, usize) {
+    let v = run_to(s, s.duration_ms, false).view();
+    let held = |n: &str| v.procs.iter().find(|p| p.name == n).unwrap().view.data_len;
+    (held(a), held(b))
+}
+
+/// The run's signals of process `name` that match `f`, with their times.
+fn times_of(s: &Scenario, name: &str, f: impl Fn(&Signal) -> bool) -> Vec<u64> {
+    signals_of(s, name, false)
+        .into_iter()
+        .filter(|(_, sig)| f(sig))
+        .map(|(t, _)| t)
         .collect()
 }
 
@@ -335,9 +359,7 @@ fn a_process_setting_is_set_and_removed_by_path() {
 
 /// What each Sentinel knows at `t`: (known sentinels, known replicas), by name.
 fn known_at(s: &Scenario, t: u64) -> Vec<(String, u64, u64)> {
-    let mut sim = sim::build(s, RunOptions::default()).unwrap();
-    sim.run_until(t);
-    let v = sim.view();
+    let v = run_to(s, t, false).view();
     v.procs
         .iter()
         .filter(|p| p.kind == "sentinel")
@@ -418,26 +440,10 @@ fn notes_of(s: &Scenario, name: &str) -> Vec<(u64, String)> {
         }
         t
     };
-    let mut sim = sim::build(
-        s,
-        RunOptions {
-            narrate: true,
-            keep_trace: false,
-        },
-    )
-    .unwrap();
-    sim.run_until(s.duration_ms);
-    let k = sim
-        .view()
-        .procs
-        .iter()
-        .position(|p| p.name == name)
-        .unwrap();
-    sim.signals()
-        .iter()
-        .filter(|r| r.proc.idx() == k)
-        .filter_map(|r| match &r.signal {
-            Signal::Note { text } => Some((r.time_ms, named(text))),
+    signals_of(s, name, true)
+        .into_iter()
+        .filter_map(|(t, sig)| match sig {
+            Signal::Note { text } => Some((t, named(&text))),
             _ => None,
         })
         .collect()
@@ -491,15 +497,8 @@ fn short_cut_resumes_the_replication_connection_without_psync() {
         .filter(|(t, n)| *t > 5_000 && n.contains("PSYNC from R1"))
         .collect();
     assert!(psyncs.is_empty(), "{psyncs:?}");
-    let mut sim = sim::build(&s, RunOptions::default()).unwrap();
-    sim.run_until(s.duration_ms);
-    let offset = |name: &str| {
-        let v = sim.view();
-        let p = v.procs.iter().find(|p| p.name == name).unwrap();
-        p.view.data_len
-    };
     // (One write may be on its way at the last moment.)
-    let (m1, r1) = (offset("M1"), offset("R1"));
+    let (m1, r1) = held_at_end(&s, "M1", "R1");
     assert!(m1 - r1 <= 1, "R1 caught up: {r1} of {m1}");
     // 70 s > repl-timeout 60 s: both ends give up on the connection, and R1 comes back
     // with a new PSYNC (partial: its offset is still in M1's backlog).
@@ -608,12 +607,6 @@ fn a_large_data_set_keeps_the_old_master_out_of_sync_longer() {
         (19_500..=21_000).contains(&(large - small)),
         "{small} vs {large}"
     );
-    let mut sim = sim::build(&big, RunOptions::default()).unwrap();
-    sim.run_until(big.duration_ms);
-    let v = sim.view();
-    let held = |n: &str| v.procs.iter().find(|p| p.name == n).unwrap().view.data_len;
-    assert!(
-        held("R1") - held("M1") <= 1,
-        "M1 caught up after its transfer"
-    );
+    let (r1, m1) = held_at_end(&big, "R1", "M1");
+    assert!(r1 - m1 <= 1, "M1 caught up after its transfer");
 }
