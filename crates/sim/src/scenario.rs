@@ -393,7 +393,7 @@ impl Scenario {
         if parts.iter().any(|p| p.is_empty()) {
             return Err(ScenarioError::new(
                 path,
-                "not a setting path (use names like quorum or network.loss)",
+                "not a setting path (use a dotted path, like network.loss)",
             ));
         }
         let full: Vec<&str> = if TOP.contains(&parts[0]) {
