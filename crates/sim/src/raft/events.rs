@@ -41,11 +41,22 @@ pub enum RaftEvent {
         /// How long the sync blocked it.
         stalled_ms: Millis,
     },
+    /// The leader's lessor found a lease past its TTL and revokes it, with every key
+    /// attached to it.
+    LeaseExpired {
+        /// The lease.
+        lease: u64,
+    },
 }
 
 impl SystemEvent for RaftEvent {
     fn present(&self) -> EventInfo {
         match self {
+            RaftEvent::LeaseExpired { lease } => EventInfo::log(
+                "lease-expired",
+                format!("lease {lease:x} expired: revoking it and the keys attached to it"),
+            )
+            .badge("lease expired", true),
             RaftEvent::SteppedDown { term } => EventInfo::log(
                 "step-down",
                 format!("stepped down to follower since quorum is not active (term {term})"),

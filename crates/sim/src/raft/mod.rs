@@ -13,6 +13,7 @@
 pub mod client;
 pub mod desc;
 pub mod events;
+pub mod kv;
 pub mod msg;
 pub mod node;
 pub mod presets;

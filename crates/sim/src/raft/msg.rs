@@ -1,8 +1,9 @@
 //! The messages of the etcd model: Raft's own (`raftpb.Message` types of
 //! go.etcd.io/raft) and the etcd server's client requests.
 
+use super::kv::{Compare, Key, KvCmd, KvOp, KvResult};
 use crate::history::OpId;
-use crate::ids::ProcId;
+use crate::ids::{Millis, ProcId};
 use crate::process::{Message, MsgKind};
 use crate::trace::Fnv;
 
@@ -19,6 +20,8 @@ pub struct Entry {
     pub op: OpId,
     /// The member the client asked.
     pub origin: ProcId,
+    /// A command of etcd's KV or lessor (a client write carries a value instead).
+    pub kv: Option<KvCmd>,
 }
 
 /// A message between members, clients and the storage.
@@ -92,6 +95,8 @@ pub enum Msg {
         value: u64,
         /// The member the client asked.
         origin: ProcId,
+        /// A KV or lease command instead of a value.
+        kv: Option<KvCmd>,
     },
     /// `MsgReadIndex` forwarded from a follower to the leader.
     ReadIndex {
@@ -126,6 +131,41 @@ pub enum Msg {
         /// The value read, for reads.
         read: Option<u64>,
     },
+    /// A request to etcd's KV or lease API (a user of etcd: Patroni).
+    KvReq {
+        /// The request's id, chosen by the client.
+        req: u64,
+        /// What it asks.
+        op: KvOp,
+    },
+    /// A member's answer to a [`Msg::KvReq`].
+    KvResp {
+        /// The request.
+        req: u64,
+        /// The answer.
+        result: KvResult,
+    },
+    /// A keep-alive a follower forwards to the leader (`LeaseRenew`).
+    LeaseFwd {
+        /// The request.
+        req: u64,
+        /// Lease id.
+        id: u64,
+    },
+    /// The leader's answer: the TTL, or None when the lease is not found.
+    LeaseFwdResp {
+        /// The request.
+        req: u64,
+        /// TTL.
+        ttl: Option<Millis>,
+    },
+    /// A watched key changed (None: deleted).
+    WatchEvent {
+        /// The key.
+        key: Key,
+        /// Its new value.
+        value: Option<u64>,
+    },
     /// A leader's write to the fenced storage, with its term as the token.
     Store {
         /// The term.
@@ -140,7 +180,10 @@ impl Message for Msg {
     /// that peer, so every message between members rides the receiver's connection;
     /// a client's reply rides the client's.
     fn on_receivers_connection(&self) -> bool {
-        !matches!(self, Msg::Put { .. } | Msg::Get { .. } | Msg::Store { .. })
+        !matches!(
+            self,
+            Msg::Put { .. } | Msg::Get { .. } | Msg::Store { .. } | Msg::KvReq { .. }
+        )
     }
 
     fn kind(&self) -> MsgKind {
@@ -148,9 +191,12 @@ impl Message for Msg {
             Msg::Vote { .. } | Msg::VoteResp { .. } => MsgKind::Vote,
             Msg::App { .. } | Msg::AppResp { .. } => MsgKind::Replication,
             Msg::Heartbeat { .. } | Msg::HeartbeatResp { .. } => MsgKind::Heartbeat,
-            Msg::Prop { .. } | Msg::ReadIndex { .. } | Msg::ReadIndexResp { .. } => {
-                MsgKind::Control
-            }
+            Msg::Prop { .. }
+            | Msg::ReadIndex { .. }
+            | Msg::ReadIndexResp { .. }
+            | Msg::LeaseFwd { .. }
+            | Msg::LeaseFwdResp { .. } => MsgKind::Control,
+            Msg::KvReq { .. } | Msg::KvResp { .. } | Msg::WatchEvent { .. } => MsgKind::Client,
             Msg::Put { .. } | Msg::Get { .. } | Msg::Reply { .. } => MsgKind::Client,
             Msg::Store { .. } => MsgKind::Storage,
         }
@@ -189,6 +235,9 @@ impl Message for Msg {
                 if let Some(e) = entries.last() {
                     h.u64(e.term);
                     h.u64(e.value);
+                    if let Some(k) = e.kv {
+                        k.digest(h);
+                    }
                 }
                 h.u64(*commit);
             }
@@ -215,11 +264,69 @@ impl Message for Msg {
                 h.u64(*term);
                 h.u64(*ctx);
             }
-            Msg::Prop { op, value, origin } => {
+            Msg::Prop {
+                op,
+                value,
+                origin,
+                kv,
+            } => {
                 h.u64(9);
                 h.u64(op.0);
                 h.u64(*value);
                 h.u64(origin.0 as u64);
+                if let Some(k) = kv {
+                    k.digest(h);
+                }
+            }
+            Msg::KvReq { req, op } => {
+                h.u64(16);
+                h.u64(*req);
+                match op {
+                    KvOp::Range { key } => {
+                        h.u64(1);
+                        h.str(key);
+                    }
+                    KvOp::KeepAlive { id } => {
+                        h.u64(2);
+                        h.u64(*id);
+                    }
+                    KvOp::Cmd(c) => c.digest(h),
+                    KvOp::Watch { key } => {
+                        h.u64(3);
+                        h.str(key);
+                    }
+                }
+            }
+            Msg::KvResp { req, result } => {
+                h.u64(17);
+                h.u64(*req);
+                match result {
+                    KvResult::Range(v) => {
+                        h.u64(1);
+                        h.u64(v.map_or(u64::MAX, |v| v.value));
+                    }
+                    KvResult::KeepAlive(t) => {
+                        h.u64(2);
+                        h.u64(t.unwrap_or(u64::MAX));
+                    }
+                    KvResult::Granted => h.u64(3),
+                    KvResult::Txn(ok) => h.u64(4 + *ok as u64),
+                }
+            }
+            Msg::LeaseFwd { req, id } => {
+                h.u64(18);
+                h.u64(*req);
+                h.u64(*id);
+            }
+            Msg::LeaseFwdResp { req, ttl } => {
+                h.u64(19);
+                h.u64(*req);
+                h.u64(ttl.unwrap_or(u64::MAX));
+            }
+            Msg::WatchEvent { key, value } => {
+                h.u64(20);
+                h.str(key);
+                h.u64(value.unwrap_or(u64::MAX));
             }
             Msg::ReadIndex { ctx } => {
                 h.u64(10);
@@ -294,6 +401,36 @@ impl Message for Msg {
             }
             Msg::Reply { .. } => "OK".into(),
             Msg::Store { token, .. } => format!("store (token {token})"),
+            Msg::KvReq { op, .. } => match op {
+                KvOp::Range { key } => format!("GET {key}"),
+                KvOp::KeepAlive { .. } => "lease keep-alive".into(),
+                KvOp::Cmd(KvCmd::Grant { ttl_ms, .. }) => {
+                    format!("lease grant {} s", ttl_ms / 1000)
+                }
+                KvOp::Cmd(KvCmd::Revoke { .. }) => "lease revoke".into(),
+                KvOp::Cmd(KvCmd::Put {
+                    key,
+                    cmp: Compare::Any,
+                    ..
+                }) => format!("PUT {key}"),
+                KvOp::Cmd(KvCmd::Put { key, .. }) => format!("TXN PUT {key} if …"),
+                KvOp::Watch { key } => format!("WATCH {key}"),
+            },
+            Msg::KvResp { result, .. } => match result {
+                KvResult::Range(Some(_)) => "value".into(),
+                KvResult::Range(None) => "no such key".into(),
+                KvResult::KeepAlive(Some(t)) => format!("lease TTL {} s", t / 1000),
+                KvResult::KeepAlive(None) => "lease not found".into(),
+                KvResult::Granted => "lease granted".into(),
+                KvResult::Txn(true) => "txn succeeded".into(),
+                KvResult::Txn(false) => "txn failed".into(),
+            },
+            Msg::LeaseFwd { .. } => "forward keep-alive".into(),
+            Msg::LeaseFwdResp { .. } => "keep-alive answer".into(),
+            Msg::WatchEvent { key, value } => match value {
+                Some(_) => format!("watch: {key} changed"),
+                None => format!("watch: {key} deleted"),
+            },
         }
     }
 }

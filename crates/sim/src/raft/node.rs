@@ -4,6 +4,7 @@
 //! Go function it follows. Where the Raft paper and etcd differ, this follows etcd.
 
 use super::events::RaftEvent;
+use super::kv::{Kv, KvCmd, KvOp, KvResult, REVOKE_CHECK_MS};
 use super::msg::{Entry, Msg};
 use super::{NCtx, Timer};
 use crate::history::OpId;
@@ -117,7 +118,17 @@ pub struct Node {
     waiting: Vec<(OpId, ProcId)>,
     /// Proposals that found no leader: etcd's `node.run` stops taking proposals while
     /// there is none, so they wait until one is known (or the client gives up).
-    blocked: Vec<(OpId, u64, Millis)>,
+    blocked: Vec<(OpId, u64, Option<KvCmd>, Millis)>,
+    /// The time of the input being handled (applying a lease grant needs it).
+    now: Millis,
+    /// etcd's key-value store and lessor (used by a system built on etcd: Patroni).
+    kv: Kv,
+    /// KV commands waiting to apply: (request, client).
+    kv_waiting: Vec<(u64, ProcId)>,
+    /// Keep-alives forwarded to the leader: (request, client).
+    lease_waiting: Vec<(u64, ProcId)>,
+    /// When the leader's lessor last looked for expired leases.
+    revoke_checked: Millis,
     /// The applied key: every value written (set workload) and the latest (register).
     values: DataSet,
     last_value: u64,
@@ -153,6 +164,7 @@ impl Node {
             value: 0,
             op: OpId(0),
             origin: leader,
+            kv: None,
         };
         let log: imbl::Vector<Entry> = std::iter::once(first).collect();
         let mut node = Node {
@@ -186,6 +198,11 @@ impl Node {
             next_ctx: 0,
             waiting: Vec::new(),
             blocked: Vec::new(),
+            now: 0,
+            kv: Kv::default(),
+            kv_waiting: Vec::new(),
+            lease_waiting: Vec::new(),
+            revoke_checked: 0,
             values: DataSet::new(),
             last_value: 0,
             writes_accepted: 0,
@@ -303,6 +320,7 @@ impl Node {
 
     /// Input goes through here: while a WAL fsync blocks the member's loop, it waits.
     pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut NCtx) {
+        self.now = ctx.now;
         if self.syncing {
             self.inbox.push((from, msg));
             return;
@@ -312,6 +330,7 @@ impl Node {
     }
 
     pub(super) fn on_timer(&mut self, t: Timer, ctx: &mut NCtx) {
+        self.now = ctx.now;
         match t {
             Timer::Tick => {
                 ctx.timer(self.cfg.tick_ms, Timer::Tick);
@@ -418,6 +437,14 @@ impl Node {
                 self.check_quorum(ctx);
             }
         }
+        if self.state == State::Leader && self.now >= self.revoke_checked + REVOKE_CHECK_MS {
+            self.revoke_checked = self.now;
+            let me = self.me;
+            for id in self.kv.take_expired(self.now) {
+                ctx.event(RaftEvent::LeaseExpired { lease: id });
+                self.propose(OpId(0), 0, me, Some(KvCmd::Revoke { id }), ctx);
+            }
+        }
         if self.state == State::Leader {
             self.bcast_heartbeat();
         }
@@ -519,6 +546,7 @@ impl Node {
         if let Some(me) = self.idx(self.me) {
             self.prs[me].matched = last;
         }
+        self.kv.demote();
         // Pending ReadIndex requests are dropped with the old leadership.
         self.reads.clear();
         self.reads_pending.clear();
@@ -561,6 +589,10 @@ impl Node {
         self.reset(t, ctx);
         self.state = State::Leader;
         self.lead = Some(self.me);
+        // etcdserver: `s.lessor.Promote(s.Cfg.electionTimeout())`.
+        let extend = self.cfg.tick_ms * self.cfg.election_ticks;
+        self.kv.promote(self.now, extend);
+        self.revoke_checked = self.now;
         ctx.signal(Signal::Elected {
             epoch: t,
             votes,
@@ -580,6 +612,7 @@ impl Node {
             value: 0,
             op: OpId(0),
             origin: me,
+            kv: None,
         });
         self.bcast_append();
         self.release_blocked(ctx);
@@ -592,10 +625,10 @@ impl Node {
         }
         let me = self.me;
         let req_timeout = self.req_timeout();
-        for (op, value, at) in std::mem::take(&mut self.blocked) {
+        for (op, value, kv, at) in std::mem::take(&mut self.blocked) {
             // etcd's proposal context ends after ReqTimeout(): then it is gone.
             if ctx.now - at <= req_timeout {
-                self.propose(op, value, me, ctx);
+                self.propose(op, value, me, kv, ctx);
             }
         }
     }
@@ -636,6 +669,18 @@ impl Node {
         while self.applied < self.commit {
             self.applied += 1;
             let e = self.log[self.applied as usize - 1];
+            if let Some(cmd) = e.kv {
+                let (result, told) = self.kv.apply(cmd, self.now);
+                for (w, key, value) in told {
+                    self.send(w, Msg::WatchEvent { key, value });
+                }
+                if e.origin == self.me {
+                    if let Some(i) = self.kv_waiting.iter().position(|(r, _)| *r == e.op.0) {
+                        let (req, client) = self.kv_waiting.remove(i);
+                        self.send(client, Msg::KvResp { req, result });
+                    }
+                }
+            }
             if e.value != 0 {
                 self.values.insert(e.value);
                 self.last_value = e.value;
@@ -985,7 +1030,26 @@ impl Node {
                     self.read_ack(k, c);
                 }
             }
-            Msg::Prop { op, value, origin } => self.propose(op, value, origin, ctx),
+            Msg::Prop {
+                op,
+                value,
+                origin,
+                kv,
+            } => self.propose(op, value, origin, kv, ctx),
+            Msg::KvReq { req, op } => self.kv_request(from, req, op, ctx),
+            Msg::LeaseFwd { req, id } => {
+                if self.state == State::Leader {
+                    let ttl = self.kv.renew(id, self.now);
+                    self.send(from, Msg::LeaseFwdResp { req, ttl });
+                }
+            }
+            Msg::LeaseFwdResp { req, ttl } => {
+                if let Some(i) = self.lease_waiting.iter().position(|(r, _)| *r == req) {
+                    let (req, client) = self.lease_waiting.remove(i);
+                    let result = KvResult::KeepAlive(ttl);
+                    self.send(client, Msg::KvResp { req, result });
+                }
+            }
             Msg::ReadIndex { ctx: c } => match self.state {
                 State::Leader => self.read_index(c, from),
                 // stepFollower forwards to the leader it knows, or drops the read.
@@ -1005,7 +1069,7 @@ impl Node {
             Msg::Put { op, value } => {
                 self.waiting.push((op, from));
                 let me = self.me;
-                self.propose(op, value, me, ctx);
+                self.propose(op, value, me, None, ctx);
             }
             Msg::Get { op, serializable } => {
                 if serializable {
@@ -1038,29 +1102,80 @@ impl Node {
 
     /// A client write: the leader appends it; a follower forwards it (`stepFollower`,
     /// `MsgProp`); with no leader it waits.
-    fn propose(&mut self, op: OpId, value: u64, origin: ProcId, ctx: &mut NCtx) {
+    fn propose(&mut self, op: OpId, value: u64, origin: ProcId, kv: Option<KvCmd>, ctx: &mut NCtx) {
         match (self.state, self.lead) {
             (State::Leader, _) => {
                 let term = self.term;
-                self.writes_accepted += 1;
-                if let Some(st) = self.cfg.storage {
-                    self.send(st, Msg::Store { token: term, value });
+                if kv.is_none() {
+                    self.writes_accepted += 1;
+                    if let Some(st) = self.cfg.storage {
+                        self.send(st, Msg::Store { token: term, value });
+                    }
                 }
                 self.append(Entry {
                     term,
                     value,
                     op,
                     origin,
+                    kv: None,
                 });
                 self.bcast_append();
             }
-            (State::Follower, Some(l)) => self.send(l, Msg::Prop { op, value, origin }),
+            (State::Follower, Some(l)) => self.send(
+                l,
+                Msg::Prop {
+                    op,
+                    value,
+                    origin,
+                    kv,
+                },
+            ),
             _ => {
                 if origin == self.me {
-                    self.blocked.push((op, value, ctx.now));
+                    self.blocked.push((op, value, kv, ctx.now));
                 }
             }
         }
+    }
+
+    /// A request of etcd's KV or lease API from a client of this member.
+    fn kv_request(&mut self, from: ProcId, req: u64, op: KvOp, ctx: &mut NCtx) {
+        match op {
+            // Serializable: this member's applied state, however stale.
+            KvOp::Range { key } => {
+                let result = KvResult::Range(self.kv.get(key));
+                self.send(from, Msg::KvResp { req, result });
+            }
+            KvOp::Watch { key } => self.kv.watch(from, key),
+            KvOp::KeepAlive { id } => match (self.state, self.lead) {
+                (State::Leader, _) => {
+                    let result = KvResult::KeepAlive(self.kv.renew(id, self.now));
+                    self.send(from, Msg::KvResp { req, result });
+                }
+                // `LeaseRenew` forwards to the leader; with none known it waits for
+                // one, and the client times out first.
+                (_, Some(l)) => {
+                    self.lease_waiting.push((req, from));
+                    self.send(l, Msg::LeaseFwd { req, id });
+                }
+                _ => {}
+            },
+            KvOp::Cmd(cmd) => {
+                self.kv_waiting.push((req, from));
+                let me = self.me;
+                self.propose(OpId(req), 0, me, Some(cmd), ctx);
+            }
+        }
+    }
+
+    /// etcd's key-value store as this member has applied it.
+    pub fn kv(&self) -> &Kv {
+        &self.kv
+    }
+
+    /// The member it believes leads, if any.
+    pub fn lead(&self) -> Option<ProcId> {
+        self.lead
     }
 
     /// `readOnly.recvAck` then `advance`: a quorum of heartbeat acks releases the read
@@ -1228,6 +1343,13 @@ impl Node {
         if self.syncing {
             v = v.fact("disk", "fsync in progress: the member waits");
         }
+        for (key, kv) in self.kv.keys() {
+            let ttl = match self.kv.remaining(kv.lease, self.now) {
+                Some(ms) => format!(" (lease {} s left)", ms.div_ceil(1000)),
+                None => String::new(),
+            };
+            v = v.fact(key, format!("{}{ttl}", kv.value));
+        }
         v
     }
 }
@@ -1301,6 +1423,7 @@ mod tests {
             value: 7,
             op: OpId(7),
             origin: ProcId(0),
+            kv: None,
         });
         let behind = h.run(|ctx| n.on_msg(ProcId(1), vote(2, 1, 1), ctx));
         assert!(!granted(&behind), "last index 1 < 2 in the same last term");
@@ -1375,6 +1498,7 @@ mod tests {
             value: 5,
             op: OpId(5),
             origin: ProcId(0),
+            kv: None,
         });
         n.term = 3;
         n.prs[0].matched = 2;
@@ -1386,6 +1510,7 @@ mod tests {
             value: 6,
             op: OpId(6),
             origin: ProcId(0),
+            kv: None,
         });
         n.prs[1].matched = 3;
         assert!(n.maybe_commit());
@@ -1405,6 +1530,7 @@ mod tests {
                 value: v,
                 op: OpId(v),
                 origin: ProcId(2),
+                kv: None,
             });
         }
         let e = Entry {
@@ -1412,6 +1538,7 @@ mod tests {
             value: 20,
             op: OpId(20),
             origin: ProcId(1),
+            kv: None,
         };
         let sent = h.run(|ctx| {
             n.on_msg(
@@ -1478,6 +1605,7 @@ mod tests {
             value: 9,
             op: OpId(9),
             origin: ProcId(0),
+            kv: None,
         };
         let app = Msg::App {
             term: 1,
