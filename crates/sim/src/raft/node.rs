@@ -1037,11 +1037,9 @@ impl Node {
                 kv,
             } => self.propose(op, value, origin, kv, ctx),
             Msg::KvReq { req, op } => self.kv_request(from, req, op, ctx),
-            Msg::LeaseFwd { req, id } => {
-                if self.state == State::Leader {
-                    let ttl = self.kv.renew(id, self.now);
-                    self.send(from, Msg::LeaseFwdResp { req, ttl });
-                }
+            Msg::LeaseFwd { req, id } if self.state == State::Leader => {
+                let ttl = self.kv.renew(id, self.now);
+                self.send(from, Msg::LeaseFwdResp { req, ttl });
             }
             Msg::LeaseFwdResp { req, ttl } => {
                 if let Some(i) = self.lease_waiting.iter().position(|(r, _)| *r == req) {
