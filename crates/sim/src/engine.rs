@@ -473,7 +473,12 @@ impl<P: Process> Engine<P> {
             return;
         }
         if msg.retransmitted() {
-            let stuck = self.core.retrying.iter().any(|r| r.0 == from && r.1 == to);
+            let conn = msg.connection();
+            let stuck = self
+                .core
+                .retrying
+                .iter()
+                .any(|r| r.0 == from && r.1 == to && r.3.connection() == conn);
             if reason == Some(DropReason::Partition) || (reason.is_none() && stuck) {
                 // TCP keeps it and retransmits it; it arrives behind what is still
                 // unacknowledged on its connection.

@@ -24,6 +24,7 @@ pub mod link;
 pub mod net;
 pub mod outcome;
 pub mod pace;
+pub mod patroni;
 pub mod presets;
 pub mod process;
 pub mod raft;

@@ -49,6 +49,13 @@ pub trait Message: Clone + std::fmt::Debug {
     fn retransmitted(&self) -> bool {
         false
     }
+    /// Which connection between its sender and receiver it rides, for systems that
+    /// open a new one after giving up on the old (a new replication stream after
+    /// `wal_sender_timeout`): a new connection does not queue behind what TCP still
+    /// retransmits on an old one.
+    fn connection(&self) -> u64 {
+        0
+    }
 }
 
 /// The families of traffic, so the UI can tell them apart without knowing the protocol.
@@ -424,11 +431,14 @@ impl<M, T> Ctx<'_, M, T> {
     /// Runs `f` as a process of another system that this one uses (a Patroni
     /// deployment's etcd members): `f` sees a context of that system's message and
     /// timer types, and what it records is wrapped into this system's, so the used
-    /// system's processes run unchanged inside the user's.
+    /// system's processes run unchanged inside the user's. `signal` rewords or drops
+    /// the used system's signals: an etcd leader is not the leader of the system that
+    /// uses etcd, and must not count as one.
     pub fn nest<M2, T2, R>(
         &mut self,
         wrap_msg: impl Fn(M2) -> M,
         wrap_timer: impl Fn(T2) -> T,
+        signal: impl Fn(Signal) -> Option<Signal>,
         f: impl FnOnce(&mut Ctx<'_, M2, T2>) -> R,
     ) -> R {
         let mut fx = Effects::default();
@@ -447,7 +457,9 @@ impl<M, T> Ctx<'_, M, T> {
                 .into_iter()
                 .map(|(after, t)| (after, wrap_timer(t))),
         );
-        self.out.signals.extend(fx.signals);
+        self.out
+            .signals
+            .extend(fx.signals.into_iter().filter_map(signal));
         r
     }
 }
@@ -561,6 +573,10 @@ mod tests {
         let drawn = ctx.nest(
             Outer::Inner,
             |t: u8| ('t', t),
+            |s| match s {
+                Signal::Note { text } if text == "dropped" => None,
+                s => Some(s),
+            },
             |inner| {
                 assert_eq!((inner.now, inner.me), (40, ProcId(1)));
                 inner.send(ProcId(2), 7u8);
@@ -568,6 +584,9 @@ mod tests {
                 inner.note(|| "unread".into());
                 inner.signal(Signal::Note {
                     text: "kept".into(),
+                });
+                inner.signal(Signal::Note {
+                    text: "dropped".into(),
                 });
                 inner.rng().below(1000)
             },

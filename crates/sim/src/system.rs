@@ -411,7 +411,11 @@ pub struct InvariantReport {
 }
 
 /// Every system the lab models: one line each.
-pub static SYSTEMS: &[&SystemDesc] = &[&crate::redis::DESC, &crate::raft::DESC];
+pub static SYSTEMS: &[&SystemDesc] = &[
+    &crate::redis::DESC,
+    &crate::raft::DESC,
+    &crate::patroni::DESC,
+];
 
 /// The system named `name`.
 pub fn find(name: &str) -> Result<&'static SystemDesc, ScenarioError> {

@@ -207,6 +207,74 @@ fn raft_invariants(
     Ok(())
 }
 
+const HOSTS: [&str; 3] = ["host1", "host2", "host3"];
+const PATRONI: [&str; 6] = ["pg1", "pg2", "pg3", "etcd1", "etcd2", "etcd3"];
+
+fn patroni_action() -> impl Strategy<Value = FaultAction> {
+    prop_oneof![
+        (0..3usize).prop_map(|b| FaultAction::Isolate {
+            boxes: vec![HOSTS[b].into()]
+        }),
+        Just(FaultAction::Heal),
+        (0..6usize, 0..6usize).prop_map(|(a, b)| FaultAction::CutLink {
+            a: PATRONI[a].into(),
+            b: PATRONI[b].into(),
+            one_way: false
+        }),
+        (0..6usize).prop_map(|p| FaultAction::Crash {
+            process: PATRONI[p].into()
+        }),
+        (0..6usize).prop_map(|p| FaultAction::Restart {
+            process: PATRONI[p].into(),
+            persist: Some(true)
+        }),
+    ]
+}
+
+static PATRONI_FAILOVERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Strict synchronous mode with a Patroni release that has the fix: no acknowledged
+/// write is lost, and the DCS never holds two owners of the leader key.
+fn patroni_strict_loses_nothing(
+    (seed, faults): (u64, Vec<ScheduledFault>),
+) -> Result<(), TestCaseError> {
+    let mut s = find("patroni-sync-isolated")
+        .unwrap()
+        .scenario()
+        .with_override("synchronous_mode_strict", "true")
+        .unwrap()
+        .with_override("patroni_version", "3.0.3")
+        .unwrap();
+    s.seed = seed;
+    s.faults = faults;
+    s.faults.push(ScheduledFault {
+        at_ms: 70_000,
+        action: FaultAction::Heal,
+    });
+    for p in PATRONI {
+        s.faults.push(ScheduledFault {
+            at_ms: 70_000,
+            action: FaultAction::Restart {
+                process: p.into(),
+                persist: Some(true),
+            },
+        });
+    }
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let o = sim.outcome();
+    if !o.new_leaders.is_empty() {
+        PATRONI_FAILOVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    prop_assert_eq!(o.acked_writes_lost, 0, "{:?}", o.lost_writes.first());
+    for i in sim.check_invariants() {
+        if i.name.starts_with("the leader key") {
+            prop_assert!(i.violation.is_none(), "{}: {:?}", i.name, i.violation);
+        }
+    }
+    Ok(())
+}
+
 /// Runs one property over [`cases`] random inputs and says how it went.
 fn check<S: Strategy>(
     name: &str,
@@ -272,7 +340,23 @@ fn main() {
             ),
             raft_invariants,
         ),
+        check(
+            "Patroni 3.0.3, strict synchronous mode: no acknowledged write lost, one leader-key owner",
+            (
+                any::<u64>(),
+                prop::collection::vec(
+                    (15_000..65_000u64, patroni_action())
+                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+                    1..8,
+                ),
+            ),
+            patroni_strict_loses_nothing,
+        ),
     ];
+    println!(
+        "  ({} of the Patroni property's random runs promoted a standby)",
+        PATRONI_FAILOVERS.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!(
         "  ({} of the failover property's random runs had at least one failover)",
         WITH_FAILOVER.load(std::sync::atomic::Ordering::Relaxed)

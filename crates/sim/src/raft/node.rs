@@ -293,7 +293,12 @@ impl Node {
         self.outbox.push((to, m));
     }
 
-    pub(super) fn start(&mut self, ctx: &mut NCtx) {
+    pub(crate) fn start(&mut self, ctx: &mut NCtx) {
+        self.now = ctx.now;
+        if self.state == State::Leader {
+            let extend = self.cfg.tick_ms * self.cfg.election_ticks;
+            self.kv.promote(ctx.now, extend);
+        }
         self.reset_timeout(ctx);
         // Each member's ticker started when its process did: a phase of its own. The
         // leader of a cluster that has been up a while is anywhere in its CheckQuorum
@@ -319,7 +324,7 @@ impl Node {
     }
 
     /// Input goes through here: while a WAL fsync blocks the member's loop, it waits.
-    pub(super) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut NCtx) {
+    pub(crate) fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut NCtx) {
         self.now = ctx.now;
         if self.syncing {
             self.inbox.push((from, msg));
@@ -329,7 +334,7 @@ impl Node {
         self.ready(ctx);
     }
 
-    pub(super) fn on_timer(&mut self, t: Timer, ctx: &mut NCtx) {
+    pub(crate) fn on_timer(&mut self, t: Timer, ctx: &mut NCtx) {
         self.now = ctx.now;
         match t {
             Timer::Tick => {
@@ -1115,7 +1120,7 @@ impl Node {
                     value,
                     op,
                     origin,
-                    kv: None,
+                    kv,
                 });
                 self.bcast_append();
             }
@@ -1164,6 +1169,29 @@ impl Node {
                 self.propose(OpId(req), 0, me, Some(cmd), ctx);
             }
         }
+    }
+
+    /// Commands committed before the run starts: a cluster in use holds its users' keys
+    /// and leases (a Patroni deployment's leader key).
+    pub fn preload(&mut self, cmds: &[KvCmd]) {
+        let origin = self.lead.unwrap_or(self.me);
+        for c in cmds {
+            self.log.push_back(Entry {
+                term: self.term,
+                value: 0,
+                op: OpId(0),
+                origin,
+                kv: Some(*c),
+            });
+        }
+        let n = self.last_index();
+        self.commit = n;
+        self.apply();
+        for p in &mut self.prs {
+            p.matched = n;
+            p.next = n + 1;
+        }
+        self.persist();
     }
 
     /// etcd's key-value store as this member has applied it.
@@ -1277,19 +1305,19 @@ impl Node {
     }
 
     /// A slow disk, or its repair.
-    pub(super) fn set_disk(&mut self, ms: Option<Millis>) {
+    pub(crate) fn set_disk(&mut self, ms: Option<Millis>) {
         self.fsync_ms = ms.unwrap_or(self.cfg.fsync_ms);
     }
 
     /// What it had fsynced.
-    pub(super) fn durable(&self) -> HardState {
+    pub(crate) fn durable(&self) -> HardState {
         self.durable.clone()
     }
 
     /// etcd restarts from its WAL: term, vote and entries come back, the state machine
     /// is rebuilt from the committed entries, and it starts as a follower with no
     /// leader. Without a WAL (`durable` None) it starts empty, at term 0.
-    pub(super) fn restart(&mut self, durable: Option<HardState>, ctx: &mut NCtx) {
+    pub(crate) fn restart(&mut self, durable: Option<HardState>, ctx: &mut NCtx) {
         let hs = durable.unwrap_or_default();
         let leader = self.lead.unwrap_or(self.me);
         let mut fresh = Node::new(self.me, self.peers.clone(), self.cfg.clone(), leader);
@@ -1308,7 +1336,7 @@ impl Node {
         self.start(ctx);
     }
 
-    pub(super) fn view(&self) -> ProcView {
+    pub(crate) fn view(&self) -> ProcView {
         let (role, label) = match self.state {
             State::Leader => (Role::Primary, "leader"),
             State::Candidate => (Role::Candidate, "candidate"),
