@@ -11,6 +11,7 @@ const lab = sharedLab({ before, after });
 const cases = [
   ['sentinel-old-master-isolated', 1366, 768, 'M1'],
   ['raft-minority-leader', 390, 844, 'N1'],
+  ['patroni-sync-isolated', 1366, 768, 'pg1'],
 ];
 
 for (const [preset, width, height, proc] of cases) {

@@ -17,7 +17,7 @@ pub static DESC: SystemDesc = SystemDesc {
         leader: "primary",
     },
     kinds: &[
-        KindDesc { kind: "postgres", label: "PostgreSQL + Patroni", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false },
+        KindDesc { kind: "postgres", label: "Patroni member (PostgreSQL)", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false },
         KindDesc { kind: "etcd", label: "etcd member", letter: "etcd", role: Role::Watcher, add: Some("+ etcd"), count: (1, 7), disk: true },
         KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
     ],

@@ -794,7 +794,7 @@ impl Member {
         let (role, label) = match pg.role() {
             PgRole::Primary => (Role::Primary, "primary"),
             PgRole::Standby => (Role::Replica, "standby"),
-            PgRole::ShuttingDown => (Role::Replica, "shutting down"),
+            PgRole::ShuttingDown => (Role::Replica, "stopping"),
             PgRole::Stopped => (Role::Replica, "stopped"),
         };
         let lsn = pg.lsn();

@@ -322,7 +322,6 @@ impl Process for PatroniProc {
             PatroniProc::Etcd(n) => {
                 // Drawn as the DCS, not as a database that takes writes.
                 let mut v = n.view();
-                v.role_label = format!("etcd {}", v.role_label);
                 v.role = crate::view::Role::Watcher;
                 v.writable = false;
                 v
