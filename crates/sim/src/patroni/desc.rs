@@ -52,7 +52,11 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     sizing,
-    lessons: &[],
+    lessons: &[
+        include_str!("lessons/patroni-demotes-itself.json"),
+        include_str!("lessons/sync-hangs-writes.json"),
+        include_str!("lessons/patroni-takes-the-key-back.json"),
+    ],
     bench: super::presets::bench_cluster,
     bench_sizes: [3, 5],
     conf: None,
