@@ -189,3 +189,27 @@ fn patroni_failsafe_keeps_the_primary_through_a_dcs_outage() {
     assert_eq!(count(&off, "self-demotions"), 1, "{off:?}");
     assert!(off.writes_rejected > 100, "no primary while etcd is down");
 }
+
+#[test]
+fn patroni_primary_isolated_fails_over_sooner_when_etcd_is_led_elsewhere() {
+    // Real runs where the cut host's etcd member did not lead: demotion at +12.7 …
+    // +13.4 s, promotion at +21.9 … +27.1 s, 123 … 129 rows lost (b1, x2).
+    let s = preset("patroni-primary-isolated")
+        .with_override("patroni_version", "3.0.3")
+        .unwrap()
+        .with_override("etcd.initial_leader", "etcd2")
+        .unwrap();
+    let o = sim::simulation::run(&s).unwrap();
+    let first = &o.new_leaders[0];
+    assert!(
+        (CUT + 20_000..CUT + 28_000).contains(&first.time_ms),
+        "promoted at {} ms",
+        first.time_ms
+    );
+    assert!((80..200).contains(&o.acked_writes_lost), "{o:?}");
+    let bad = preset("patroni-primary-isolated")
+        .with_override("etcd.initial_leader", "pg2")
+        .unwrap();
+    let e = sim::build(&bad, RunOptions::default()).err().unwrap();
+    assert_eq!(e.field, "settings.etcd.initial_leader");
+}

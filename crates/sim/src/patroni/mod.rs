@@ -122,6 +122,8 @@ pub struct EtcdSettings {
     pub election_timeout_ms: Millis,
     /// `--pre-vote` (off in 3.4).
     pub pre_vote: bool,
+    /// The etcd member that leads at the start (default: the one on the primary's host).
+    pub initial_leader: Option<String>,
 }
 
 impl Default for EtcdSettings {
@@ -130,6 +132,7 @@ impl Default for EtcdSettings {
             heartbeat_interval_ms: 100,
             election_timeout_ms: 1000,
             pre_vote: false,
+            initial_leader: None,
         }
     }
 }
@@ -379,16 +382,45 @@ impl System for PatroniProc {
     }
 }
 
-static INVARIANTS: [Invariant<PatroniProc>; 2] = [
+static INVARIANTS: [Invariant<PatroniProc>; 3] = [
     Invariant {
         name: "the leader key has at most one owner in the DCS's committed state",
         check: one_key_owner,
+    },
+    Invariant {
+        name: "never two primaries acknowledging synchronous commits at once",
+        check: one_synchronous_primary,
     },
     Invariant {
         name: "one primary per timeline",
         check: crate::system::one_leader_per_epoch,
     },
 ];
+
+/// No two members' periods of acknowledging synchronous commits overlap.
+fn one_synchronous_primary(r: &RunState<PatroniProc>) -> Result<(), String> {
+    let acks: Vec<(usize, (u32, Millis, Millis))> = r
+        .procs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            PatroniProc::Member(m) => Some(m.pg().sync_acks().iter().map(move |a| (i, *a))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for (k, (i, a)) in acks.iter().enumerate() {
+        for (j, b) in &acks[k + 1..] {
+            if i != j && a.1 <= b.2 && b.1 <= a.2 {
+                return Err(format!(
+                    "#{i} (from {} to {} ms) and #{j} (from {} to {} ms) both acknowledged synchronous commits",
+                    a.1, a.2, b.1, b.2
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// etcd members that have applied the same prefix hold the same leader key.
 fn one_key_owner(r: &RunState<PatroniProc>) -> Result<(), String> {
@@ -496,12 +528,23 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
             }
         }
     }
-    // The etcd leader of term 1 is the member on the primary's box, if any.
-    let etcd_leader = etcd
-        .iter()
-        .copied()
-        .find(|m| box_of[m.idx()] == box_of[primary.idx()])
-        .unwrap_or(etcd[0]);
+    // The etcd leader of term 1: as set, else the member on the primary's box, if any.
+    let etcd_leader = match &e.initial_leader {
+        Some(n) => match names.iter().position(|x| x == n) {
+            Some(i) if etcd.contains(&ProcId(i as u16)) => ProcId(i as u16),
+            _ => {
+                return Err(ScenarioError::new(
+                    "settings.etcd.initial_leader",
+                    format!("`{n}` is not an etcd member of this scenario"),
+                ))
+            }
+        },
+        None => etcd
+            .iter()
+            .copied()
+            .find(|m| box_of[m.idx()] == box_of[primary.idx()])
+            .unwrap_or(etcd[0]),
+    };
     let node_cfg = NodeCfg {
         tick_ms: e.heartbeat_interval_ms,
         election_ticks: e.election_timeout_ms / e.heartbeat_interval_ms,

@@ -205,6 +205,9 @@ pub struct Pg {
     /// The upstream refused to stream: its history forked before this server's end.
     refused: bool,
     accepted: u64,
+    /// When it released commits that waited for standbys, per timeline it led:
+    /// (timeline's promotion, first, last).
+    sync_acks: Vec<(u32, Millis, Millis)>,
 }
 
 impl Pg {
@@ -229,6 +232,7 @@ impl Pg {
             diverged: false,
             refused: false,
             accepted: 0,
+            sync_acks: Vec::new(),
         }
     }
 
@@ -264,6 +268,12 @@ impl Pg {
     pub fn waiting(&self) -> usize {
         self.waiters.len()
     }
+    /// When it acknowledged synchronous commits, per timeline it led: (the timeline's
+    /// promotion, first, last).
+    pub fn sync_acks(&self) -> &[(u32, Millis, Millis)] {
+        &self.sync_acks
+    }
+
     /// Rows it accepted as primary.
     pub fn accepted(&self) -> u64 {
         self.accepted
@@ -418,6 +428,13 @@ impl Pg {
         while i < self.waiters.len() {
             if self.synced(self.waiters[i].lsn) {
                 let w = self.waiters.remove(i);
+                if !matches!(self.ssn, SyncNames::None) {
+                    let (uid, now) = (self.tl.uid, ctx.now);
+                    match self.sync_acks.last_mut() {
+                        Some(last) if last.0 == uid => last.2 = now,
+                        _ => self.sync_acks.push((uid, now, now)),
+                    }
+                }
                 ctx.send(
                     w.client,
                     Msg::Sql {
@@ -451,7 +468,9 @@ impl Pg {
 
     fn send_from(&self, to: ProcId, stream: u32, from: u64, ctx: &mut PCtx) {
         // Indexing an imbl vector is O(log n); skipping through its iterator is O(n).
-        let recs: Vec<Rec> = (from as usize..self.wal.len()).map(|i| self.wal[i]).collect();
+        let recs: Vec<Rec> = (from as usize..self.wal.len())
+            .map(|i| self.wal[i])
+            .collect();
         let prev = from.checked_sub(1).map(|i| self.wal[i as usize]);
         ctx.send(
             to,
