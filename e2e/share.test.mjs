@@ -151,7 +151,8 @@ test('your own scenario: named in the picker, renamed and described, kept unless
   await page.press('#scenario-name', 'Tab');
   await waitForState(page, (s) => s.preset === 'our-prod-sentinels');
   assert.match(await page.locator('select[aria-label="Preset scenario"] option:checked').textContent(), /Your scenario: our-prod-sentinels/);
-  assert.equal(await page.locator('p.summary').textContent(), 'Three boxes, as in production.');
+  // The description is committed when its field loses focus, which may be a render later.
+  await page.waitForFunction(() => document.querySelector('p.summary')?.textContent === 'Three boxes, as in production.', null, { timeout: 3000 });
   // A renamed preset travels whole.
   await page.waitForFunction(() => location.hash.startsWith('#s=1.'), null, { timeout: 3000 });
   // Say no: nothing changes.

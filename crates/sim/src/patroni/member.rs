@@ -132,6 +132,9 @@ pub struct Member {
     promotions: u32,
     watching: bool,
     last_dcs_ok: Millis,
+    /// When its keep-alive of the key's lease last succeeded.
+    renewed: Option<Millis>,
+    now: Millis,
 }
 
 impl Member {
@@ -163,6 +166,8 @@ impl Member {
             promotions: 0,
             watching: false,
             last_dcs_ok: 0,
+            renewed: None,
+            now: 0,
         }
     }
 
@@ -338,6 +343,9 @@ impl Member {
                 self.decide(ctx);
             }
             (Step::KeepAlive, KvResult::KeepAlive(ttl)) => {
+                if ttl.is_some() {
+                    self.renewed = Some(ctx.now);
+                }
                 if ttl.is_some() && self.leader.map(|l| l.1) == self.lease {
                     self.lock_held(ctx);
                 } else {
@@ -372,6 +380,7 @@ impl Member {
             }
             (Step::Put { acquire }, KvResult::Txn(ok)) => {
                 if ok {
+                    self.renewed = Some(ctx.now);
                     self.leader = Some((self.me, self.lease.unwrap_or(0)));
                     if acquire && self.pg.role() != PgRole::Primary {
                         ctx.event(PatroniEvent::Acquired);
@@ -642,6 +651,7 @@ impl Member {
 
     /// A message arrived.
     pub fn on_msg(&mut self, from: ProcId, msg: Msg, ctx: &mut PCtx) {
+        self.now = ctx.now;
         match msg {
             Msg::Etcd(EtcdMsg::KvResp { req, result }) => {
                 if self.call.is_some_and(|c| c.req == req) {
@@ -740,6 +750,7 @@ impl Member {
 
     /// A timer fired.
     pub fn on_timer(&mut self, t: Timer, ctx: &mut PCtx) {
+        self.now = ctx.now;
         match t {
             Timer::Loop(g) if g == self.gen => self.run_cycle(ctx),
             Timer::Dcs(req, tries)
@@ -809,6 +820,22 @@ impl Member {
             Some((p, _)) => v = v.proc("leader key (as read)", p),
             None => v = v.fact("leader key (as read)", "none"),
         }
+        if let (Some(at), Some((owner, _))) = (self.renewed, self.leader) {
+            if owner == self.me {
+                let left = (at + self.cfg.ttl).saturating_sub(self.now);
+                v = v.fact(
+                    "its lease, as last renewed",
+                    format!(
+                        "{} s left ({} s ago)",
+                        left.div_ceil(1000),
+                        (self.now - at) / 1000
+                    ),
+                );
+            }
+        }
+        if pg.replicated() < lsn {
+            v = v.num("WAL on this server alone", lsn - pg.replicated());
+        }
         if pg.role() == PgRole::Primary {
             v = v.fact("synchronous_standby_names", pg.ssn().show());
             for (s, flush) in pg.streaming() {
@@ -837,10 +864,11 @@ impl Member {
         }
         let shown = 18u64;
         let first = lsn.saturating_sub(shown) + 1;
+        // Hollow cells: WAL no standby has confirmed, which this server alone holds.
         v.log(LogStrip {
             first,
             epochs: pg.recent_timelines(shown),
-            commit: lsn,
+            commit: pg.replicated(),
         })
     }
 }

@@ -327,6 +327,16 @@ impl Process for PatroniProc {
                 let mut v = n.view();
                 v.role = crate::view::Role::Watcher;
                 v.writable = false;
+                // The keys in Patroni's words: whose name the leader key holds.
+                v.facts.retain(|(label, _)| !label.starts_with('/'));
+                if let Some(kv) = n.kv().get(LEADER) {
+                    v = v.proc("leader key", ProcId((kv.value - 1) as u16));
+                    if let Some(ms) = n.kv().remaining(kv.lease, n.now()) {
+                        v = v.num("its lease: seconds left", ms.div_ceil(1000));
+                    }
+                } else {
+                    v = v.fact("leader key", "none");
+                }
                 v
             }
             PatroniProc::Member(m) => m.view(),

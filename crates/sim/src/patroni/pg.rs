@@ -205,6 +205,8 @@ pub struct Pg {
     /// The upstream refused to stream: its history forked before this server's end.
     refused: bool,
     accepted: u64,
+    /// The highest LSN a standby has confirmed flushing from this server.
+    replicated: u64,
     /// When it released commits that waited for standbys, per timeline it led:
     /// (timeline's promotion, first, last).
     sync_acks: Vec<(u32, Millis, Millis)>,
@@ -232,6 +234,7 @@ impl Pg {
             diverged: false,
             refused: false,
             accepted: 0,
+            replicated: 0,
             sync_acks: Vec::new(),
         }
     }
@@ -272,6 +275,15 @@ impl Pg {
     /// promotion, first, last).
     pub fn sync_acks(&self) -> &[(u32, Millis, Millis)] {
         &self.sync_acks
+    }
+
+    /// The highest LSN a standby has confirmed flushing from it (its own end on a
+    /// standby): what lies beyond exists on this server alone.
+    pub fn replicated(&self) -> u64 {
+        match self.role {
+            PgRole::Primary | PgRole::ShuttingDown => self.replicated.min(self.lsn()),
+            _ => self.lsn(),
+        }
     }
 
     /// Rows it accepted as primary.
@@ -537,6 +549,7 @@ impl Pg {
         if s.flush >= self.wal.len() as u64 {
             s.streaming = true;
         }
+        self.replicated = self.replicated.max(flush);
         self.release(ctx);
         self.maybe_stopped(ctx);
     }
@@ -778,6 +791,7 @@ impl Pg {
             tl: Tl { n, uid },
             value: 0,
         });
+        self.replicated = self.lsn() - 1;
         self.role = PgRole::Primary;
         self.upstream = None;
         self.receiver = None;

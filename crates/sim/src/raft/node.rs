@@ -1199,6 +1199,11 @@ impl Node {
         &self.kv
     }
 
+    /// The time of the last input it handled.
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
     /// The member it believes leads, if any.
     pub fn lead(&self) -> Option<ProcId> {
         self.lead
