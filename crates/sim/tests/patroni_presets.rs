@@ -213,3 +213,26 @@ fn patroni_primary_isolated_fails_over_sooner_when_etcd_is_led_elsewhere() {
     let e = sim::build(&bad, RunOptions::default()).err().unwrap();
     assert_eq!(e.field, "settings.etcd.initial_leader");
 }
+
+#[test]
+fn patroni_without_pg_rewind_strands_the_old_primary_unless_it_takes_a_base_backup() {
+    let base = |reinit: &str| {
+        let s = preset("patroni-primary-isolated")
+            .with_override("patroni_version", "3.0.3")
+            .unwrap()
+            .with_override("use_pg_rewind", "false")
+            .unwrap()
+            .with_override("remove_data_directory_on_diverged_timelines", reinit)
+            .unwrap();
+        sim::simulation::run(&s).unwrap()
+    };
+    let stuck = base("false");
+    assert_eq!(count(&stuck, "stranded standbys"), 1, "{stuck:?}");
+    assert_eq!(stuck.discarded, 0, "its diverged rows stay, unreachable");
+    let copied = base("true");
+    assert_eq!(count(&copied, "stranded standbys"), 0, "{copied:?}");
+    assert!(
+        copied.discarded > 0,
+        "the base backup replaces what it held"
+    );
+}

@@ -69,6 +69,13 @@ pub enum PatroniEvent {
         /// The source.
         source: ProcId,
     },
+    /// The histories forked and `use_pg_rewind` is off: the server cannot follow.
+    CannotRewind,
+    /// "reinitializing due to diverged timelines": a fresh base backup.
+    Reinit {
+        /// The source.
+        source: ProcId,
+    },
     /// Patroni changed `synchronous_standby_names`.
     SyncStandby {
         /// PostgreSQL's spelling of the new value.
@@ -166,6 +173,18 @@ impl SystemEvent for PatroniEvent {
                 format!("running pg_rewind from {source}"),
             )
             .badge("pg_rewind", false),
+            CannotRewind => EventInfo::log(
+                "cannot-rewind",
+                "the timelines diverged and use_pg_rewind is off: it cannot follow the new primary".into(),
+            )
+            .marker(MarkerKind::Alert)
+            .badge("cannot follow: histories forked", true)
+            .counter("stranded standbys"),
+            Reinit { source } => EventInfo::log(
+                "reinit",
+                format!("reinitializing due to diverged timelines: a fresh base backup from {source}"),
+            )
+            .badge("base backup", false),
             SyncStandby { ssn } => EventInfo::log(
                 "sync-standby",
                 format!("synchronous_standby_names = {ssn}"),

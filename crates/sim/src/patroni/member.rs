@@ -58,6 +58,9 @@ pub struct HaCfg {
     pub fixed: bool,
     /// `use_pg_rewind`.
     pub use_pg_rewind: bool,
+    /// `remove_data_directory_on_diverged_timelines`: a fresh base backup when the
+    /// histories forked and `pg_rewind` is not used.
+    pub reinit_on_diverged: bool,
     /// The etcd members it talks to, its own first.
     pub etcd: Vec<ProcId>,
     /// The other Patroni members.
@@ -72,6 +75,8 @@ pub struct HaCfg {
 const START_MS: Millis = 1000;
 /// Time `pg_rewind` takes (measured 3.3 s here).
 const REWIND_MS: Millis = 3000;
+/// Time a fresh base backup of the lab's small data set takes.
+const BASEBACKUP_MS: Millis = 5000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -594,7 +599,20 @@ impl Member {
         self.rewinding_from = None;
         if self.pg.needs_rewind(tl, &history) {
             if !self.cfg.use_pg_rewind {
-                self.stranded = true;
+                if !self.cfg.reinit_on_diverged {
+                    self.stranded = true;
+                    ctx.event(PatroniEvent::CannotRewind);
+                    return;
+                }
+                // "reinitializing due to diverged timelines": the data directory is
+                // removed and copied afresh from the leader.
+                ctx.event(PatroniEvent::Reinit { source: from });
+                if self.pg.role() != PgRole::Stopped {
+                    self.pg.stop(false, ctx);
+                }
+                self.pg.rewind(tl, wal, history, ctx);
+                self.check_rewind = false;
+                self.set_busy(Busy::Rewinding(from), BASEBACKUP_MS, ctx);
                 return;
             }
             ctx.event(PatroniEvent::Rewind { source: from });

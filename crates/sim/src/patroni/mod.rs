@@ -176,6 +176,8 @@ pub struct PatroniSettings {
     pub failsafe_mode: bool,
     /// `use_pg_rewind`.
     pub use_pg_rewind: bool,
+    /// `remove_data_directory_on_diverged_timelines`.
+    pub remove_data_directory_on_diverged_timelines: bool,
     /// The Patroni release.
     pub patroni_version: Version,
     /// Which etcd members each agent talks to.
@@ -200,6 +202,7 @@ impl Default for PatroniSettings {
             synchronous_mode_strict: false,
             failsafe_mode: false,
             use_pg_rewind: true,
+            remove_data_directory_on_diverged_timelines: false,
             patroni_version: Version::V302,
             endpoints: Endpoints::Local,
             initial_primary: None,
@@ -619,6 +622,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                     failsafe: set.failsafe_mode,
                     fixed: set.patroni_version == Version::V303,
                     use_pg_rewind: set.use_pg_rewind,
+                    reinit_on_diverged: set.remove_data_directory_on_diverged_timelines,
                     etcd: endpoints,
                     peers: pgs.iter().copied().filter(|q| *q != id).collect(),
                     user_ssn: user_ssn.clone(),
