@@ -652,8 +652,9 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
 pub fn line(r: &SignalRecord, names: &[String], words: &Words) -> Option<(EventInfo, String)> {
     let info = r.signal.present(words)?;
     // "S2 asks for votes", but "S2: R1 is the new master" when the event is about
-    // another process than the one that saw it.
-    let who = if r.proc.0 == u16::MAX {
+    // another process than the one that saw it, and "N3 is the new leader" (not
+    // "N3 N3 …") when a process reports itself by name.
+    let who = if r.proc.0 == u16::MAX || info.about == Some(r.proc) {
         String::new()
     } else if info.about.is_some_and(|a| a != r.proc) {
         format!("{}: ", proc_name(names, r.proc))
@@ -709,4 +710,42 @@ pub fn proc_name(names: &[String], p: sim::ProcId) -> String {
         .get(p.idx())
         .cloned()
         .unwrap_or_else(|| format!("#{}", p.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim::engine::SignalRecord;
+    use sim::{ProcId, Signal};
+
+    fn said(proc: u16, signal: Signal) -> String {
+        let names: Vec<String> = ["S1", "R1", "N3"].iter().map(|s| s.to_string()).collect();
+        let words = Words {
+            epoch: "epoch",
+            leader: "master",
+        };
+        let r = SignalRecord {
+            time_ms: 0,
+            proc: ProcId(proc),
+            signal,
+        };
+        line(&r, &names, &words).unwrap().1
+    }
+
+    #[test]
+    fn a_line_names_who_saw_it_and_whom_it_is_about_once() {
+        let about_r1 = Signal::NewLeader {
+            epoch: 1,
+            leader: ProcId(1),
+        };
+        assert_eq!(
+            said(0, about_r1.clone()),
+            "S1: R1 is the new master (epoch 1)"
+        );
+        assert_eq!(said(1, about_r1), "R1 is the new master (epoch 1)");
+        assert_eq!(
+            said(2, Signal::ElectionStarted { epoch: 4 }),
+            "N3 asks for votes, epoch 4"
+        );
+    }
 }

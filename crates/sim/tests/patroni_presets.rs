@@ -236,3 +236,37 @@ fn patroni_without_pg_rewind_strands_the_old_primary_unless_it_takes_a_base_back
         "the base backup replaces what it held"
     );
 }
+
+#[test]
+fn patroni_nonstrict_sync_waits_for_wal_sender_timeout_when_standbys_are_silently_cut_off() {
+    // Only replication is cut (the DCS is fine): PostgreSQL still counts the silent
+    // standbys as streaming until wal_sender_timeout (60 s), so Patroni keeps
+    // synchronous_standby_names and commits hang that long, then go on asynchronously.
+    let mut s = preset("patroni-sync-nonstrict-no-standby");
+    s.faults = ["pg2", "pg3"]
+        .iter()
+        .map(|b| sim::ScheduledFault {
+            at_ms: CUT,
+            action: sim::FaultAction::CutLink {
+                a: "pg1".into(),
+                b: (*b).into(),
+                one_way: false,
+            },
+        })
+        .collect();
+    let mut sim = sim::build(&s, RunOptions::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let h = sim.history();
+    let longest = h
+        .ops
+        .iter()
+        .filter(|op| op.invoke_ms >= CUT && op.invoke_ms < CUT + 5_000)
+        .filter_map(|op| op.complete_ms.map(|c| c - op.invoke_ms))
+        .max()
+        .unwrap();
+    assert!(
+        (55_000..=72_000).contains(&longest),
+        "longest wait {longest} ms"
+    );
+    assert_eq!(sim.outcome().acked_writes_lost, 0);
+}
