@@ -23,6 +23,12 @@ test('patroni primary isolated: the old primary demotes itself, a standby takes 
   assert.equal(start.roles.etcd1, 'leader', 'the etcd member on the primary\'s host leads the DCS');
   assert.match(await page.locator('.settings').textContent(), /retry_timeout/);
   assert.match(await page.locator('.legend').textContent(), /etcd member/);
+  // The leader key's lease runs out around pg1 (as last renewed) and around the etcd
+  // leader (its lessor's count); the ring is labelled for screen readers.
+  await seek(page, 15000);
+  const rings = await page.locator('g.gauge').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+  assert.ok(rings.some((r) => /as last renewed: \d+ s left of 30 s/.test(r)), rings.join(' | '));
+  assert.ok(rings.some((r) => /as this etcd leader counts it/.test(r)), rings.join(' | '));
   // Before the lease expires the cut-off primary has demoted itself and nobody leads.
   const mid = await seek(page, 45000);
   assert.notEqual(mid.roles.pg1, 'primary', `pg1 is ${mid.roles.pg1}`);

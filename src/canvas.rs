@@ -128,6 +128,31 @@ fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     }
 }
 
+/// A time running out (a lease's TTL) as a ring around the process that shrinks
+/// clockwise from the top; the last third is drawn thicker and in vermillion, so that
+/// it does not rest on colour alone.
+fn gauge(g: &sim::view::Gauge, x: f64, y: f64) -> Html {
+    const R: f64 = 10.5;
+    let circumference = 2.0 * std::f64::consts::PI * R;
+    let frac = g.left_ms as f64 / g.total_ms as f64;
+    let low = frac < 1.0 / 3.0;
+    let label = format!(
+        "{}: {} s left of {} s",
+        g.label,
+        g.left_ms.div_ceil(1000),
+        g.total_ms / 1000
+    );
+    html! {
+        <g class={classes!("gauge", low.then_some("low"))} role="img" aria-label={label.clone()}>
+            <title>{label}</title>
+            <circle class="gauge-track" cx={x.to_string()} cy={y.to_string()} r={R.to_string()} />
+            <circle class="gauge-left" cx={x.to_string()} cy={y.to_string()} r={R.to_string()}
+                stroke-dasharray={format!("{:.2} {:.2}", frac * circumference, circumference)}
+                transform={format!("rotate(-90 {x} {y})")} />
+        </g>
+    }
+}
+
 /// The control point of the path between two processes: a straight line, except
 /// between processes in one column (one box), which bows to the left of the column so
 /// that it does not run through the processes between them.
@@ -747,6 +772,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <circle class="writer-ring" cx={x.to_string()} cy={y.to_string()} r="12" />
                 }
                 { shape(role, x, y) }
+                if let Some(g) = &p.view.gauge {
+                    { gauge(g, x, y) }
+                }
                 if let Some(current) = crowned {
                     { crown(x, y, current) }
                 }

@@ -72,6 +72,20 @@ pub struct ProcView {
     pub log: Option<LogStrip>,
     /// Further facts as label/value pairs, in the system's words.
     pub facts: Vec<(String, FactValue)>,
+    /// A time running out, drawn as a ring around the process (a lease's TTL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gauge: Option<Gauge>,
+}
+
+/// A time running out: what it is, how much is left of how much.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gauge {
+    /// What runs out ("leader key lease").
+    pub label: String,
+    /// Time left.
+    pub left_ms: Millis,
+    /// The whole time.
+    pub total_ms: Millis,
 }
 
 impl ProcView {
@@ -88,6 +102,7 @@ impl ProcView {
             writes_accepted: 0,
             log: None,
             facts: Vec::new(),
+            gauge: None,
         }
     }
     /// Its epoch or term.
@@ -129,6 +144,15 @@ impl ProcView {
     /// A fact that is a number.
     pub fn num(mut self, label: &str, n: u64) -> Self {
         self.facts.push((label.into(), FactValue::Num(n)));
+        self
+    }
+    /// A time running out (`left_ms` of `total_ms`), drawn around the process.
+    pub fn gauge(mut self, label: &str, left_ms: Millis, total_ms: Millis) -> Self {
+        self.gauge = Some(Gauge {
+            label: label.into(),
+            left_ms: left_ms.min(total_ms),
+            total_ms: total_ms.max(1),
+        });
         self
     }
     /// A fact that names a process.

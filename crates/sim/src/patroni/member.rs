@@ -849,6 +849,11 @@ impl Member {
                         (self.now - at) / 1000
                     ),
                 );
+                v = v.gauge(
+                    "its leader key's lease, as last renewed",
+                    left,
+                    self.cfg.ttl,
+                );
             }
         }
         if pg.replicated() < lsn {

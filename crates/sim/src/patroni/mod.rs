@@ -336,6 +336,8 @@ impl Process for PatroniProc {
                     v = v.proc("leader key", ProcId((kv.value - 1) as u16));
                     if let Some(ms) = n.kv().remaining(kv.lease, n.now()) {
                         v = v.num("its lease: seconds left", ms.div_ceil(1000));
+                        let ttl = n.kv().ttl(kv.lease).unwrap_or(ms);
+                        v = v.gauge("leader key's lease, as this etcd leader counts it", ms, ttl);
                     }
                 } else {
                     v = v.fact("leader key", "none");

@@ -189,6 +189,11 @@ impl Kv {
         (l.expiry != Millis::MAX).then(|| l.expiry.saturating_sub(now))
     }
 
+    /// A lease's TTL, if this member knows the lease.
+    pub fn ttl(&self, id: u64) -> Option<Millis> {
+        self.leases.get(&id).map(|l| l.ttl)
+    }
+
     /// Registers a watch.
     pub fn watch(&mut self, who: ProcId, key: Key) {
         if !self.watchers.contains(&(who, key)) {
