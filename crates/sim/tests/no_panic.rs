@@ -68,6 +68,29 @@ fn random_edits_of_an_etcd_scenario_never_panic() {
     );
 }
 
+#[test]
+fn random_edits_of_a_patroni_scenario_never_panic() {
+    fuzz(
+        "patroni-sync-strict-no-standby",
+        &[
+            "host1",
+            "host2",
+            "pg1",
+            "pg2",
+            "etcd1",
+            "C1",
+            "nobody",
+            "postgres",
+            "etcd",
+            "ANY 1 (pg2, pg3)",
+            "FIRST 2 (pg2)",
+            "1 )x(",
+            "3.0.3",
+            "multi_host",
+        ],
+    );
+}
+
 /// Edits `preset`'s scenario at random (names from `names`), then parses, builds and
 /// runs it: every result is a run or a message, never a panic.
 fn fuzz(preset: &str, names: &[&str]) {

@@ -91,7 +91,8 @@ impl SyncNames {
                 .map_err(|_| format!("expected a number of standbys before `(` in `{s}`"))?;
             let close = rest
                 .rfind(')')
-                .ok_or_else(|| format!("missing `)` in `{s}`"))?;
+                .filter(|c| *c > open)
+                .ok_or_else(|| format!("missing `)` after `(` in `{s}`"))?;
             let names = list(&rest[open + 1..close])?;
             if k == 0 || k > names.len() {
                 return Err(format!(
@@ -886,7 +887,15 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(SyncNames::parse(s).as_ref(), Ok(want), "{s}");
         }
-        for bad in ["ANY 3 (a, b)", "FIRST x (a)", "ANY (a", "ANY a", "a,,b"] {
+        for bad in [
+            "ANY 3 (a, b)",
+            "FIRST x (a)",
+            "ANY (a",
+            "ANY a",
+            "a,,b",
+            "1 )x(",
+            "ANY 1 ()",
+        ] {
             assert!(SyncNames::parse(bad).is_err(), "{bad}");
         }
     }
