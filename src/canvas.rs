@@ -128,6 +128,29 @@ fn log_strip(log: &sim::view::LogStrip, x: f64, y: f64) -> Html {
     }
 }
 
+/// The width of one character of a process's label (12.5 px DejaVu Sans, generously).
+const LABEL_CHAR_W: f64 = 7.6;
+
+/// The drawn width of a process's label at 12.5 px in DejaVu Sans (its advance widths,
+/// in em), so that only a label that really overflows is drawn narrower.
+fn label_width(text: &str) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | '\'' | '|' => 0.278,
+            ' ' => 0.318,
+            'f' | 't' | 'r' | '(' | ')' => 0.40,
+            's' | 'c' | 'z' | 'v' | 'x' | 'y' | 'k' => 0.53,
+            'a' | 'e' | 'o' | 'g' | 'p' | 'q' | 'b' | 'd' | 'n' | 'u' | 'h' => 0.625,
+            'm' | 'w' => 0.90,
+            '0'..='9' => 0.636,
+            'A'..='Z' => 0.70,
+            _ => 0.62,
+        })
+        .sum();
+    em * 12.5
+}
+
 /// A time running out (a lease's TTL) as a ring around the process that shrinks
 /// clockwise from the top; the last third is drawn thicker and in vermillion, so that
 /// it does not rest on colour alone.
@@ -758,6 +781,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             state,
             p.view.epoch.filter(|_| role != Role::Client).map_or(String::new(), |e| format!(", {} {e}", props.words.epoch))
         );
+        // A label too long for the room left of the epoch tag is drawn a little
+        // narrower rather than over the tag ("etcd1 candidate" beside "t17").
+        let shown_label = format!("{} {}{}", p.name, p.view.role_label, state);
+        let tag_w = p.view.epoch.filter(|_| role != Role::Client).map_or(0.0, |e| {
+            (1 + e.to_string().len()) as f64 * LABEL_CHAR_W * 0.9
+        });
+        let room = l.box_w - 42.0 - tag_w;
+        let squeeze = (label_width(&shown_label) > room).then_some(room.max(20.0));
         let writer = splitting && p.view.writable;
         let crowned = leads(p.id);
         let label = match crowned {
@@ -779,8 +810,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     { crown(x, y, current) }
                 }
                 <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label"
+                    textLength={squeeze.map(|w| format!("{w:.1}"))} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}
                     tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} {onkeydown}>
-                    {format!("{} {}{}", p.name, p.view.role_label, state)}
+                    {shown_label}
                 </text>
                 if let Some(log) = &p.view.log {
                     { log_strip(log, x - 10.0, y + BADGE_Y + 5.0) }
