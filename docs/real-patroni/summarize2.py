@@ -14,7 +14,7 @@ pats = [r'Demoting self \(\S+\)', r'Error communicating with DCS', r'promoted se
         r'Assigning synchronous standby status to .*', r'Updating synchronous privilege temporarily.*', r'Synchronous standby status assigned to .*',
         r'Removing synchronous privilege.*', r'No standbys available.*', r'Lost lock.*', r'DCS is not accessible', r'Lock owner: \S+ I am \S+',
         r'no action\. .*', r'Got response from \S+ .*', r'acquired session lock as a leader', r'received fast shutdown request', r'database system is ready to accept.*',
-        r'started streaming WAL.*', r'starting as a secondary', r'does not have lock', r'failsafe.*', r'Failed to get list of machines.*', r'waiting for leader to bootstrap',
+        r'started streaming WAL.*', r'starting as a secondary', r'does not have lock', r'failsafe.*', r'waiting for leader to bootstrap',
         r'Cluster is not ready.*', r'canceling wait for synchronous replication.*', r'following a different leader', r'I am \(\S+\) the leader with the lock', r'Received: .*']
 rows = []
 for f in sorted(glob.glob(f'{e}/patroni-n*.log')):

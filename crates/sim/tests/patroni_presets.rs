@@ -270,3 +270,39 @@ fn patroni_nonstrict_sync_waits_for_wal_sender_timeout_when_standbys_are_silentl
     );
     assert_eq!(sim.outcome().acked_writes_lost, 0);
 }
+
+#[test]
+fn patroni_standbys_further_behind_than_maximum_lag_on_failover_never_take_the_key() {
+    // Replication to both standbys is cut at 5 s, the primary's host at 20 s: the
+    // standbys are about 15 s of writes behind the optime the leader last wrote.
+    let lagging = |max_lag: &str| {
+        let mut s = preset("patroni-primary-isolated")
+            .with_override("patroni_version", "3.0.3")
+            .unwrap()
+            .with_override("maximum_lag_on_failover", max_lag)
+            .unwrap();
+        for b in ["pg2", "pg3"] {
+            s.faults.push(sim::ScheduledFault {
+                at_ms: 5_000,
+                action: sim::FaultAction::CutLink {
+                    a: "pg1".into(),
+                    b: b.into(),
+                    one_way: false,
+                },
+            });
+        }
+        s.faults.sort_by_key(|f| f.at_ms);
+        sim::simulation::run(&s).unwrap()
+    };
+    // The default (1 MB) lets a standby 15 s behind take over, losing those writes.
+    let default = lagging("1048576");
+    assert!(!default.new_leaders.is_empty(), "{default:?}");
+    assert!(default.acked_writes_lost > 100);
+    // 1 KB does not: nobody takes the key while the primary is cut off.
+    let strict = lagging("1024");
+    assert!(
+        strict.new_leaders.iter().all(|l| l.time_ms > HEAL),
+        "{:?}",
+        strict.new_leaders
+    );
+}

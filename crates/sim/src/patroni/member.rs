@@ -34,6 +34,13 @@ use crate::view::{LogStrip, ProcView, Role};
 pub const LEADER: Key = "/service/demo/leader";
 /// The synchronous-standby key (`/service/<scope>/sync`).
 pub const SYNC: Key = "/service/demo/sync";
+/// The leader's last WAL position (`/service/<scope>/status`, its `optime`).
+pub const STATUS: Key = "/service/demo/status";
+
+/// Bytes of WAL one row's `INSERT` and its commit write (a heap-insert record and a
+/// commit record of a one-row transaction come to about this): the lab counts WAL in
+/// records, Patroni's `maximum_lag_on_failover` in bytes.
+pub const WAL_BYTES_PER_ROW: u64 = 128;
 
 /// How long Patroni waits for another member's REST API (`fetch_node_status`,
 /// `timeout=2`; the failsafe POST uses the same).
@@ -69,6 +76,8 @@ pub struct HaCfg {
     pub user_ssn: SyncNames,
     /// Every process's name.
     pub names: Vec<String>,
+    /// `maximum_lag_on_failover`, in bytes.
+    pub max_lag: u64,
 }
 
 /// Time to start PostgreSQL in recovery.
@@ -86,6 +95,7 @@ enum Step {
     KeepAlive,
     Grant { acquire: bool },
     Put { acquire: bool },
+    LoadOptime,
     Statuses,
     Failsafe,
 }
@@ -347,6 +357,9 @@ impl Member {
                     .map(|kv| ProcId((kv.value - 1) as u16));
                 self.decide(ctx);
             }
+            (Step::LoadOptime, KvResult::Range(v)) => {
+                self.check_health(v.map(|kv| kv.value), ctx);
+            }
             (Step::KeepAlive, KvResult::KeepAlive(ttl)) => {
                 if ttl.is_some() {
                     self.renewed = Some(ctx.now);
@@ -459,20 +472,35 @@ impl Member {
                     self.end_cycle(ctx);
                     return;
                 }
-                // `_is_healthiest_node`: ask the others.
-                self.step = Step::Statuses;
-                self.round += 1;
-                self.healthy = true;
-                self.pending = self.cfg.peers.clone();
-                let round = self.round;
-                for p in self.cfg.peers.clone() {
-                    ctx.send(p, Msg::StatusReq { round });
-                }
-                ctx.timer(REST_TIMEOUT_MS, Timer::Rest(round));
-                if self.pending.is_empty() {
-                    self.statuses_done(ctx);
-                }
+                // `_is_healthiest_node`: first its lag behind the leader's last
+                // optime, then the others.
+                self.step = Step::LoadOptime;
+                self.dcs(KvOp::Range { key: STATUS }, ctx);
             }
+        }
+    }
+
+    /// `is_lagging`, then `fetch_nodes_statuses`.
+    fn check_health(&mut self, optime: Option<u64>, ctx: &mut PCtx) {
+        let lag = optime.unwrap_or(0).saturating_sub(self.pg.lsn()) * WAL_BYTES_PER_ROW;
+        if lag > self.cfg.max_lag {
+            ctx.event(PatroniEvent::NotHealthiest {
+                why: "my wal position exceeds maximum replication lag",
+            });
+            self.end_cycle(ctx);
+            return;
+        }
+        self.step = Step::Statuses;
+        self.round += 1;
+        self.healthy = true;
+        self.pending = self.cfg.peers.clone();
+        let round = self.round;
+        for p in self.cfg.peers.clone() {
+            ctx.send(p, Msg::StatusReq { round });
+        }
+        ctx.timer(REST_TIMEOUT_MS, Timer::Rest(round));
+        if self.pending.is_empty() {
+            self.statuses_done(ctx);
         }
     }
 
@@ -487,7 +515,24 @@ impl Member {
     /// The key is ours and the lease alive.
     fn lock_held(&mut self, ctx: &mut PCtx) {
         match self.pg.role() {
-            PgRole::Primary => self.sync_replication(ctx),
+            PgRole::Primary => {
+                // `update_lock` also writes the leader's WAL position (`last_lsn`).
+                let req = self.next_req();
+                let value = self.pg.lsn();
+                ctx.send(
+                    self.cfg.etcd[0],
+                    Msg::Etcd(EtcdMsg::KvReq {
+                        req,
+                        op: KvOp::Cmd(KvCmd::Put {
+                            key: STATUS,
+                            value,
+                            lease: 0,
+                            cmp: Compare::Any,
+                        }),
+                    }),
+                );
+                self.sync_replication(ctx)
+            }
             PgRole::Standby | PgRole::Stopped => {
                 if self.busy.is_none() {
                     ctx.event(PatroniEvent::RePromoted);

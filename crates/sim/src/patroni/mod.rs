@@ -178,6 +178,8 @@ pub struct PatroniSettings {
     pub use_pg_rewind: bool,
     /// `remove_data_directory_on_diverged_timelines`.
     pub remove_data_directory_on_diverged_timelines: bool,
+    /// `maximum_lag_on_failover` (bytes).
+    pub maximum_lag_on_failover: u64,
     /// The Patroni release.
     pub patroni_version: Version,
     /// Which etcd members each agent talks to.
@@ -203,6 +205,7 @@ impl Default for PatroniSettings {
             failsafe_mode: false,
             use_pg_rewind: true,
             remove_data_directory_on_diverged_timelines: false,
+            maximum_lag_on_failover: 1_048_576,
             patroni_version: Version::V302,
             endpoints: Endpoints::Local,
             initial_primary: None,
@@ -629,6 +632,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                     peers: pgs.iter().copied().filter(|q| *q != id).collect(),
                     user_ssn: user_ssn.clone(),
                     names: names.clone(),
+                    max_lag: set.maximum_lag_on_failover,
                 };
                 let role = if id == primary {
                     PgRole::Primary
