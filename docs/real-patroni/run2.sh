@@ -3,6 +3,8 @@
 #  MODE: fson-stop | fsoff-stop | fson-kill | fsoff-kill   (A: failsafe_mode true/false; all 3 etcd members SIGSTOPped / kill -9ed at T0 for 60 s, then SIGCONT / restarted)
 #        strict | nonstrict   (B/C: synchronous_mode true, synchronous_mode_strict true/false; kill -9 Patroni + PostgreSQL of both replicas at T0,
 #                               restart n2's Patroni at T0+40 s)
+# Env PRE=seconds: extra sleep before T0 (shifts the fault against the 10 s HA-loop phase). Start it detached (setsid nohup ... &);
+# never run two instances with the same K, and wait for "DONE" in events.log before reusing a K (net_down at the end deletes the namespaces).
 # Reuses lib.sh (network, etcd, Patroni config); only adds failsafe_mode / synchronous_mode_strict to bootstrap.dcs.
 D=$(cd $(dirname $0); pwd)
 MODE=$1; K=$2; EXP=$3
@@ -32,6 +34,7 @@ sleep 5
 poll2() { local line="$1" s
   [ $SYNC = true ] && { s=$(PGCONNECT_TIMEOUT=1 timeout 2 ip netns exec $(ns 1) runuser -u postgres -- psql -h $NET.1 -U postgres -d postgres -XAtq -c "select current_setting('synchronous_standby_names')||' repl='||coalesce((select string_agg(application_name||':'||state||':'||sync_state, ',') from pg_stat_replication),'-')||' syncrepwaiters='||(select count(*) from pg_stat_activity where wait_event='SyncRep')" 2>&1 | head -1); line="$line ssn=$s"; }
   poll_once "$line"; }
+sleep ${PRE:-0}   # optional extra delay to shift T0 against the HA-loop phase
 T0=$(date +%s.%N)
 if [ $SYNC = true ]; then
   for i in 2 3; do pp=$(head -1 $EXP/pg/n$i/data/postmaster.pid); rp=$(cat $EXP/patroni-n$i.pid); kill -9 $(pgrep -P $rp) $rp $pp $(pgrep -P $pp); done
