@@ -446,6 +446,27 @@ impl Scenario {
         Scenario::from_value(root)
     }
 
+    /// The process a setting names (`initial_master`, `settings.initial_master`):
+    /// `name` among `among`, else the first of them when the setting is unset. A name
+    /// that is not one of them is refused at `field`, saying it is not `what` ("a Redis
+    /// server").
+    pub fn named_among(
+        &self,
+        name: Option<&str>,
+        among: &[crate::ids::ProcId],
+        field: &str,
+        what: &str,
+    ) -> Result<crate::ids::ProcId, ScenarioError> {
+        let Some(n) = name else { return Ok(among[0]) };
+        self.processes()
+            .position(|(_, p)| p.name == n)
+            .map(|i| crate::ids::ProcId(i as u16))
+            .filter(|p| among.contains(p))
+            .ok_or_else(|| {
+                ScenarioError::new(field, format!("`{n}` is not {what} of this scenario"))
+            })
+    }
+
     /// Box index and index within the box of the `k`-th process, for error paths.
     pub fn locate(&self, k: usize) -> (usize, usize) {
         let mut n = 0;

@@ -507,18 +507,12 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let user_ssn = SyncNames::parse(&set.postgresql.synchronous_standby_names)
         .map_err(|e| ScenarioError::new("settings.postgresql.synchronous_standby_names", e))?;
     crate::system::check_budget(s, set.client.rate_per_s)?;
-    let primary = match &set.initial_primary {
-        None => pgs[0],
-        Some(n) => match names.iter().position(|x| x == n) {
-            Some(i) if pgs.contains(&ProcId(i as u16)) => ProcId(i as u16),
-            _ => {
-                return Err(ScenarioError::new(
-                    "settings.initial_primary",
-                    format!("`{n}` is not a PostgreSQL member of this scenario"),
-                ))
-            }
-        },
-    };
+    let primary = s.named_among(
+        set.initial_primary.as_deref(),
+        &pgs,
+        "settings.initial_primary",
+        "a PostgreSQL member",
+    )?;
     let mut warnings = Vec::new();
     // Patroni's docs: "loop_wait + 2*retry_timeout <= ttl".
     if set.loop_wait + 2 * set.retry_timeout > set.ttl {
@@ -547,22 +541,19 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         }
     }
     // The etcd leader of term 1: as set, else the member on the primary's box, if any.
-    let etcd_leader = match &e.initial_leader {
-        Some(n) => match names.iter().position(|x| x == n) {
-            Some(i) if etcd.contains(&ProcId(i as u16)) => ProcId(i as u16),
-            _ => {
-                return Err(ScenarioError::new(
-                    "settings.etcd.initial_leader",
-                    format!("`{n}` is not an etcd member of this scenario"),
-                ))
-            }
-        },
-        None => etcd
-            .iter()
-            .copied()
-            .find(|m| box_of[m.idx()] == box_of[primary.idx()])
-            .unwrap_or(etcd[0]),
-    };
+    let mut etcd_first = etcd.clone();
+    if let Some(k) = etcd
+        .iter()
+        .position(|m| box_of[m.idx()] == box_of[primary.idx()])
+    {
+        etcd_first.swap(0, k);
+    }
+    let etcd_leader = s.named_among(
+        e.initial_leader.as_deref(),
+        &etcd_first,
+        "settings.etcd.initial_leader",
+        "an etcd member",
+    )?;
     let node_cfg = NodeCfg {
         tick_ms: e.heartbeat_interval_ms,
         election_ticks: e.election_timeout_ms / e.heartbeat_interval_ms,

@@ -329,19 +329,12 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let c = &set.client;
     crate::system::check_budget(s, c.rate_per_s)?;
     crate::fencing::check(set.fencing, storage)?;
-    let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
-    let leader = match &set.initial_leader {
-        None => members[0],
-        Some(n) => match names.iter().position(|x| x == n) {
-            Some(i) if members.contains(&ProcId(i as u16)) => ProcId(i as u16),
-            _ => {
-                return Err(ScenarioError::new(
-                    "settings.initial_leader",
-                    format!("`{n}` is not an etcd member of this scenario"),
-                ))
-            }
-        },
-    };
+    let leader = s.named_among(
+        set.initial_leader.as_deref(),
+        &members,
+        "settings.initial_leader",
+        "an etcd member",
+    )?;
     let mut warnings = Vec::new();
     if members.len() % 2 == 0 {
         warnings.push(format!(

@@ -241,18 +241,12 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         }
     }
     let names: Vec<&str> = s.processes().map(|(_, p)| p.name.as_str()).collect();
-    let master = match &set.initial_master {
-        None => servers[0],
-        Some(n) => match names.iter().position(|x| x == n) {
-            Some(i) if servers.contains(&ProcId(i as u16)) => ProcId(i as u16),
-            _ => {
-                return Err(ScenarioError::new(
-                    "settings.initial_master",
-                    format!("`{n}` is not a Redis server of this scenario"),
-                ))
-            }
-        },
-    };
+    let master = s.named_among(
+        set.initial_master.as_deref(),
+        &servers,
+        "settings.initial_master",
+        "a Redis server",
+    )?;
     let clients: Vec<usize> = (0..own.len())
         .filter(|&k| matches!(s.processes().nth(k), Some((_, p)) if p.kind == "client"))
         .collect();
