@@ -146,7 +146,6 @@ pub struct Member {
     stranded: bool,
     promotions: u32,
     watching: bool,
-    last_dcs_ok: Millis,
     /// When its keep-alive of the key's lease last succeeded.
     renewed: Option<Millis>,
     now: Millis,
@@ -180,7 +179,6 @@ impl Member {
             stranded: false,
             promotions: 0,
             watching: false,
-            last_dcs_ok: 0,
             renewed: None,
             now: 0,
         }
@@ -340,7 +338,6 @@ impl Member {
 
     fn dcs_answer(&mut self, result: KvResult, ctx: &mut PCtx) {
         self.call = None;
-        self.last_dcs_ok = ctx.now;
         match (self.step, result) {
             (Step::Load, KvResult::Range(v)) => {
                 self.leader = v.map(|kv| (ProcId((kv.value - 1) as u16), kv.lease));
@@ -643,30 +640,25 @@ impl Member {
         }
         self.rewinding_from = None;
         if self.pg.needs_rewind(tl, &history) {
-            if !self.cfg.use_pg_rewind {
-                if !self.cfg.reinit_on_diverged {
-                    self.stranded = true;
-                    ctx.event(PatroniEvent::CannotRewind);
-                    return;
-                }
+            let took = if self.cfg.use_pg_rewind {
+                ctx.event(PatroniEvent::Rewind { source: from });
+                REWIND_MS
+            } else if self.cfg.reinit_on_diverged {
                 // "reinitializing due to diverged timelines": the data directory is
-                // removed and copied afresh from the leader.
+                // removed and copied afresh from the leader, with the same result.
                 ctx.event(PatroniEvent::Reinit { source: from });
-                if self.pg.role() != PgRole::Stopped {
-                    self.pg.stop(false, ctx);
-                }
-                self.pg.rewind(tl, wal, history, ctx);
-                self.check_rewind = false;
-                self.set_busy(Busy::Rewinding(from), BASEBACKUP_MS, ctx);
+                BASEBACKUP_MS
+            } else {
+                self.stranded = true;
+                ctx.event(PatroniEvent::CannotRewind);
                 return;
-            }
-            ctx.event(PatroniEvent::Rewind { source: from });
+            };
             if self.pg.role() != PgRole::Stopped {
                 self.pg.stop(false, ctx);
             }
             self.pg.rewind(tl, wal, history, ctx);
             self.check_rewind = false;
-            self.set_busy(Busy::Rewinding(from), REWIND_MS, ctx);
+            self.set_busy(Busy::Rewinding(from), took, ctx);
         } else {
             self.check_rewind = false;
             if self.pg.role() == PgRole::Stopped {

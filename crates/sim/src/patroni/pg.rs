@@ -299,10 +299,6 @@ impl Pg {
             .filter(|s| s.streaming)
             .map(|s| (s.to, s.flush))
     }
-    /// Whether its receiver streams now.
-    pub fn receiving(&self) -> bool {
-        self.receiver.is_some_and(|r| r.streaming)
-    }
 
     /// Where it streams from when it starts (a standby of a cluster up a while).
     pub fn set_upstream(&mut self, p: ProcId) {

@@ -178,11 +178,6 @@ impl Kv {
         self.keys.iter().map(|(k, v)| (*k, *v))
     }
 
-    /// Whether the store holds anything (the etcd system's own runs never do).
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty() && self.leases.is_empty()
-    }
-
     /// Time left on a lease, as this member's lessor counts (None: not counting or unknown).
     pub fn remaining(&self, id: u64, now: Millis) -> Option<Millis> {
         let l = self.leases.get(&id)?;

@@ -1204,11 +1204,6 @@ impl Node {
         self.now
     }
 
-    /// The member it believes leads, if any.
-    pub fn lead(&self) -> Option<ProcId> {
-        self.lead
-    }
-
     /// `readOnly.recvAck` then `advance`: a quorum of heartbeat acks releases the read
     /// and every read queued before it.
     fn read_ack(&mut self, k: usize, c: u64) {
