@@ -151,7 +151,7 @@ fn label_width(text: &str) -> f64 {
     em * 12.5
 }
 
-/// A time running out (a lease's TTL) as a ring around the process that shrinks
+/// A time running out (a lease) as a ring around the process that shrinks
 /// clockwise from the top; the last third is drawn thicker and in vermillion, so that
 /// it does not rest on colour alone.
 fn gauge(g: &sim::view::Gauge, x: f64, y: f64) -> Html {
@@ -782,7 +782,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             p.view.epoch.filter(|_| role != Role::Client).map_or(String::new(), |e| format!(", {} {e}", props.words.epoch))
         );
         // A label too long for the room left of the epoch tag is drawn a little
-        // narrower rather than over the tag ("etcd1 candidate" beside "t17").
+        // narrower rather than over the tag (a long name and role beside "t17").
         let shown_label = format!("{} {}{}", p.name, p.view.role_label, state);
         let tag_w = p.view.epoch.filter(|_| role != Role::Client).map_or(0.0, |e| {
             (1 + e.to_string().len()) as f64 * LABEL_CHAR_W * 0.9

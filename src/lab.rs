@@ -652,8 +652,8 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
 pub fn line(r: &SignalRecord, names: &[String], words: &Words) -> Option<(EventInfo, String)> {
     let info = r.signal.present(words)?;
     // "S2 asks for votes", but "S2: R1 is the new master" when the event is about
-    // another process than the one that saw it, and "N3 is the new leader" (not
-    // "N3 N3 …") when a process reports itself by name.
+    // another process than the one that saw it, and "C is the new leader" (not
+    // "C C …") when a process reports itself by name.
     let who = if r.proc.0 == u16::MAX || info.about == Some(r.proc) {
         String::new()
     } else if info.about.is_some_and(|a| a != r.proc) {
@@ -719,10 +719,10 @@ mod tests {
     use sim::{ProcId, Signal};
 
     fn said(proc: u16, signal: Signal) -> String {
-        let names: Vec<String> = ["S1", "R1", "N3"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
         let words = Words {
             epoch: "epoch",
-            leader: "master",
+            leader: "leader",
         };
         let r = SignalRecord {
             time_ms: 0,
@@ -734,18 +734,15 @@ mod tests {
 
     #[test]
     fn a_line_names_who_saw_it_and_whom_it_is_about_once() {
-        let about_r1 = Signal::NewLeader {
+        let about_b = Signal::NewLeader {
             epoch: 1,
             leader: ProcId(1),
         };
-        assert_eq!(
-            said(0, about_r1.clone()),
-            "S1: R1 is the new master (epoch 1)"
-        );
-        assert_eq!(said(1, about_r1), "R1 is the new master (epoch 1)");
+        assert_eq!(said(0, about_b.clone()), "A: B is the new leader (epoch 1)");
+        assert_eq!(said(1, about_b), "B is the new leader (epoch 1)");
         assert_eq!(
             said(2, Signal::ElectionStarted { epoch: 4 }),
-            "N3 asks for votes, epoch 4"
+            "C asks for votes, epoch 4"
         );
     }
 }

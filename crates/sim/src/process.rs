@@ -50,9 +50,8 @@ pub trait Message: Clone + std::fmt::Debug {
         false
     }
     /// Which connection between its sender and receiver it rides, for systems that
-    /// open a new one after giving up on the old (a new replication stream after
-    /// `wal_sender_timeout`): a new connection does not queue behind what TCP still
-    /// retransmits on an old one.
+    /// open a new one after giving up on the old (a new stream after a timeout): a new
+    /// connection does not queue behind what TCP still retransmits on an old one.
     fn connection(&self) -> u64 {
         0
     }
@@ -428,12 +427,12 @@ impl<M, T> Ctx<'_, M, T> {
         self.rng
     }
 
-    /// Runs `f` as a process of another system that this one uses (a Patroni
-    /// deployment's etcd members): `f` sees a context of that system's message and
+    /// Runs `f` as a process of another system that this one uses (the cluster a
+    /// system keeps its own state in): `f` sees a context of that system's message and
     /// timer types, and what it records is wrapped into this system's, so the used
     /// system's processes run unchanged inside the user's. `signal` rewords or drops
-    /// the used system's signals: an etcd leader is not the leader of the system that
-    /// uses etcd, and must not count as one.
+    /// the used system's signals: the used system's leader is not the leader of the
+    /// system that uses it, and must not count as one.
     pub fn nest<M2, T2, R>(
         &mut self,
         wrap_msg: impl Fn(M2) -> M,

@@ -72,7 +72,7 @@ pub struct ProcView {
     pub log: Option<LogStrip>,
     /// Further facts as label/value pairs, in the system's words.
     pub facts: Vec<(String, FactValue)>,
-    /// A time running out, drawn as a ring around the process (a lease's TTL).
+    /// A time running out, drawn as a ring around the process (a lease).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gauge: Option<Gauge>,
 }
@@ -80,7 +80,7 @@ pub struct ProcView {
 /// A time running out: what it is, how much is left of how much.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Gauge {
-    /// What runs out ("leader key lease").
+    /// What runs out, in the system's words.
     pub label: String,
     /// Time left.
     pub left_ms: Millis,
