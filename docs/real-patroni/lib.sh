@@ -87,6 +87,17 @@ patroni_start() { local i=$1
   echo $! > $EXP/patroni-n$i.pid
 }
 # psql to node i from inside namespace j (default i)
+# n1's Patroni first, until it is primary; then n2 and n3, until both stream (and, with
+# SYNC=true, one is synchronous).
+cluster_up() {
+  patroni_start 1
+  for k in $(seq 1 60); do [ "$(role 1)" = "primary tl=1" ] && break; sleep 1; done
+  log "n1: $(role 1)"
+  patroni_start 2; patroni_start 3
+  for k in $(seq 1 90); do c=$(q 1 "select count(*) from pg_stat_replication where state='streaming'"); [ "$c" = 2 ] && break; sleep 1; done
+  [ $SYNC = true ] && for k in $(seq 1 30); do s=$(q 1 "select count(*) from pg_stat_replication where sync_state='sync'"); [ "$s" = 1 ] && break; sleep 1; done
+  return 0
+}
 q() { local i=$1; shift; ip netns exec $(ns $i) runuser -u postgres -- psql -h $NET.$i -U postgres -d postgres -XAtq -c "$*" 2>&1; }
 role() { q $1 "select case when pg_is_in_recovery() then 'replica' else 'primary' end || ' tl=' || (select timeline_id from pg_control_checkpoint())" ; }
 ctl() { ip netns exec $(ns $1) etcdctl --endpoints=http://$NET.$1:2379 "${@:2}"; }

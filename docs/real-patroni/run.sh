@@ -11,12 +11,7 @@ etcd_up
 for k in $(seq 1 30); do ctl 1 endpoint health >/dev/null 2>&1 && break; sleep 0.3; done
 for i in 1 2 3; do patroni_cfg $i; done
 log "START mode=$MODE sync=$SYNC patroni=$(${PATRONI_BIN:-/usr/bin/patroni} --version)"
-patroni_start 1
-for k in $(seq 1 60); do [ "$(role 1)" = "primary tl=1" ] && break; sleep 1; done
-log "n1: $(role 1)"
-patroni_start 2; patroni_start 3
-for k in $(seq 1 90); do c=$(q 1 "select count(*) from pg_stat_replication where state='streaming'"); [ "$c" = 2 ] && break; sleep 1; done
-[ $SYNC = true ] && for k in $(seq 1 30); do s=$(q 1 "select count(*) from pg_stat_replication where sync_state='sync'"); [ "$s" = 1 ] && break; sleep 1; done
+cluster_up
 log "streaming=$(q 1 "select string_agg(application_name||':'||sync_state, ',') from pg_stat_replication") ssn=$(q 1 'show synchronous_standby_names')"
 q 1 "create table t(seq int, at timestamptz)" >/dev/null
 P=1
