@@ -334,7 +334,6 @@ impl Process for PatroniProc {
                 v.role = crate::view::Role::Watcher;
                 v.writable = false;
                 // The keys in Patroni's words: whose name the leader key holds.
-                v.facts.retain(|(label, _)| !label.starts_with('/'));
                 if let Some(kv) = n.kv().get(LEADER) {
                     v = v.proc("leader key", ProcId((kv.value - 1) as u16));
                     if let Some(ms) = n.kv().remaining(kv.lease, n.now()) {

@@ -173,11 +173,6 @@ impl Kv {
         self.keys.get(key).copied()
     }
 
-    /// Every key, for the view.
-    pub fn keys(&self) -> impl Iterator<Item = (Key, KeyValue)> + '_ {
-        self.keys.iter().map(|(k, v)| (*k, *v))
-    }
-
     /// Time left on a lease, as this member's lessor counts (None: not counting or unknown).
     pub fn remaining(&self, id: u64, now: Millis) -> Option<Millis> {
         let l = self.leases.get(&id)?;

@@ -1369,13 +1369,6 @@ impl Node {
         if self.syncing {
             v = v.fact("disk", "fsync in progress: the member waits");
         }
-        for (key, kv) in self.kv.keys() {
-            let ttl = match self.kv.remaining(kv.lease, self.now) {
-                Some(ms) => format!(" (lease {} s left)", ms.div_ceil(1000)),
-                None => String::new(),
-            };
-            v = v.fact(key, format!("{}{ttl}", kv.value));
-        }
         v
     }
 }
