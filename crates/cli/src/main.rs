@@ -295,8 +295,12 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
     r += &format!("  acknowledged writes lost: {}\n", o.acked_writes_lost);
     r += &format!("  stale reads: {}\n", o.stale_reads);
     r += &format!("  split-brain: {} ms\n", o.split_brain_ms);
-    r += &format!("  elections: {}\n", o.elections);
-    if o.new_leaders.is_empty() {
+    // A lock service elects nobody: its story is told by the lock lines below.
+    let elects = o.elections > 0 || !o.new_leaders.is_empty() || o.locks_acquired == 0;
+    if elects {
+        r += &format!("  elections: {}\n", o.elections);
+    }
+    if o.new_leaders.is_empty() && elects {
         r += &format!("  new {}: none\n", w.leader);
     }
     for f in &o.new_leaders {
@@ -307,6 +311,27 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
     }
     r += &format!("  values discarded on rejoin: {}\n", o.discarded);
     r += &format!("  fencing rejections: {}\n", o.fencing_rejections);
+    if o.locks_acquired > 0 {
+        r += &format!(
+            "  locks: {} acquired, held twice {} time(s)\n",
+            o.locks_acquired, o.locks_held_twice
+        );
+        for x in &o.lock_overlaps {
+            r += &format!(
+                "    {} and {} both held lock {} from {} ms to {} ms{}\n",
+                x.first,
+                x.second,
+                x.lock,
+                x.from_ms,
+                x.to_ms,
+                if x.both_wrote { ", and both wrote" } else { "" }
+            );
+        }
+        r += &format!(
+            "  writes under a superseded lock accepted: {}\n",
+            o.stale_writes_accepted
+        );
+    }
     for (label, n) in &o.counters {
         r += &format!("  {label}: {n}\n");
     }

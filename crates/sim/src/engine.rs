@@ -44,6 +44,9 @@ pub enum Fault {
     Release,
     /// A process's disk syncs take this long (None: back to its configured latency).
     Disk(ProcId, Option<Millis>),
+    /// A process's host clock is stepped by this many ms (forward if positive), as
+    /// an NTP step or an operator's `date -s` does.
+    ClockJump(ProcId, i64),
 }
 
 impl Fault {
@@ -51,7 +54,11 @@ impl Fault {
     pub fn strikes_process(&self) -> bool {
         matches!(
             self,
-            Fault::Crash(_) | Fault::Restart(..) | Fault::Pause(..) | Fault::Disk(..)
+            Fault::Crash(_)
+                | Fault::Restart(..)
+                | Fault::Pause(..)
+                | Fault::Disk(..)
+                | Fault::ClockJump(..)
         )
     }
 
@@ -158,11 +165,15 @@ struct Core<P: Process> {
     alive: Vec<bool>,
     incarnation: Vec<u32>,
     paused_until: Vec<Millis>,
+    /// How far each process's clock has been stepped, in ms.
+    clock_offset: Vec<i64>,
     net: Network,
     rng: SimRng,
     hash: Fnv,
     /// Processes that take writes as leader now, with the epoch they lead in.
     writers: Vec<(ProcId, u64)>,
+    /// Clients that believe they hold a lock now, with the lock.
+    holders: Vec<(ProcId, u32)>,
     split_since: Option<Millis>,
     split_total: Millis,
     /// What each crashed process had made durable, until it restarts.
@@ -200,6 +211,8 @@ pub struct Engine<P: Process> {
     signals: imbl::Vector<SignalRecord>,
     trace: Vec<TraceRecord>,
     fx: Effects<P::Msg, P::Timer>,
+    /// Each process's clock drift in parts per million (fast if positive).
+    drift_ppm: Vec<i64>,
 }
 
 impl<P: Process> Engine<P> {
@@ -225,10 +238,12 @@ impl<P: Process> Engine<P> {
                 alive: vec![true; n],
                 incarnation: vec![0; n],
                 paused_until: vec![0; n],
+                clock_offset: vec![0; n],
                 net,
                 rng: SimRng::new(seed),
                 hash: Fnv::default(),
                 writers: Vec::new(),
+                holders: Vec::new(),
                 split_since: None,
                 split_total: 0,
                 durable: vec![None; n],
@@ -244,6 +259,7 @@ impl<P: Process> Engine<P> {
             signals: imbl::Vector::new(),
             trace: Vec::new(),
             fx: Effects::default(),
+            drift_ppm: vec![0; n],
         };
         for i in 0..n {
             let me = ProcId(i as u16);
@@ -645,8 +661,11 @@ impl<P: Process> Engine<P> {
         let mut fx = std::mem::take(&mut self.fx);
         {
             let core = &mut self.core;
+            let i = me.idx();
+            let drift = (core.now as i128 * self.drift_ppm[i] as i128 / 1_000_000) as i64;
             let mut ctx = Ctx {
                 now: core.now,
+                clock: core.now as i64 + drift + core.clock_offset[i],
                 me,
                 rng: &mut core.rng,
                 out: &mut fx,
@@ -707,22 +726,53 @@ impl<P: Process> Engine<P> {
                 },
             );
         }
-        for signal in fx.signals.drain(..) {
-            if let Signal::Writable { writable, epoch } = signal {
-                self.set_writable(me, writable, epoch);
-            }
-            if self.keep_trace {
-                self.record(TraceKind::Signal {
+        let mut signals = std::mem::take(&mut fx.signals);
+        for signal in signals.drain(..) {
+            let extra = match signal {
+                Signal::Writable { writable, epoch } => {
+                    self.set_writable(me, writable, epoch);
+                    Vec::new()
+                }
+                Signal::LockAcquired { lock, .. } => self.lock_acquired(me, lock),
+                Signal::LockReleased { lock } => {
+                    self.core.holders.retain(|h| *h != (me, lock));
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+            for signal in std::iter::once(signal).chain(extra) {
+                if self.keep_trace {
+                    self.record(TraceKind::Signal {
+                        proc: me,
+                        signal: signal.clone(),
+                    });
+                }
+                self.signals.push_back(SignalRecord {
+                    time_ms: now,
                     proc: me,
-                    signal: signal.clone(),
+                    signal,
                 });
             }
-            self.signals.push_back(SignalRecord {
-                time_ms: now,
-                proc: me,
-                signal,
-            });
         }
+        fx.signals = signals;
+    }
+
+    /// Records the new holder of `lock`; returns a signal for each other client that
+    /// still believes it holds it.
+    fn lock_acquired(&mut self, p: ProcId, lock: u32) -> Vec<Signal> {
+        let c = &mut self.core;
+        c.holders.retain(|h| *h != (p, lock));
+        let others: Vec<ProcId> = c
+            .holders
+            .iter()
+            .filter(|h| h.1 == lock)
+            .map(|h| h.0)
+            .collect();
+        c.holders.push((p, lock));
+        others
+            .into_iter()
+            .map(|other| Signal::LockHeldTwice { lock, other })
+            .collect()
     }
 
     fn set_writable(&mut self, p: ProcId, w: bool, epoch: u64) {
@@ -799,6 +849,8 @@ impl<P: Process> Engine<P> {
                     self.core.alive[i] = false;
                     self.core.incarnation[i] += 1;
                     self.core.durable[i] = Some(self.core.procs[i].durable());
+                    // A dead client believes nothing.
+                    self.core.holders.retain(|h| h.0 != p);
                     // Its connections are gone, and what TCP was retransmitting with them.
                     self.core.retrying.retain(|r| r.0 != p && r.1 != p);
                     // Its kernel resets the connections of every process it talked with.
@@ -850,6 +902,7 @@ impl<P: Process> Engine<P> {
             Fault::RepairOneWay(a, b) => self.core.net.repair_one_way(a, b),
             Fault::Hold(a, b) => self.core.net.hold(a, b),
             Fault::Release => self.release(),
+            Fault::ClockJump(p, by) => self.core.clock_offset[p.idx()] += by,
             Fault::Disk(p, ms) => {
                 if self.core.alive[p.idx()] {
                     self.with_ctx(p, |proc, ctx| proc.on_disk_latency(ms, ctx));
@@ -873,6 +926,13 @@ impl<P: Process> Engine<P> {
                 },
             );
         }
+    }
+
+    /// Sets each process's clock drift, in parts per million (a clock 1% fast is
+    /// 10,000). Drift is a property of the host, fixed for the run.
+    pub fn set_clock_drift(&mut self, ppm: Vec<i64>) {
+        assert_eq!(ppm.len(), self.drift_ppm.len(), "one drift per process");
+        self.drift_ppm = ppm;
     }
 
     /// Whether each process's restarts keep its data unless a fault says otherwise.

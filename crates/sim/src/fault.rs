@@ -66,6 +66,14 @@ pub enum FaultAction {
         /// How long.
         ms: Millis,
     },
+    /// Steps the process's host clock by `by_ms` (forward if positive), as an NTP
+    /// step or `date -s` does; whatever the process reads from its clock jumps.
+    ClockJump {
+        /// Process name.
+        process: String,
+        /// How far, in ms.
+        by_ms: i64,
+    },
     /// Repairs a `cut_link`, both ways unless `one_way`.
     RepairLink {
         /// First process.
@@ -148,6 +156,12 @@ impl FaultAction {
                 None => format!("restart {process}"),
             },
             FaultAction::Pause { process, ms } => format!("pause {process} for {ms} ms"),
+            FaultAction::ClockJump { process, by_ms } if *by_ms >= 0 => {
+                format!("{process}'s clock jumps {by_ms} ms forward")
+            }
+            FaultAction::ClockJump { process, by_ms } => {
+                format!("{process}'s clock jumps {} ms back", by_ms.unsigned_abs())
+            }
             FaultAction::RepairLink { a, b, one_way } => {
                 if *one_way {
                     format!("repair link {a} -> {b}")
@@ -169,8 +183,11 @@ impl FaultAction {
     }
 }
 
+/// The largest clock step, either way: a year.
+pub const MAX_CLOCK_JUMP_MS: i64 = 365 * 86_400_000;
+
 /// The actions, as a scenario file names them.
-const ACTIONS: [&str; 15] = [
+const ACTIONS: [&str; 16] = [
     "isolate",
     "move_box",
     "cut_one_way",
@@ -186,6 +203,7 @@ const ACTIONS: [&str; 15] = [
     "release",
     "slow_disk",
     "restore_disk",
+    "clock_jump",
 ];
 
 /// A field that could not be read, and why, in serde's words.
@@ -263,6 +281,23 @@ impl<'a> Fields<'a> {
                 format!("{what}, expected a whole number from 0 to {max}"),
             )
         })
+    }
+
+    fn signed(&mut self, k: &'static str, max: i64) -> Result<i64, FieldError> {
+        let v = self.need(k)?;
+        v.as_i64()
+            .filter(|n| n.unsigned_abs() <= max as u64)
+            .ok_or_else(|| {
+                let what = if v.is_number() {
+                    format!("invalid value: {}", kind(v))
+                } else {
+                    format!("invalid type: {}", kind(v))
+                };
+                (
+                    k.into(),
+                    format!("{what}, expected a whole number from -{max} to {max}"),
+                )
+            })
     }
 
     fn flag(&mut self, k: &'static str) -> Result<Option<bool>, FieldError> {
@@ -373,6 +408,10 @@ impl ScheduledFault {
             },
             "restore_disk" => A::RestoreDisk {
                 process: f.name("process")?,
+            },
+            "clock_jump" => A::ClockJump {
+                process: f.name("process")?,
+                by_ms: f.signed("by_ms", MAX_CLOCK_JUMP_MS)?,
             },
             other => {
                 return Err((

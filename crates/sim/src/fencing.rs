@@ -8,14 +8,33 @@ use crate::process::{Ctx, DataSet, Signal};
 use crate::view::{ProcView, Role};
 
 /// The storage's state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct FencedStore {
     newest: u64,
     data: DataSet,
     rejected: u64,
+    /// Whether it checks tokens (off: it accepts every write, and only remembers the
+    /// newest token it saw).
+    checks: bool,
+}
+
+impl Default for FencedStore {
+    fn default() -> Self {
+        FencedStore::new(true)
+    }
 }
 
 impl FencedStore {
+    /// A storage that checks tokens, or one that does not.
+    pub fn new(checks: bool) -> Self {
+        FencedStore {
+            newest: 0,
+            data: DataSet::new(),
+            rejected: 0,
+            checks,
+        }
+    }
+
     /// The values it holds.
     pub fn data(&self) -> &DataSet {
         &self.data
@@ -30,9 +49,9 @@ impl FencedStore {
         value: u64,
         ctx: &mut Ctx<M, T>,
     ) -> (bool, u64) {
-        let accepted = token >= self.newest;
+        let accepted = !self.checks || token >= self.newest;
         if accepted {
-            self.newest = token;
+            self.newest = self.newest.max(token);
             self.data.insert(value);
             ctx.signal(Signal::FencingAccepted { token });
         } else {
@@ -48,11 +67,15 @@ impl FencedStore {
 
     /// What the UI shows.
     pub fn view(&self) -> ProcView {
-        ProcView::new(Role::Storage, "storage")
+        let v = ProcView::new(Role::Storage, "storage")
             .epoch(self.newest)
             .data(self.data.len())
-            .num("newest token", self.newest)
-            .num("rejected", self.rejected)
+            .num("newest token", self.newest);
+        if self.checks {
+            v.num("rejected", self.rejected)
+        } else {
+            v.fact("fencing", "off: accepts every write")
+        }
     }
 }
 

@@ -54,11 +54,38 @@ pub struct Op {
     pub read: Option<u64>,
 }
 
+/// A client's belief that it holds a lock: from when it acquired it until it let go.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LockHold {
+    /// Which lock.
+    pub lock: u32,
+    /// The client.
+    pub holder: ProcId,
+    /// The token it writes with.
+    pub token: u64,
+    /// When it acquired the lock.
+    pub acquired_ms: Millis,
+    /// How long it believed the lock valid, by its own clock, when it acquired it.
+    pub valid_ms: Millis,
+    /// When it let go (None: it still believes it holds it, or it died holding it).
+    pub released_ms: Option<Millis>,
+}
+
+impl LockHold {
+    /// When the belief ended: at the release, or, for a holder that never let go, at
+    /// the end of the validity it was given.
+    pub fn until(&self) -> Millis {
+        self.released_ms.unwrap_or(self.acquired_ms + self.valid_ms)
+    }
+}
+
 /// All operations of a run, in invocation order.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct History {
     /// The operations.
     pub ops: Vec<Op>,
+    /// Every lock acquisition, in order.
+    pub locks: Vec<LockHold>,
 }
 
 impl History {
@@ -79,10 +106,82 @@ impl History {
                 Signal::OpComplete { op, result, read } => {
                     h.complete(*op, result.clone(), *read, r.time_ms)
                 }
+                Signal::LockAcquired {
+                    lock,
+                    token,
+                    valid_ms,
+                } => h.locks.push(LockHold {
+                    lock: *lock,
+                    holder: r.proc,
+                    token: *token,
+                    acquired_ms: r.time_ms,
+                    valid_ms: *valid_ms,
+                    released_ms: None,
+                }),
+                Signal::LockReleased { lock } => {
+                    if let Some(hold) =
+                        h.locks.iter_mut().rev().find(|l| {
+                            l.holder == r.proc && l.lock == *lock && l.released_ms.is_none()
+                        })
+                    {
+                        hold.released_ms = Some(r.time_ms);
+                    }
+                }
                 _ => {}
             }
         }
         h
+    }
+
+    /// The hold under which `op` was invoked: the latest acquisition by its client
+    /// of the lock its key names, still held when it was invoked.
+    pub fn hold_of(&self, op: &Op) -> Option<&LockHold> {
+        self.locks.iter().rev().find(|l| {
+            l.holder == op.process
+                && l.lock == op.key
+                && l.acquired_ms <= op.invoke_ms
+                && l.released_ms.is_none_or(|r| r >= op.invoke_ms)
+        })
+    }
+
+    /// The acknowledged writes made under `hold`.
+    pub fn writes_under<'a>(&'a self, hold: &'a LockHold) -> impl Iterator<Item = &'a Op> + 'a {
+        self.ops.iter().filter(move |op| {
+            op.kind == OpKind::Write
+                && op.result == Some(OpResult::Ok)
+                && self.hold_of(op) == Some(hold)
+        })
+    }
+
+    /// Every pair of holds of one lock by different clients whose beliefs overlapped,
+    /// with when the overlap began and ended: the lock held twice.
+    pub fn overlapping_holds(
+        &self,
+    ) -> impl Iterator<Item = (&LockHold, &LockHold, Millis, Millis)> + '_ {
+        self.locks.iter().enumerate().flat_map(move |(i, a)| {
+            self.locks[i + 1..].iter().filter_map(move |b| {
+                let from = a.acquired_ms.max(b.acquired_ms);
+                let to = a.until().min(b.until());
+                (a.lock == b.lock && a.holder != b.holder && from < to).then_some((a, b, from, to))
+            })
+        })
+    }
+
+    /// Acknowledged writes made under a lock that another client had acquired since:
+    /// the writes a fencing token exists to stop.
+    pub fn stale_writes_accepted(&self) -> impl Iterator<Item = &Op> + '_ {
+        self.ops.iter().filter(move |op| {
+            op.kind == OpKind::Write
+                && op.result == Some(OpResult::Ok)
+                && self.hold_of(op).is_some_and(|h| {
+                    self.locks.iter().any(|other| {
+                        other.lock == h.lock
+                            && other.holder != h.holder
+                            && other.acquired_ms > h.acquired_ms
+                            && other.acquired_ms <= op.invoke_ms
+                    })
+                })
+        })
     }
 
     /// Records an invocation.

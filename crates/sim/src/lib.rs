@@ -30,6 +30,7 @@ pub mod process;
 pub mod raft;
 
 pub mod redis;
+pub mod redlock;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;

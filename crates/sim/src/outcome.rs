@@ -35,6 +35,23 @@ pub struct LostWrite {
     pub acked_ms: Millis,
 }
 
+/// Two clients that believed they held the same lock at the same moment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LockOverlap {
+    /// Which lock.
+    pub lock: u32,
+    /// The client that acquired it first.
+    pub first: String,
+    /// The client that acquired it while the first still believed it held it.
+    pub second: String,
+    /// When both beliefs began.
+    pub from_ms: Millis,
+    /// When the first of them ended.
+    pub to_ms: Millis,
+    /// Whether each of them had a write accepted under its hold.
+    pub both_wrote: bool,
+}
+
 /// What a run did to the data.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Outcome {
@@ -68,6 +85,15 @@ pub struct Outcome {
     pub discarded: u64,
     /// Writes that shared storage rejected for a stale fencing token.
     pub fencing_rejections: u64,
+    /// Locks acquired (the lock workload).
+    pub locks_acquired: u64,
+    /// Pairs of clients that believed they held the same lock at the same moment.
+    pub locks_held_twice: u64,
+    /// Those pairs: who, when, for how long, and whether both wrote.
+    pub lock_overlaps: Vec<LockOverlap>,
+    /// Writes made under a lock that another client had acquired since, which the
+    /// storage accepted all the same: what fencing exists to stop.
+    pub stale_writes_accepted: u64,
     /// The system's own counters, by label ("monitor alerts", "step-downs").
     pub counters: BTreeMap<String, u64>,
     /// Events handled.
@@ -110,6 +136,10 @@ impl Outcome {
             new_leaders: Vec::new(),
             discarded: 0,
             fencing_rejections: 0,
+            locks_acquired: history.locks.len() as u64,
+            locks_held_twice: 0,
+            lock_overlaps: Vec::new(),
+            stale_writes_accepted: 0,
             counters: BTreeMap::new(),
             events,
             trace_hash: format!("{trace_hash:016x}"),
@@ -191,6 +221,20 @@ impl Outcome {
                 o.stale_reads += 1;
             }
         }
+        let wrote = |h: &crate::history::LockHold| history.writes_under(h).next().is_some();
+        o.lock_overlaps = history
+            .overlapping_holds()
+            .map(|(a, b, from_ms, to_ms)| LockOverlap {
+                lock: a.lock,
+                first: name(a.holder),
+                second: name(b.holder),
+                from_ms,
+                to_ms,
+                both_wrote: wrote(a) && wrote(b),
+            })
+            .collect();
+        o.locks_held_twice = o.lock_overlaps.len() as u64;
+        o.stale_writes_accepted = history.stale_writes_accepted().count() as u64;
         for r in signals {
             match &r.signal {
                 Signal::ElectionStarted { .. } => o.elections += 1,

@@ -163,6 +163,30 @@ pub enum Signal {
         /// The newest token storage had seen.
         newest: u64,
     },
+    /// A client now believes it holds `lock`, for `valid_ms` by its own clock, and
+    /// will present `token` to the storage it writes to under the lock.
+    LockAcquired {
+        /// Which lock (the resource's number).
+        lock: u32,
+        /// What it writes with: a fencing token where the lock service gives one
+        /// (an etcd revision), else whatever the lock's value is.
+        token: u64,
+        /// How long it believes the lock is its own, from now.
+        valid_ms: Millis,
+    },
+    /// A client no longer believes it holds `lock` (it released it, or gave it up).
+    LockReleased {
+        /// Which lock.
+        lock: u32,
+    },
+    /// A client acquired `lock` while another still believed it held it (reported by
+    /// the engine): the lock's own split-brain.
+    LockHeldTwice {
+        /// Which lock.
+        lock: u32,
+        /// The client that still believes it holds it.
+        other: ProcId,
+    },
     /// A fault acted (reported by the engine).
     Fault {
         /// What it did, in plain words.
@@ -293,6 +317,24 @@ impl Signal {
             Signal::OpInvoke { .. }
             | Signal::OpComplete { .. }
             | Signal::FencingAccepted { .. } => return None,
+            Signal::LockAcquired {
+                lock,
+                token,
+                valid_ms,
+            } => EventInfo::log(
+                "lock-acquired",
+                format!("believes it holds lock {lock} for {valid_ms} ms (token {token})"),
+            )
+            .badge("holds the lock", false),
+            Signal::LockReleased { lock } => {
+                EventInfo::log("lock-released", format!("lets go of lock {lock}"))
+            }
+            Signal::LockHeldTwice { lock, other } => EventInfo::log(
+                "lock-held-twice",
+                format!("acquires lock {lock} while {other} still believes it holds it"),
+            )
+            .marker(MarkerKind::Split)
+            .badge(format!("lock held twice (with {other})"), true),
             Signal::Writable { writable: true, .. } => {
                 EventInfo::log("writable", format!("now accepts writes as {leader}"))
             }
@@ -385,6 +427,12 @@ impl<M, T> Default for Effects<M, T> {
 pub struct Ctx<'a, M, T> {
     /// The current virtual time.
     pub now: Millis,
+    /// This process's own wall clock, in ms since the run began as its host reckons
+    /// it: it drifts at its host's rate and jumps when its host's clock is stepped
+    /// (`clock_jump`). Equal to `now` unless the scenario says otherwise. Whatever the
+    /// real system reads from its clock (a key's expiry, a lock's elapsed time) reads
+    /// this; timers still count real time.
+    pub clock: i64,
     /// The process handling the input.
     pub me: ProcId,
     pub(crate) rng: &'a mut SimRng,
@@ -443,6 +491,7 @@ impl<M, T> Ctx<'_, M, T> {
         let mut fx = Effects::default();
         let r = f(&mut Ctx {
             now: self.now,
+            clock: self.clock,
             me: self.me,
             rng: &mut *self.rng,
             out: &mut fx,
@@ -531,6 +580,7 @@ pub(crate) mod testing {
         pub fn run(&mut self, f: impl FnOnce(&mut Ctx<M, T>)) -> Vec<(ProcId, M)> {
             let mut ctx = Ctx {
                 now: self.now,
+                clock: self.now as i64,
                 me: self.me,
                 rng: &mut self.rng,
                 out: &mut self.fx,
@@ -564,6 +614,7 @@ mod tests {
         let mut fx: Effects<Outer, (char, u8)> = Effects::default();
         let mut ctx = Ctx {
             now: 40,
+            clock: 40,
             me: ProcId(1),
             rng: &mut rng,
             out: &mut fx,

@@ -162,6 +162,13 @@ impl<P: System> Run<P> {
         })
     }
 
+    /// Gives each process's host clock a drift, in parts per million (fast if
+    /// positive); a system reads it from the settings of its own that say so.
+    pub fn with_clock_drift(mut self, ppm: Vec<i64>) -> Self {
+        self.engine.set_clock_drift(ppm);
+        self
+    }
+
     /// The engine, for system-specific tests.
     pub fn engine(&self) -> &Engine<P> {
         &self.engine
@@ -205,6 +212,9 @@ fn resolve(t: &Topology, a: &FaultAction, persist: &[bool]) -> Result<Fault, Sce
             Fault::Restart(id, p.unwrap_or(persist[id.idx()]))
         }
         FaultAction::Pause { process, ms } => Fault::Pause(pr("process", process)?, *ms),
+        FaultAction::ClockJump { process, by_ms } => {
+            Fault::ClockJump(pr("process", process)?, *by_ms)
+        }
         FaultAction::RepairLink { a, b, one_way } => {
             Fault::RepairLink(pr("a", a)?, pr("b", b)?, *one_way)
         }

@@ -415,6 +415,7 @@ pub static SYSTEMS: &[&SystemDesc] = &[
     &crate::redis::DESC,
     &crate::raft::DESC,
     &crate::patroni::DESC,
+    &crate::redlock::DESC,
 ];
 
 /// The system named `name`.
