@@ -12,6 +12,7 @@ const cases = [
   ['sentinel-old-master-isolated', 1366, 768, 'M1'],
   ['raft-minority-leader', 390, 844, 'N1'],
   ['patroni-sync-isolated', 1366, 768, 'pg1'],
+  ['redlock-gc-pause', 390, 844, 'C1'],
 ];
 
 for (const [preset, width, height, proc] of cases) {

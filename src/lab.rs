@@ -32,13 +32,22 @@ struct Ended {
     acked: Vec<Millis>,
     rejected: Vec<Millis>,
     unknown: Vec<Millis>,
+    /// Writes under a superseded lock that were accepted.
+    stale: Vec<Millis>,
 }
 
 impl Ended {
-    fn from_history(ops: &[sim::history::Op]) -> Ended {
+    fn from_history(h: &sim::history::History) -> Ended {
         use sim::history::{OpKind, OpResult};
-        let mut e = Ended::default();
-        for op in ops.iter().filter(|o| o.kind == OpKind::Write) {
+        let mut e = Ended {
+            stale: h
+                .stale_writes_accepted()
+                .filter_map(|op| op.complete_ms)
+                .collect(),
+            ..Ended::default()
+        };
+        e.stale.sort_unstable();
+        for op in h.ops.iter().filter(|o| o.kind == OpKind::Write) {
             let Some(t) = op.complete_ms else { continue };
             match op.result {
                 Some(OpResult::Ok) => e.acked.push(t),
@@ -66,6 +75,10 @@ pub struct Progress {
     pub leaders: u64,
     /// Fencing rejections.
     pub fencing: u64,
+    /// Times a client took a lock another still believed it held.
+    pub locks_twice: u64,
+    /// Writes under a superseded lock accepted (known once the run's end is).
+    pub stale: u64,
     /// The system's own counters.
     pub counters: std::collections::BTreeMap<&'static str, u64>,
     /// When data was last discarded: from then on, the acknowledged writes it held
@@ -96,6 +109,7 @@ struct Counted {
 enum Count {
     Leader,
     Fencing,
+    LockTwice,
     Discard,
     System(&'static str),
 }
@@ -298,7 +312,7 @@ impl Lab {
         };
         if ahead.now() >= duration {
             self.final_outcome = Some(Rc::new(ahead.outcome()));
-            self.ended = Rc::new(Ended::from_history(&ahead.history().ops));
+            self.ended = Rc::new(Ended::from_history(&ahead.history()));
             self.ahead = None;
         }
     }
@@ -373,26 +387,34 @@ impl Lab {
     pub fn progress(&self, now: Millis) -> Progress {
         let mut leaders = 0;
         let mut fencing = 0;
+        let mut locks_twice = 0;
         let mut last_discard = None;
         let mut counters = std::collections::BTreeMap::new();
         for c in self.counted.iter().take_while(|c| c.time_ms <= now) {
             match c.what {
                 Count::Leader => leaders += 1,
                 Count::Fencing => fencing += 1,
+                Count::LockTwice => locks_twice += 1,
                 Count::Discard => last_discard = Some(c.time_ms),
                 Count::System(label) => *counters.entry(label).or_default() += 1,
             }
         }
-        let (acked, rejected, unknown) = if self.final_outcome.is_some() {
+        let (acked, rejected, unknown, stale) = if self.final_outcome.is_some() {
             let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
             (
                 upto(&self.ended.acked),
                 upto(&self.ended.rejected),
                 upto(&self.ended.unknown),
+                upto(&self.ended.stale),
             )
         } else {
             let o = self.sim.outcome();
-            (o.writes_acked, o.writes_rejected, o.writes_unknown)
+            (
+                o.writes_acked,
+                o.writes_rejected,
+                o.writes_unknown,
+                o.stale_writes_accepted,
+            )
         };
         Progress {
             acked,
@@ -400,6 +422,8 @@ impl Lab {
             unknown,
             leaders,
             fencing,
+            locks_twice,
+            stale,
             counters,
             last_discard,
         }
@@ -678,6 +702,7 @@ fn markers<'a>(
         let what = match &r.signal {
             Signal::NewLeader { .. } => Some(Count::Leader),
             Signal::FencingRejected { .. } => Some(Count::Fencing),
+            Signal::LockHeldTwice { .. } => Some(Count::LockTwice),
             Signal::Discarded { .. } => Some(Count::Discard),
             Signal::Event(EventInfo {
                 counter: Some(c), ..

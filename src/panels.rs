@@ -166,6 +166,9 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
         }
     });
     let n = &p.now;
+    // A lock service elects nobody: its rows are the locks'.
+    let locks = o.locks_acquired > 0;
+    let elects = !locks || o.elections > 0 || !o.new_leaders.is_empty() || o.split_brain_ms > 0;
     html! {
         <section class="panel outcome" aria-label="Outcome">
             <h2>{"Outcome"}</h2>
@@ -179,8 +182,14 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                         {row("unknown, yet applied", "—".into(), o.unknown_writes_applied.to_string())}
                     }
                     {row("acknowledged writes lost", shown.to_string(), o.acked_writes_lost.to_string())}
-                    {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
-                    {row(&format!("new {}s", p.words.leader), n.leaders.to_string(), o.new_leaders.len().to_string())}
+                    if elects {
+                        {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
+                        {row(&format!("new {}s", p.words.leader), n.leaders.to_string(), o.new_leaders.len().to_string())}
+                    }
+                    if locks {
+                        {row("lock held twice", n.locks_twice.to_string(), o.locks_held_twice.to_string())}
+                        {row("stale writes accepted", n.stale.to_string(), o.stale_writes_accepted.to_string())}
+                    }
                     {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
                     { for o.counters.iter().map(|(label, end)| row(label, n.counters.get(label.as_str()).copied().unwrap_or(0).to_string(), end.to_string())) }
                 </tbody>

@@ -317,13 +317,15 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
             o.locks_acquired, o.locks_held_twice
         );
         for x in &o.lock_overlaps {
+            let to = x
+                .to_ms
+                .map_or("the end".to_string(), |t| format!("{t} ms"));
             r += &format!(
-                "    {} and {} both held lock {} from {} ms to {} ms{}\n",
+                "    {} and {} both held lock {} from {} ms to {to}{}\n",
                 x.first,
                 x.second,
                 x.lock,
                 x.from_ms,
-                x.to_ms,
                 if x.both_wrote { ", and both wrote" } else { "" }
             );
         }

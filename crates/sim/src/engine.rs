@@ -849,7 +849,15 @@ impl<P: Process> Engine<P> {
                     self.core.alive[i] = false;
                     self.core.incarnation[i] += 1;
                     self.core.durable[i] = Some(self.core.procs[i].durable());
-                    // A dead client believes nothing.
+                    // A dead client believes nothing: it lets go of its locks.
+                    let now = self.core.now;
+                    for (_, lock) in self.core.holders.iter().filter(|h| h.0 == p) {
+                        self.signals.push_back(SignalRecord {
+                            time_ms: now,
+                            proc: p,
+                            signal: Signal::LockReleased { lock: *lock },
+                        });
+                    }
                     self.core.holders.retain(|h| h.0 != p);
                     // Its connections are gone, and what TCP was retransmitting with them.
                     self.core.retrying.retain(|r| r.0 != p && r.1 != p);

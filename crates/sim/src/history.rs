@@ -154,15 +154,20 @@ impl History {
     }
 
     /// Every pair of holds of one lock by different clients whose beliefs overlapped,
-    /// with when the overlap began and ended: the lock held twice.
+    /// with when the overlap began and ended (None: both still held it at the end):
+    /// the lock held twice.
     pub fn overlapping_holds(
         &self,
-    ) -> impl Iterator<Item = (&LockHold, &LockHold, Millis, Millis)> + '_ {
+    ) -> impl Iterator<Item = (&LockHold, &LockHold, Millis, Option<Millis>)> + '_ {
         self.locks.iter().enumerate().flat_map(move |(i, a)| {
             self.locks[i + 1..].iter().filter_map(move |b| {
                 let from = a.acquired_ms.max(b.acquired_ms);
-                let to = a.until().min(b.until());
-                (a.lock == b.lock && a.holder != b.holder && from < to).then_some((a, b, from, to))
+                let to = match (a.released_ms, b.released_ms) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+                let overlap = to.is_none_or(|t| from < t);
+                (a.lock == b.lock && a.holder != b.holder && overlap).then_some((a, b, from, to))
             })
         })
     }

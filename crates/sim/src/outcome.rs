@@ -46,8 +46,8 @@ pub struct LockOverlap {
     pub second: String,
     /// When both beliefs began.
     pub from_ms: Millis,
-    /// When the first of them ended.
-    pub to_ms: Millis,
+    /// When the first of them ended (None: both still held it at the end).
+    pub to_ms: Option<Millis>,
     /// Whether each of them had a write accepted under its hold.
     pub both_wrote: bool,
 }

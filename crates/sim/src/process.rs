@@ -223,6 +223,8 @@ pub enum MarkerKind {
     Leader,
     /// Split-brain starts.
     Split,
+    /// A client took a lock that another still believed it held.
+    LockTwice,
     /// Split-brain ends.
     SplitEnd,
     /// Data is discarded.
@@ -333,8 +335,8 @@ impl Signal {
                 "lock-held-twice",
                 format!("acquires lock {lock} while {other} still believes it holds it"),
             )
-            .marker(MarkerKind::Split)
-            .badge(format!("lock held twice (with {other})"), true),
+            .marker(MarkerKind::LockTwice)
+            .badge("lock held twice", true),
             Signal::Writable { writable: true, .. } => {
                 EventInfo::log("writable", format!("now accepts writes as {leader}"))
             }

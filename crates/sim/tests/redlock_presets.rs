@@ -9,6 +9,19 @@ use sim::fault::{FaultAction, ScheduledFault};
 use sim::simulation::RunOptions;
 use sim::{Outcome, Scenario};
 
+/// The engine's live "held twice" signals agree with the history's overlaps.
+fn live_count_agrees(name: &str) {
+    let s = preset(name);
+    let mut sim = sim::build(&s, RunOptions::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let live = sim
+        .signals()
+        .iter()
+        .filter(|r| matches!(r.signal, sim::Signal::LockHeldTwice { .. }))
+        .count() as u64;
+    assert_eq!(live, sim.outcome().locks_held_twice, "{name}");
+}
+
 fn violations(s: &Scenario) -> Vec<&'static str> {
     let mut sim = sim::build(s, RunOptions::default()).unwrap();
     sim.run_until(s.duration_ms);
@@ -28,6 +41,7 @@ fn redlock_majority_holds_the_lock_once_with_a_master_cut_off() {
     assert_eq!(o.stale_writes_accepted, 0);
     assert_eq!(o.writes_acked, o.writes_attempted);
     assert!(violations(&preset("redlock-majority")).is_empty());
+    live_count_agrees("redlock-majority");
 }
 
 #[test]
@@ -42,6 +56,7 @@ fn redlock_gc_pause_lets_two_clients_write_under_one_lock() {
     assert_eq!(o.stale_writes_accepted, 1, "{o:?}");
     assert_eq!(o.counters.get("writes after the lock ran out"), Some(&1));
     assert_eq!(o.fencing_rejections, 0);
+    live_count_agrees("redlock-gc-pause");
     assert_eq!(
         violations(&preset("redlock-gc-pause")),
         [
@@ -77,6 +92,7 @@ fn redlock_clock_jump_expires_a_key_early_and_the_lock_is_held_twice() {
     // Stepped at 2.5 s; C1 takes the lock at its next attempt, before C2 lets go.
     assert!((2_500..5_200).contains(&x.from_ms), "{x:?}");
     assert!(x.both_wrote);
+    live_count_agrees("redlock-clock-jump");
     // Without the step, M3 keeps C2's key and nobody holds the lock twice.
     let mut calm = preset("redlock-clock-jump");
     calm.faults

@@ -299,7 +299,13 @@ impl LockClient {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        let mut v = ProcView::new(Role::Client, "client");
+        // The lock holder is who is in charge here, crowned as a leader is; two
+        // clients that both believe they hold the lock both wear the crown.
+        let mut v = if self.believes {
+            ProcView::new(Role::Primary, "lock holder")
+        } else {
+            ProcView::new(Role::Client, "client")
+        };
         v = match self.phase {
             Phase::Idle => v.fact("lock", "not held"),
             Phase::Acquiring { next, got } => v.fact(

@@ -14,10 +14,10 @@ pub static DESC: SystemDesc = SystemDesc {
     summary: "A client holds the lock when a majority of independent Redis masters set its key with SET NX PX in time; the lock expires by each master's clock.",
     words: Words {
         epoch: "token",
-        leader: "master",
+        leader: "lock holder",
     },
     kinds: &[
-        KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Primary, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false },
+        KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Watcher, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false },
         KindDesc { kind: "client", label: "lock client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
         KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None, count: (1, 1), disk: false },
     ],
@@ -32,15 +32,16 @@ pub static DESC: SystemDesc = SystemDesc {
         ("Pause", "A client stopped for longer than its lock's validity (a garbage collection, a VM migration, SIGSTOP) wakes believing it holds the lock, and writes."),
     ],
     legend: &[
-        (Role::Primary, "Redis master"),
-        (Role::Client, "lock client"),
+        (Role::Watcher, "Redis master"),
+        (Role::Primary, "client holding the lock"),
+        (Role::Client, "client"),
         (Role::Storage, "storage"),
     ],
     messages: &[
         (MsgKind::Client, "SET NX PX, release"),
         (MsgKind::Storage, "write with token"),
     ],
-    try_first: "Try it: pause C1 for 15 s while it holds the lock (select C1, then Pause), and press Play. Its lock expires on the masters, C2 takes it, and C1 wakes up and writes anyway.",
+    try_first: "Try it: press Play. The ring around each master is the lock key's time to live, by that master's own clock; the client that holds the lock wears the crown. Watch for two crowns at once.",
     build: super::build,
     effective_settings: super::effective_settings,
     facts,

@@ -173,7 +173,9 @@ impl Master {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        let mut v = ProcView::new(Role::Primary, "master");
+        // Drawn as an elector, not as a leader: each master grants its key to one
+        // client, as a Sentinel gives its vote; the masters lead nothing.
+        let mut v = ProcView::new(Role::Watcher, "master");
         if self.now < self.down_until {
             v = v.fact(
                 "restart delay",

@@ -1,0 +1,57 @@
+// RedLock in the page: a lock service on independent masters, drawn from what the
+// core says about it: the key's time to live as a ring on each master, the crown on
+// whoever believes it holds the lock, and the moment two do.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { sharedLab, waitForState, seek, shots } from './harness.mjs';
+
+const lab = sharedLab({ before, after });
+
+async function open(viewport, preset) {
+  const page = await lab.browser.newPage({ viewport });
+  await page.goto(`${lab.server.url}?preset=${preset}`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  return page;
+}
+
+test('redlock gc pause: the paused holder keeps its crown while C2 takes the lock', async () => {
+  const page = await open({ width: 1366, height: 768 }, 'redlock-gc-pause');
+  const start = await waitForState(page, (s) => s.system === 'redlock');
+  assert.equal(start.roles.M1, 'master');
+  assert.match(await page.locator('.legend').textContent(), /client holding the lock/);
+  // C1 holds the lock when it is paused at 5 s: each master counts the key down.
+  const held = await seek(page, 8000);
+  assert.equal(held.roles.C1, 'lock holder');
+  assert.equal(held.roles.C2, 'client');
+  const rings = await page.locator('g.gauge').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+  assert.equal(rings.filter((r) => /lock key's time to live, by this server's clock/.test(r)).length, 5, rings.join(' | '));
+  // The keys expire about 10 s after C1 took them; C2 takes the lock while C1 sleeps.
+  const twice = await seek(page, 14200);
+  assert.equal(twice.roles.C1, 'lock holder', 'the paused client still believes it holds the lock');
+  assert.equal(twice.roles.C2, 'lock holder');
+  assert.equal(await page.locator('svg.canvas .crown:not(.stale)').count(), 2, 'two crowns');
+  assert.ok(await page.locator('button.marker.lock-twice').count() > 0, 'the moment is on the timeline');
+  await page.screenshot({ path: path.join(shots, 'redlock-held-twice.png') });
+  // The ending, on request: both wrote, and the stale write was accepted.
+  await page.locator('section.outcome button.reveal').click();
+  const outcome = await page.locator('section.outcome').textContent();
+  assert.match(outcome, /lock held twice\s*1\s*2/, outcome);
+  assert.match(outcome, /stale writes accepted\s*0\s*1/, outcome);
+  assert.doesNotMatch(outcome, /new lock holders/, 'a lock service elects nobody');
+  await page.close();
+});
+
+test('redlock clock jump on a phone: two holders, readable at 390 px', async () => {
+  const page = await open({ width: 390, height: 844 }, 'redlock-clock-jump');
+  const s = await seek(page, 3600);
+  assert.equal(s.roles.C1, 'lock holder');
+  assert.equal(s.roles.C2, 'lock holder');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling (${width} px)`);
+  const m3 = await page.locator('g.gauge').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+  assert.ok(m3.length >= 4, 'the masters still holding a key show its ring');
+  await page.screenshot({ path: path.join(shots, 'redlock-phone.png') });
+  await page.close();
+});
