@@ -32,7 +32,7 @@ struct Ended {
     acked: Vec<Millis>,
     rejected: Vec<Millis>,
     unknown: Vec<Millis>,
-    /// Writes under a superseded lock that were accepted.
+    /// Older lock holders' writes accepted after a newer holder's.
     stale: Vec<Millis>,
 }
 
@@ -77,7 +77,8 @@ pub struct Progress {
     pub fencing: u64,
     /// Times a client took a lock another still believed it held.
     pub locks_twice: u64,
-    /// Writes under a superseded lock accepted (known once the run's end is).
+    /// Older lock holders' writes accepted after a newer holder's (known once the
+    /// run's end is).
     pub stale: u64,
     /// The system's own counters.
     pub counters: std::collections::BTreeMap<&'static str, u64>,

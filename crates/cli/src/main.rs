@@ -317,9 +317,7 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
             o.locks_acquired, o.locks_held_twice
         );
         for x in &o.lock_overlaps {
-            let to = x
-                .to_ms
-                .map_or("the end".to_string(), |t| format!("{t} ms"));
+            let to = x.to_ms.map_or("the end".to_string(), |t| format!("{t} ms"));
             r += &format!(
                 "    {} and {} both held lock {} from {} ms to {to}{}\n",
                 x.first,
@@ -330,7 +328,7 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
             );
         }
         r += &format!(
-            "  writes under a superseded lock accepted: {}\n",
+            "  stale writes accepted (an older lock holder's after a newer one's): {}\n",
             o.stale_writes_accepted
         );
     }

@@ -53,7 +53,7 @@ impl FencedStore {
         if accepted {
             self.newest = self.newest.max(token);
             self.data.insert(value);
-            ctx.signal(Signal::FencingAccepted { token });
+            ctx.signal(Signal::FencingAccepted { token, value });
         } else {
             self.rejected += 1;
             let newest = self.newest;

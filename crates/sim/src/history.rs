@@ -86,6 +86,8 @@ pub struct History {
     pub ops: Vec<Op>,
     /// Every lock acquisition, in order.
     pub locks: Vec<LockHold>,
+    /// The values a shared storage took, in the order it took them.
+    pub stored: Vec<u64>,
 }
 
 impl History {
@@ -118,6 +120,7 @@ impl History {
                     valid_ms: *valid_ms,
                     released_ms: None,
                 }),
+                Signal::FencingAccepted { value, .. } => h.stored.push(*value),
                 Signal::LockReleased { lock } => {
                     if let Some(hold) =
                         h.locks.iter_mut().rev().find(|l| {
@@ -172,21 +175,35 @@ impl History {
         })
     }
 
-    /// Acknowledged writes made under a lock that another client had acquired since:
-    /// the writes a fencing token exists to stop.
+    /// Acknowledged writes the storage took after it had taken a write made under a
+    /// later hold of the same lock: an older holder's write landing on a newer
+    /// holder's, which is what a fencing token exists to stop. (A write that lands
+    /// before the newer holder's first write is ordered before it, and no token check
+    /// could refuse it.) The storage's own order of writes is used; a client paused
+    /// between the storage's answer and reading it must not reorder them.
     pub fn stale_writes_accepted(&self) -> impl Iterator<Item = &Op> + '_ {
-        self.ops.iter().filter(move |op| {
-            op.kind == OpKind::Write
-                && op.result == Some(OpResult::Ok)
-                && self.hold_of(op).is_some_and(|h| {
-                    self.locks.iter().any(|other| {
-                        other.lock == h.lock
-                            && other.holder != h.holder
-                            && other.acquired_ms > h.acquired_ms
-                            && other.acquired_ms <= op.invoke_ms
-                    })
+        let order: std::collections::HashMap<u64, usize> = self
+            .stored
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (*v, i))
+            .collect();
+        let accepted: Vec<(usize, &Op, &LockHold)> = self
+            .ops
+            .iter()
+            .filter(|op| op.kind == OpKind::Write && op.result == Some(OpResult::Ok))
+            .filter_map(|op| Some((*order.get(&op.value)?, op, self.hold_of(op)?)))
+            .collect();
+        let stale: Vec<&Op> = accepted
+            .iter()
+            .filter(|(at, _, h)| {
+                accepted.iter().any(|(newer_at, _, nh)| {
+                    nh.lock == h.lock && nh.acquired_ms > h.acquired_ms && newer_at < at
                 })
-        })
+            })
+            .map(|(_, op, _)| *op)
+            .collect();
+        stale.into_iter()
     }
 
     /// Records an invocation.

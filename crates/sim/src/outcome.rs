@@ -91,8 +91,9 @@ pub struct Outcome {
     pub locks_held_twice: u64,
     /// Those pairs: who, when, for how long, and whether both wrote.
     pub lock_overlaps: Vec<LockOverlap>,
-    /// Writes made under a lock that another client had acquired since, which the
-    /// storage accepted all the same: what fencing exists to stop.
+    /// Writes the storage accepted after it had accepted a write made under a later
+    /// hold of the same lock: an older holder's write landing on a newer holder's,
+    /// what fencing exists to stop.
     pub stale_writes_accepted: u64,
     /// The system's own counters, by label ("monitor alerts", "step-downs").
     pub counters: BTreeMap<String, u64>,

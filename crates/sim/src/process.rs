@@ -155,6 +155,8 @@ pub enum Signal {
     FencingAccepted {
         /// The token presented.
         token: u64,
+        /// The value written (unique per write): the storage's order of writes.
+        value: u64,
     },
     /// Shared storage rejected a write carrying a stale fencing token.
     FencingRejected {

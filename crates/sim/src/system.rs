@@ -375,6 +375,41 @@ pub fn check_budget(s: &Scenario, rate_per_s: u32) -> Result<(), ScenarioError> 
     Ok(())
 }
 
+/// The lock workload's promise: at most one client believes it holds a lock at a time.
+pub fn one_lock_holder<P>(r: &crate::simulation::RunState<P>) -> Result<(), String> {
+    let h = crate::history::History::from_signals(r.signals);
+    let first = h
+        .overlapping_holds()
+        .next()
+        .map(|(a, b, from, _)| (a.holder, b.holder, a.lock, from));
+    match first {
+        Some((a, b, lock, from)) => Err(format!("{a} and {b} both held lock {lock} at {from} ms")),
+        None => Ok(()),
+    }
+}
+
+/// What fencing promises: the storage never takes an older lock holder's write after
+/// a newer holder's.
+pub fn no_stale_write_accepted<P>(r: &crate::simulation::RunState<P>) -> Result<(), String> {
+    let h = crate::history::History::from_signals(r.signals);
+    let first = h
+        .stale_writes_accepted()
+        .next()
+        .map(|op| (op.process, op.invoke_ms));
+    match first {
+        Some((p, at)) => Err(format!(
+            "{p}'s write made at {at} ms was accepted after a newer holder's"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The names of those two.
+pub const ONE_LOCK_HOLDER: &str = "at most one client believes it holds the lock";
+/// See [`no_stale_write_accepted`].
+pub const NO_STALE_WRITE: &str =
+    "the storage never takes an older lock holder's write after a newer holder's";
+
 /// A named property of a system that must always hold (stateright's
 /// `property(Expectation::Always, ...)`), checked on a run's processes and signals.
 pub struct Invariant<P> {

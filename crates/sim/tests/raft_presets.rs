@@ -220,3 +220,27 @@ fn raft_term_as_fencing_token_rejects_a_deposed_leaders_writes() {
     );
     assert_eq!(o.acked_writes_lost, 0);
 }
+
+#[test]
+fn etcd_lease_lock_pause_lets_a_paused_holder_write_unless_the_revision_is_checked() {
+    let o = outcome("etcd-lease-lock-pause");
+    // C1 takes the lock at once and is paused at 3 s. It kept its lease alive last at
+    // the grant: the leader's lessor revokes it at its first check after 10 s, and C2
+    // takes the lock with a higher revision.
+    let first = &o.lock_overlaps[0];
+    assert_eq!((first.first.as_str(), first.second.as_str()), ("C1", "C2"));
+    assert!((10_000..11_500).contains(&first.from_ms), "{first:?}");
+    // C1 wakes at 18 s and writes before any keep-alive answer can tell it.
+    assert_eq!(o.counters.get("writes after the lease ran out"), Some(&1));
+    assert_eq!(o.stale_writes_accepted, 1, "{o:?}");
+    assert_eq!(o.fencing_rejections, 0);
+    // With the storage checking the lock's revision, the stale write is refused, and
+    // only that one: the revisions only grow.
+    let fenced = with("etcd-lease-lock-pause", "fencing", "true");
+    assert_eq!(fenced.stale_writes_accepted, 0, "{fenced:?}");
+    assert_eq!(fenced.fencing_rejections, 1);
+    assert_eq!(fenced.rejected_by_reason.get("FENCED"), Some(&1));
+    assert_eq!(fenced.acked_writes_lost, 0);
+    // The lock was still held twice: fencing protects the storage, not the lock.
+    assert!(fenced.locks_held_twice > 0);
+}

@@ -18,6 +18,9 @@ pub enum Workload {
     Set,
     /// Put and get one key in turn, to see stale reads.
     Register,
+    /// Take a lock (a key on a session lease), work, write to the storage with the
+    /// lock's revision, release it (see [`super::lock`]).
+    Lock,
 }
 
 /// How reads are served.

@@ -41,6 +41,15 @@ pub enum RaftEvent {
         /// How long the sync blocked it.
         stalled_ms: Millis,
     },
+    /// A lock client's keep-alive found its session lease gone: it has lost the lock,
+    /// and learns it only now.
+    LockLeaseLost,
+    /// A lock client writes under its lock after its lease ran out, as of its last
+    /// keep-alive answer: it did not watch its session (`Session.Done()`).
+    LockWriteAfterLease {
+        /// How long after.
+        late_ms: Millis,
+    },
     /// The leader's lessor found a lease past its TTL and revokes it, with every key
     /// attached to it.
     LeaseExpired {
@@ -57,6 +66,19 @@ impl SystemEvent for RaftEvent {
                 format!("lease {lease:x} expired: revoking it and the keys attached to it"),
             )
             .badge("lease expired", true),
+            RaftEvent::LockLeaseLost => EventInfo::log(
+                "lease-lost",
+                "keep-alive: lease not found: its lock is gone, and it learns it only now".into(),
+            )
+            .badge("lost its lock", true)
+            .counter("locks lost to an expired lease"),
+            RaftEvent::LockWriteAfterLease { late_ms } => EventInfo::log(
+                "writes-after-lease",
+                format!("writes under its lock {late_ms} ms after its lease ran out (as last renewed)"),
+            )
+            .marker(MarkerKind::Alert)
+            .badge(format!("writes {late_ms} ms after its lease ran out"), true)
+            .counter("writes after the lease ran out"),
             RaftEvent::SteppedDown { term } => EventInfo::log(
                 "step-down",
                 format!("stepped down to follower since quorum is not active (term {term})"),

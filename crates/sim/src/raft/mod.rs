@@ -14,6 +14,7 @@ pub mod client;
 pub mod desc;
 pub mod events;
 pub mod kv;
+pub mod lock;
 pub mod msg;
 pub mod node;
 pub mod presets;
@@ -31,6 +32,7 @@ use crate::view::ProcView;
 
 use client::{Client, ClientCfg, Consistency, Workload};
 pub use desc::DESC;
+use lock::{LockCfg, LockClient};
 use msg::Msg;
 use node::{HardState, Node, NodeCfg, State};
 
@@ -53,6 +55,14 @@ pub enum Timer {
     Next,
     /// A client's `--command-timeout` for an operation.
     OpTimeout(OpId),
+    /// A lock client's `--command-timeout` for a request to etcd's KV or lease API.
+    KvTimeout(u64),
+    /// A lock client's keep-alive of its session lease is due.
+    KeepAlive(u64),
+    /// A lock client's work under the lock is done.
+    WorkDone,
+    /// A lock client asks again for a lock it found taken.
+    Poll,
 }
 
 pub(crate) type NCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -69,6 +79,10 @@ pub struct ClientSettings {
     pub workload: Workload,
     /// `--consistency`: `linearizable` (ReadIndex) or `serializable` (local).
     pub consistency: Consistency,
+    /// The lock workload: `etcdctl lock --ttl`, the session lease's TTL.
+    pub lock_ttl_ms: Millis,
+    /// The lock workload: how long a holder works before it writes to the storage.
+    pub work_ms: Millis,
 }
 
 impl Default for ClientSettings {
@@ -78,6 +92,8 @@ impl Default for ClientSettings {
             timeout_ms: 5000,
             workload: Workload::Set,
             consistency: Consistency::Linearizable,
+            lock_ttl_ms: 10_000,
+            work_ms: 1000,
         }
     }
 }
@@ -134,6 +150,8 @@ pub enum RaftProc {
     Node(Node),
     /// A client application.
     Client(Client),
+    /// A client holding a lock (the lock workload).
+    Lock(LockClient),
     /// Fenced shared storage.
     Storage(FencedStore),
 }
@@ -147,6 +165,7 @@ impl Process for RaftProc {
         match self {
             RaftProc::Node(n) => n.start(ctx),
             RaftProc::Client(c) => c.start(ctx),
+            RaftProc::Lock(c) => c.start(ctx),
             RaftProc::Storage(_) => {}
         }
     }
@@ -155,11 +174,17 @@ impl Process for RaftProc {
         match self {
             RaftProc::Node(n) => n.on_msg(from, msg, ctx),
             RaftProc::Client(c) => c.on_msg(msg, ctx),
-            RaftProc::Storage(s) => {
-                if let Msg::Store { token, value } = msg {
+            RaftProc::Lock(c) => c.on_msg(msg, ctx),
+            RaftProc::Storage(s) => match msg {
+                Msg::Store { token, value } => {
                     s.write(from, token, value, ctx);
                 }
-            }
+                Msg::LockWrite { op, token, value } => {
+                    let (accepted, _) = s.write(from, token, value, ctx);
+                    ctx.send(from, Msg::LockWriteReply { op, accepted });
+                }
+                _ => {}
+            },
         }
     }
 
@@ -167,6 +192,7 @@ impl Process for RaftProc {
         match self {
             RaftProc::Node(n) => n.on_timer(t, ctx),
             RaftProc::Client(c) => c.on_timer(t, ctx),
+            RaftProc::Lock(c) => c.on_timer(t, ctx),
             RaftProc::Storage(_) => {}
         }
     }
@@ -182,6 +208,7 @@ impl Process for RaftProc {
         match self {
             RaftProc::Node(n) => n.restart(durable.flatten(), ctx),
             RaftProc::Client(c) => c.restart(ctx),
+            RaftProc::Lock(c) => c.restart(ctx),
             RaftProc::Storage(_) => {}
         }
     }
@@ -196,6 +223,7 @@ impl Process for RaftProc {
         match self {
             RaftProc::Node(n) => n.view(),
             RaftProc::Client(c) => c.view(),
+            RaftProc::Lock(c) => c.view(),
             RaftProc::Storage(s) => s.view(),
         }
     }
@@ -225,6 +253,13 @@ impl System for RaftProc {
     /// A linearizable read at the end: answered by the leader of the newest term, or,
     /// with no leader, by the member that has committed most.
     fn final_read(procs: &[Self], alive: &[bool]) -> Option<(usize, DataSet)> {
+        // Lock clients write to the storage the lock protects: that is the data.
+        if procs.iter().any(|p| matches!(p, RaftProc::Lock(_))) {
+            return procs.iter().enumerate().find_map(|(i, p)| match p {
+                RaftProc::Storage(s) => Some((i, s.data().clone())),
+                _ => None,
+            });
+        }
         let leader = nodes(procs, alive)
             .filter(|(_, n)| n.state() == State::Leader)
             .max_by_key(|(_, n)| n.term());
@@ -238,7 +273,7 @@ impl System for RaftProc {
 }
 
 /// Raft's safety properties (the Raft paper's Figure 3, as etcd keeps them).
-static INVARIANTS: [Invariant<RaftProc>; 3] = [
+static INVARIANTS: [Invariant<RaftProc>; 5] = [
     Invariant {
         name: "at most one leader per term",
         check: crate::system::one_leader_per_epoch,
@@ -268,6 +303,16 @@ static INVARIANTS: [Invariant<RaftProc>; 3] = [
     Invariant {
         name: "no acknowledged write is lost",
         check: committed_writes_kept,
+    },
+    // The lock workload's (Jepsen's etcd 3.4.3 lock test): a lease-based lock is not
+    // a mutex, and only fencing with the lock's revision keeps the storage safe.
+    Invariant {
+        name: crate::system::ONE_LOCK_HOLDER,
+        check: crate::system::one_lock_holder,
+    },
+    Invariant {
+        name: crate::system::NO_STALE_WRITE,
+        check: crate::system::no_stale_write_accepted,
     },
 ];
 
@@ -329,6 +374,13 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let c = &set.client;
     crate::system::check_budget(s, c.rate_per_s)?;
     crate::fencing::check(set.fencing, storage)?;
+    let locks = c.workload == Workload::Lock;
+    if locks && storage.is_none() {
+        return Err(ScenarioError::new(
+            "settings.client.workload",
+            "the lock workload writes to a shared storage: add a process of kind `storage`",
+        ));
+    }
     let leader = s.named_among(
         set.initial_leader.as_deref(),
         &members,
@@ -354,7 +406,8 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
         check_quorum: set.check_quorum,
         lease_reads: set.lease_reads,
         fsync_ms: set.fsync_ms,
-        storage: if set.fencing { storage } else { None },
+        // With the lock workload the storage checks the lock's revision instead.
+        storage: if set.fencing && !locks { storage } else { None },
     };
     let box_of: Vec<usize> = s.processes().map(|(b, _)| b).collect();
     let interval = (1000 / c.rate_per_s as u64).max(1);
@@ -372,16 +425,28 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                     .copied()
                     .find(|m| box_of[m.idx()] == b)
                     .unwrap_or(members[(client_index as usize - 1) % members.len()]);
-                RaftProc::Client(Client::new(ClientCfg {
-                    index: client_index - 1,
-                    interval,
-                    timeout: c.timeout_ms,
-                    workload: c.workload,
-                    consistency: c.consistency,
-                    endpoint,
-                }))
+                if let (true, Some(storage)) = (locks, storage) {
+                    RaftProc::Lock(LockClient::new(LockCfg {
+                        index: client_index - 1,
+                        endpoint,
+                        storage,
+                        ttl: c.lock_ttl_ms,
+                        work: c.work_ms,
+                        think: interval,
+                        timeout: c.timeout_ms,
+                    }))
+                } else {
+                    RaftProc::Client(Client::new(ClientCfg {
+                        index: client_index - 1,
+                        interval,
+                        timeout: c.timeout_ms,
+                        workload: c.workload,
+                        consistency: c.consistency,
+                        endpoint,
+                    }))
+                }
             }
-            _ => RaftProc::Storage(FencedStore::default()),
+            _ => RaftProc::Storage(FencedStore::new(set.fencing || !locks)),
         });
     }
     Ok(Box::new(Run::new(

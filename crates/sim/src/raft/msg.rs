@@ -166,6 +166,23 @@ pub enum Msg {
         /// Its new value.
         value: Option<u64>,
     },
+    /// A lock holder's write to the storage, with the lock key's revision as its
+    /// token (the lock workload).
+    LockWrite {
+        /// The history's operation.
+        op: OpId,
+        /// The revision.
+        token: u64,
+        /// The value.
+        value: u64,
+    },
+    /// The storage's answer to a [`Msg::LockWrite`].
+    LockWriteReply {
+        /// The operation.
+        op: OpId,
+        /// Accepted (false: fenced off).
+        accepted: bool,
+    },
     /// A leader's write to the fenced storage, with its term as the token.
     Store {
         /// The term.
@@ -182,7 +199,11 @@ impl Message for Msg {
     fn on_receivers_connection(&self) -> bool {
         !matches!(
             self,
-            Msg::Put { .. } | Msg::Get { .. } | Msg::Store { .. } | Msg::KvReq { .. }
+            Msg::Put { .. }
+                | Msg::Get { .. }
+                | Msg::Store { .. }
+                | Msg::KvReq { .. }
+                | Msg::LockWrite { .. }
         )
     }
 
@@ -198,7 +219,9 @@ impl Message for Msg {
             | Msg::LeaseFwdResp { .. } => MsgKind::Control,
             Msg::KvReq { .. } | Msg::KvResp { .. } | Msg::WatchEvent { .. } => MsgKind::Client,
             Msg::Put { .. } | Msg::Get { .. } | Msg::Reply { .. } => MsgKind::Client,
-            Msg::Store { .. } => MsgKind::Storage,
+            Msg::Store { .. } | Msg::LockWrite { .. } | Msg::LockWriteReply { .. } => {
+                MsgKind::Storage
+            }
         }
     }
 
@@ -328,6 +351,17 @@ impl Message for Msg {
                 h.str(key);
                 h.u64(value.unwrap_or(u64::MAX));
             }
+            Msg::LockWrite { op, token, value } => {
+                h.u64(21);
+                h.u64(op.0);
+                h.u64(*token);
+                h.u64(*value);
+            }
+            Msg::LockWriteReply { op, accepted } => {
+                h.u64(22);
+                h.u64(op.0);
+                h.u64(*accepted as u64);
+            }
             Msg::ReadIndex { ctx } => {
                 h.u64(10);
                 h.u64(*ctx);
@@ -401,6 +435,11 @@ impl Message for Msg {
             }
             Msg::Reply { .. } => "OK".into(),
             Msg::Store { token, .. } => format!("store (token {token})"),
+            Msg::LockWrite { token, .. } => format!("write (revision {token})"),
+            Msg::LockWriteReply { accepted: true, .. } => "accepted".into(),
+            Msg::LockWriteReply {
+                accepted: false, ..
+            } => "rejected: stale revision".into(),
             Msg::KvReq { op, .. } => match op {
                 KvOp::Range { key } => format!("GET {key}"),
                 KvOp::KeepAlive { .. } => "lease keep-alive".into(),

@@ -40,6 +40,11 @@ pub const PRESETS: &[Preset] = &[
         build: leader_pause,
     },
     Preset {
+        name: "etcd-lease-lock-pause",
+        summary: "C1 holds an etcd lock (a key on a 10 s session lease) and is paused for 15 s: the lease expires, C2 takes the lock, C1 wakes and writes. Without fencing both writes land; with fencing=true the storage refuses C1's older revision.",
+        build: lease_lock_pause,
+    },
+    Preset {
         name: "raft-stale-read",
         summary: "Serializable reads on a member cut off alone return old values; with client.consistency=linearizable they time out instead.",
         build: stale_read,
@@ -54,6 +59,26 @@ fn base(
 ) -> Scenario {
     crate::presets::scenario(super::SYSTEM, boxes, settings, duration_ms, faults)
 }
+
+fn lease_lock_pause() -> Scenario {
+    let mut boxes = members(3, &[1, 2]);
+    boxes.push(bx("db", vec![p("DB", "storage")]));
+    base(
+        boxes,
+        json!({ "client": { "workload": "lock", "work_ms": 3000 } }),
+        40_000,
+        vec![at(
+            LOCK_PAUSE_AT,
+            FaultAction::Pause {
+                process: "C1".into(),
+                ms: 15_000,
+            },
+        )],
+    )
+}
+
+/// While C1 holds the lock.
+const LOCK_PAUSE_AT: Millis = 3_000;
 
 /// `n` boxes with a member each; clients on the boxes listed.
 fn members(n: usize, clients_on: &[usize]) -> Vec<BoxSpec> {

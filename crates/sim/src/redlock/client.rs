@@ -123,8 +123,11 @@ impl LockClient {
     }
 
     fn attempt(&mut self, ctx: &mut RCtx) {
-        // A random value per attempt, as redis.io asks; six digits to stay readable.
-        self.value = 100_000 + ctx.rng().below(900_000);
+        // A value no other client can draw, as redis.io asks ("unique across all
+        // clients and all lock requests"): six random digits to stay readable, then
+        // the client's number. Two clients drawing the same digits would release
+        // each other's locks.
+        self.value = (100_000 + ctx.rng().below(900_000)) * 1000 + self.cfg.index as u64 + 1;
         self.start = ctx.clock;
         self.phase = Phase::Acquiring { next: 0, got: 0 };
         self.ask(0, ctx);

@@ -20,11 +20,11 @@ pub mod presets;
 use serde::{Deserialize, Serialize};
 
 use crate::fencing::FencedStore;
-use crate::history::{History, OpId};
+use crate::history::OpId;
 use crate::ids::{Millis, ProcId};
 use crate::process::{Ctx, DataSet, Process};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::simulation::{Run, RunOptions, RunState, Simulation, System};
+use crate::simulation::{Run, RunOptions, Simulation, System};
 use crate::system::{Invariant, SystemDesc};
 use crate::view::ProcView;
 
@@ -229,40 +229,14 @@ impl System for RedlockProc {
 /// What a lock promises, and what fencing adds.
 static INVARIANTS: [Invariant<RedlockProc>; 2] = [
     Invariant {
-        name: "at most one client believes it holds the lock",
-        check: |r| {
-            let h = History::from_signals(r.signals);
-            let first = h
-                .overlapping_holds()
-                .next()
-                .map(|(a, b, from, _)| (a.holder.0, b.holder.0, a.lock, from));
-            match first {
-                Some((a, b, lock, from)) => {
-                    Err(format!("#{a} and #{b} both held lock {lock} at {from} ms"))
-                }
-                None => Ok(()),
-            }
-        },
+        name: crate::system::ONE_LOCK_HOLDER,
+        check: crate::system::one_lock_holder,
     },
     Invariant {
-        name: "the storage accepts no write made under a superseded lock",
-        check: stale_writes_refused,
+        name: crate::system::NO_STALE_WRITE,
+        check: crate::system::no_stale_write_accepted,
     },
 ];
-
-fn stale_writes_refused(r: &RunState<RedlockProc>) -> Result<(), String> {
-    let h = History::from_signals(r.signals);
-    let first = h
-        .stale_writes_accepted()
-        .next()
-        .map(|op| (op.process.0, op.invoke_ms));
-    match first {
-        Some((p, at)) => Err(format!(
-            "#{p}'s write at {at} ms was accepted after another client took the lock"
-        )),
-        None => Ok(()),
-    }
-}
 
 /// The settings with the defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
