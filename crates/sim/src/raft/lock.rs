@@ -239,10 +239,16 @@ impl LockClient {
                 self.request(KvOp::Cmd(cmd), Phase::Granting, ctx);
             }
             Timer::Poll if self.phase == Phase::Idle && self.lease != 0 => self.put(ctx),
-            Timer::KvTimeout(req) if self.current(req) && self.phase != Phase::Idle => {
-                if !matches!(self.phase, Phase::Working | Phase::Writing(_)) {
-                    self.give_up(POLL_MS, ctx);
-                }
+            // A request of etcd's that timed out: this round is over (never while
+            // it works or writes: those wait for their own answers).
+            Timer::KvTimeout(req)
+                if self.current(req)
+                    && matches!(
+                        self.phase,
+                        Phase::Granting | Phase::Putting | Phase::Reading
+                    ) =>
+            {
+                self.give_up(POLL_MS, ctx);
             }
             Timer::KeepAlive(id) if id == self.lease => {
                 let req = self.ask(KvOp::KeepAlive { id }, ctx);
