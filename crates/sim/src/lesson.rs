@@ -121,6 +121,13 @@ pub struct Shows {
     /// At most this many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_at_most: Option<u64>,
+    /// At least this many times a client took a lock another still believed it held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_twice_at_least: Option<u64>,
+    /// Exactly this many older lock holders' writes the storage took after a newer
+    /// holder's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_writes: Option<u64>,
 }
 
 /// A flashcard: a question, its answer, and the moment in the lab that shows it.

@@ -23,7 +23,13 @@ fn every_lesson_reveals_what_the_run_shows() {
                     !task.done_when.holds(s, &run.view()),
                     "{at}: the task is done already"
                 );
+                // A setting the learner is asked to change is changed for what follows.
+                if let Check::Setting { path, value } = &task.done_when {
+                    let v = value.as_str().map_or(value.to_string(), str::to_string);
+                    scenario = Some(s.with_override(path, &v).unwrap());
+                }
             }
+            let s = scenario.as_ref().unwrap();
             let Some(q) = &step.predict else { continue };
             let Some(shows) = &q.shows else { continue };
             let mut run = sim::build(s, RunOptions::default()).unwrap();
@@ -55,6 +61,16 @@ fn every_lesson_reveals_what_the_run_shows() {
                     "{at}: {} lost",
                     out.acked_writes_lost
                 );
+            }
+            if let Some(n) = shows.held_twice_at_least {
+                assert!(
+                    out.locks_held_twice >= n,
+                    "{at}: held twice {}",
+                    out.locks_held_twice
+                );
+            }
+            if let Some(n) = shows.stale_writes {
+                assert_eq!(out.stale_writes_accepted, n, "{at}: stale writes");
             }
             checked += 1;
         }

@@ -46,9 +46,12 @@ pub static DESC: SystemDesc = SystemDesc {
     effective_settings: super::effective_settings,
     facts,
     sizing,
-    lessons: &[],
+    lessons: &[
+        include_str!("lessons/redlock-and-the-pause.json"),
+        include_str!("lessons/fencing-needs-a-monotonic-token.json"),
+    ],
     bench: super::presets::bench_cluster,
-    bench_sizes: [5, 5],
+    bench_sizes: [5, 9],
     conf: None,
 };
 
