@@ -55,3 +55,22 @@ test('redlock clock jump on a phone: two holders, readable at 390 px', async () 
   await page.screenshot({ path: path.join(shots, 'redlock-phone.png') });
   await page.close();
 });
+
+test('a person steps a master\'s clock from the process panel: its key expires early', async () => {
+  const page = await open({ width: 1366, height: 768 }, 'redlock-majority');
+  // At 2 s a client holds the lock on every master; step M1's clock 10 s forward.
+  const before = await seek(page, 2000);
+  assert.ok(Object.values(before.roles).includes('lock holder'), JSON.stringify(before.roles));
+  await page.click('g.proc[data-proc="M1"]');
+  const panel = page.locator('section.panel.proc');
+  assert.equal(await page.locator('section.panel.proc button', { hasText: 'Clock +10 s' }).count(), 1);
+  await panel.locator('button', { hasText: 'Clock +10 s' }).click();
+  await waitForState(page, (s) => !s.computing, 30000);
+  await seek(page, 2300);
+  const log = await page.locator('.log').textContent();
+  assert.match(log, /M1 lock key of C\d expires by this server's clock, \d+ ms early/, log);
+  // A client is not a Redis master: the panel of the storage offers no clock step.
+  await page.click('g.proc[data-proc="DB"]');
+  assert.equal(await page.locator('section.panel.proc button', { hasText: 'Clock +10 s' }).count(), 0);
+  await page.close();
+});

@@ -360,6 +360,19 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
         process: me.clone(),
         ms: 3000,
     });
+    // Long enough to outlast a lock's or a lease's time to live (10 s by default).
+    let long_pause = act(sim::FaultAction::Pause {
+        process: me.clone(),
+        ms: 15_000,
+    });
+    let reads_clock = sim::system::find(&p.system)
+        .ok()
+        .and_then(|s| s.kind(&x.kind))
+        .is_some_and(|k| k.clock);
+    let clock_jump = act(sim::FaultAction::ClockJump {
+        process: me.clone(),
+        by_ms: 10_000,
+    });
     let has_disk = sim::system::find(&p.system)
         .ok()
         .and_then(|s| s.kind(&x.kind))
@@ -418,6 +431,8 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
             <div class="actions">
                 <button onclick={crash_or_restart}>{ if x.alive { "Crash" } else { "Restart" } }</button>
                 if x.alive { <button onclick={pause}>{"Pause 3 s"}</button> }
+                if x.alive { <button onclick={long_pause}>{"Pause 15 s"}</button> }
+                if x.alive && reads_clock { <button onclick={clock_jump} title="Step this host's clock 10 s forward, as an NTP step does">{"Clock +10 s"}</button> }
                 if has_disk && x.alive {
                     <button onclick={slow_disk} title="Each write-and-sync of its log takes 2 s">{"Slow disk (2 s syncs)"}</button>
                     <button onclick={restore_disk}>{"Restore disk"}</button>

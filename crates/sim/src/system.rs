@@ -27,6 +27,9 @@ pub struct KindDesc {
     pub count: (usize, usize),
     /// Whether it writes to a disk whose latency matters (a slow disk slows it).
     pub disk: bool,
+    /// Whether it reads its host's wall clock (a key's expiry), so that a clock
+    /// step changes what it does.
+    pub clock: bool,
 }
 
 /// What form a setting's value takes, so the panel can offer the right control.

@@ -17,9 +17,9 @@ pub static DESC: SystemDesc = SystemDesc {
         leader: "primary",
     },
     kinds: &[
-        KindDesc { kind: "postgres", label: "Patroni member (PostgreSQL)", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false },
-        KindDesc { kind: "etcd", label: "etcd member", letter: "etcd", role: Role::Watcher, add: Some("+ etcd"), count: (1, 7), disk: true },
-        KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
+        KindDesc { kind: "postgres", label: "Patroni member (PostgreSQL)", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false, clock: false },
+        KindDesc { kind: "etcd", label: "etcd member", letter: "etcd", role: Role::Watcher, add: Some("+ etcd"), count: (1, 7), disk: true, clock: false },
+        KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false, clock: false },
     ],
     settings: SETTINGS,
     presets: super::presets::PRESETS,

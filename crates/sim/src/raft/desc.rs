@@ -17,9 +17,9 @@ pub static DESC: SystemDesc = SystemDesc {
         leader: "leader",
     },
     kinds: &[
-        KindDesc { kind: "etcd", label: "etcd member", letter: "N", role: Role::Replica, add: Some("+ member"), count: (1, super::MAX_MEMBERS), disk: true },
-        KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
-        KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None, count: (0, 1), disk: false },
+        KindDesc { kind: "etcd", label: "etcd member", letter: "N", role: Role::Replica, add: Some("+ member"), count: (1, super::MAX_MEMBERS), disk: true, clock: false },
+        KindDesc { kind: "client", label: "client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false, clock: false },
+        KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None, count: (0, 1), disk: false, clock: false },
     ],
     settings: SETTINGS,
     presets: super::presets::PRESETS,

@@ -17,9 +17,9 @@ pub static DESC: SystemDesc = SystemDesc {
         leader: "lock holder",
     },
     kinds: &[
-        KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Watcher, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false },
-        KindDesc { kind: "client", label: "lock client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false },
-        KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None, count: (1, 1), disk: false },
+        KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Watcher, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false, clock: true },
+        KindDesc { kind: "client", label: "lock client", letter: "C", role: Role::Client, add: Some("+ client"), count: (0, usize::MAX), disk: false, clock: true },
+        KindDesc { kind: "storage", label: "storage", letter: "DB", role: Role::Storage, add: None, count: (1, 1), disk: false, clock: false },
     ],
     settings: SETTINGS,
     presets: super::presets::PRESETS,
