@@ -57,6 +57,14 @@ fn redlock_gc_pause_lets_two_clients_write_under_one_lock() {
     assert_eq!(o.counters.get("writes after the lock ran out"), Some(&1));
     assert_eq!(o.fencing_rejections, 0);
     live_count_agrees("redlock-gc-pause");
+    // A client that looks at its clock before writing sees its lock ran out while it
+    // slept, and gives the write up: this pause fell before the look.
+    let careful = with("redlock-gc-pause", "check_before_write", "true");
+    assert_eq!(careful.stale_writes_accepted, 0, "{careful:?}");
+    assert_eq!(
+        careful.counters.get("writes given up (validity ran out)"),
+        Some(&1)
+    );
     assert_eq!(
         violations(&preset("redlock-gc-pause")),
         [sim::system::ONE_LOCK_HOLDER, sim::system::NO_STALE_WRITE]
