@@ -316,7 +316,7 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
             "  locks: {} acquired, held twice {} time(s)\n",
             o.locks_acquired, o.locks_held_twice
         );
-        for x in &o.lock_overlaps {
+        for x in o.lock_overlaps.iter().take(5) {
             let to = x.to_ms.map_or("the end".to_string(), |t| format!("{t} ms"));
             r += &format!(
                 "    {} and {} both held lock {} from {} ms to {to}{}\n",
@@ -326,6 +326,9 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
                 x.from_ms,
                 if x.both_wrote { ", and both wrote" } else { "" }
             );
+        }
+        if o.lock_overlaps.len() > 5 {
+            r += &format!("    … and {} more\n", o.lock_overlaps.len() - 5);
         }
         r += &format!(
             "  stale writes accepted (an older lock holder's after a newer one's): {}\n",

@@ -68,11 +68,11 @@ impl FencedStore {
     /// What the UI shows.
     pub fn view(&self) -> ProcView {
         let v = ProcView::new(Role::Storage, "storage")
-            .epoch(self.newest)
             .data(self.data.len())
             .num("newest token", self.newest);
         if self.checks {
-            v.num("rejected", self.rejected)
+            // The token it checks against is drawn beside its name, as an epoch is.
+            v.epoch(self.newest).num("rejected", self.rejected)
         } else {
             v.fact("fencing", "off: accepts every write")
         }

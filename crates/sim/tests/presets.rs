@@ -209,3 +209,53 @@ fn register_clients_read_stale_values_during_split_brain_and_none_without_faults
     assert_eq!(o.stale_reads, 0);
     assert!(o.writes_acked > 500);
 }
+
+#[test]
+fn sentinel_lock_split_brain_gives_two_clients_the_lock_until_the_old_master_is_converted() {
+    let o = outcome("sentinel-lock-split-brain");
+    // R1 is promoted about 7 s after the cut; C2 finds it through Sentinel and takes
+    // the lock there, while C1 goes on taking it on M1, cut off with it.
+    assert_eq!(o.new_leaders.len(), 1);
+    let first = &o.lock_overlaps[0];
+    assert!(
+        (17_000..25_000).contains(&first.from_ms),
+        "{first:?} after the promotion at {} ms",
+        o.new_leaders[0].time_ms
+    );
+    assert!(first.both_wrote, "{first:?}");
+    // It lasts until M1 is converted to a replica, about 10 s after the heal at 40 s.
+    let last = o.lock_overlaps.last().unwrap();
+    let end = last.to_ms.unwrap();
+    assert!((40_000..56_000).contains(&end), "{last:?}");
+    assert!(o.locks_held_twice >= 10, "{}", o.locks_held_twice);
+    // No write is lost: the storage holds them all, and each was made by a client
+    // that held "the" lock on the master it could reach.
+    assert_eq!(o.acked_writes_lost, 0);
+    let s = sim::presets::find("sentinel-lock-split-brain")
+        .unwrap()
+        .scenario();
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let broken: Vec<_> = sim
+        .check_invariants()
+        .into_iter()
+        .filter(|i| i.violation.is_some())
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(broken, [sim::system::ONE_LOCK_HOLDER]);
+    // min-replicas-to-write 1 stops M1 taking the lock about 10 s after the cut, so the
+    // two holders overlap for a shorter time.
+    let guarded = with("sentinel-lock-split-brain", "min_replicas_to_write", "1");
+    let overlap = |o: &sim::Outcome| -> u64 {
+        o.lock_overlaps
+            .iter()
+            .map(|x| x.to_ms.unwrap_or(90_000) - x.from_ms)
+            .sum()
+    };
+    assert!(
+        overlap(&guarded) < overlap(&o),
+        "{} ms against {} ms",
+        overlap(&guarded),
+        overlap(&o)
+    );
+}

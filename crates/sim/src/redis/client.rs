@@ -36,13 +36,34 @@ pub struct ClientCfg {
     pub wait: Option<(u32, Millis)>,
     /// The initial master (used by fixed discovery).
     pub fixed: ProcId,
+    /// The storage the lock workload writes to.
+    pub storage: Option<ProcId>,
+    /// The lock workload's `PX`.
+    pub lock_ttl: Millis,
+    /// The lock workload's work under the lock.
+    pub work: Millis,
 }
+
+/// The lock's number in the history (the lock workload).
+pub const LOCK: u32 = 1;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum State {
     Idle,
-    Discovering { req: u64, k: usize },
-    InFlight { op: OpId, kind: OpKind },
+    Discovering {
+        req: u64,
+        k: usize,
+    },
+    InFlight {
+        op: OpId,
+        kind: OpKind,
+    },
+    /// The lock workload: `SET NX PX` sent.
+    Acquiring {
+        op: OpId,
+    },
+    /// The lock workload: holding the lock, working.
+    Working,
 }
 
 /// One client.
@@ -57,6 +78,8 @@ pub struct Client {
     last_start: Millis,
     acked: u64,
     failed: u64,
+    /// The lock workload: the value of its lock, while it holds it.
+    holds: Option<u64>,
 }
 
 impl Client {
@@ -72,6 +95,7 @@ impl Client {
             last_start: 0,
             acked: 0,
             failed: 0,
+            holds: None,
         }
     }
 
@@ -84,6 +108,7 @@ impl Client {
     pub(super) fn restart(&mut self, ctx: &mut RCtx) {
         self.master = None;
         self.state = State::Idle;
+        self.holds = None;
         self.start(ctx);
     }
 
@@ -115,7 +140,76 @@ impl Client {
         ctx.timer(due.saturating_sub(ctx.now), Timer::Tick);
     }
 
+    /// The lock workload: `SET lock value NX PX ttl`, with a value no other client
+    /// draws (redis-py's `Lock` uses a uuid).
+    fn acquire(&mut self, master: ProcId, ctx: &mut RCtx) {
+        self.seq += 1;
+        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        self.last_start = ctx.now;
+        let value = (100_000 + ctx.rng().below(900_000)) * 1000 + self.cfg.index as u64 + 1;
+        let px = self.cfg.lock_ttl;
+        ctx.send(
+            master,
+            Msg::Cmd {
+                op,
+                cmd: Cmd::LockSet { value, px },
+            },
+        );
+        self.holds = Some(value);
+        self.state = State::Acquiring { op };
+        ctx.timer(self.cfg.timeout, Timer::OpTimeout(op));
+    }
+
+    /// Work done: the write to the storage under the lock, with its value as token.
+    fn store(&mut self, ctx: &mut RCtx) {
+        let (Some(storage), Some(token)) = (self.cfg.storage, self.holds) else {
+            return;
+        };
+        self.seq += 1;
+        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        ctx.signal(Signal::OpInvoke {
+            op,
+            kind: OpKind::Write,
+            key: LOCK,
+            value: op.0,
+        });
+        ctx.send(
+            storage,
+            Msg::Store {
+                op,
+                token,
+                value: op.0,
+            },
+        );
+        self.state = State::InFlight {
+            op,
+            kind: OpKind::Write,
+        };
+        ctx.timer(self.cfg.timeout, Timer::OpTimeout(op));
+    }
+
+    /// Lets go of the lock: the release script on the master it knows, fire and forget.
+    fn release(&mut self, ctx: &mut RCtx) {
+        if let Some(value) = self.holds.take() {
+            ctx.signal(Signal::LockReleased { lock: LOCK });
+            if let Some(m) = self.master {
+                self.seq += 1;
+                let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+                ctx.send(
+                    m,
+                    Msg::Cmd {
+                        op,
+                        cmd: Cmd::Unlock { value },
+                    },
+                );
+            }
+        }
+    }
+
     fn invoke(&mut self, master: ProcId, ctx: &mut RCtx) {
+        if self.cfg.workload == Workload::Lock {
+            return self.acquire(master, ctx);
+        }
         self.seq += 1;
         let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
         self.last_start = ctx.now;
@@ -161,6 +255,14 @@ impl Client {
                     None => self.discover(0, ctx),
                 }
             }
+            Timer::OpTimeout(op) if self.state == (State::Acquiring { op }) => {
+                // No answer to SET NX: it may hold the key; it does not count it held.
+                self.holds = None;
+                self.state = State::Idle;
+                self.master = None;
+                self.discover(0, ctx);
+            }
+            Timer::WorkDone if self.state == State::Working => self.store(ctx),
             Timer::OpTimeout(op) => {
                 if let State::InFlight { op: cur, .. } = self.state {
                     if cur == op {
@@ -172,6 +274,7 @@ impl Client {
                             ctx,
                         );
                         // redis-py: a connection error makes the pool ask Sentinel again.
+                        self.release(ctx);
                         self.master = None;
                         self.discover(0, ctx);
                     }
@@ -228,6 +331,41 @@ impl Client {
                 }
                 _ => {}
             },
+            Msg::Reply { op, reply } if self.state == (State::Acquiring { op }) => match reply {
+                Reply::Ok => {
+                    let token = self.holds.unwrap_or(0);
+                    ctx.signal(Signal::LockAcquired {
+                        lock: LOCK,
+                        token,
+                        valid_ms: self.cfg.lock_ttl,
+                    });
+                    self.state = State::Working;
+                    ctx.timer(self.cfg.work, Timer::WorkDone);
+                }
+                Reply::ReadOnly => {
+                    self.holds = None;
+                    self.state = State::Idle;
+                    self.master = None;
+                    self.discover(0, ctx);
+                }
+                _ => {
+                    // Held by another client, or NOREPLICAS: try again at the next tick.
+                    self.holds = None;
+                    self.state = State::Idle;
+                    self.next_op(ctx);
+                }
+            },
+            Msg::StoreReply { op, accepted, .. } if matches!(self.state, State::InFlight { op: cur, .. } if cur == op) =>
+            {
+                let result = if accepted {
+                    OpResult::Ok
+                } else {
+                    OpResult::Error("FENCED".into())
+                };
+                self.complete(op, result, None, ctx);
+                self.release(ctx);
+                self.next_op(ctx);
+            }
             Msg::Reply { op, reply } => {
                 let State::InFlight { op: cur, .. } = self.state else {
                     return;
@@ -251,6 +389,7 @@ impl Client {
                     Reply::ReadOnly => (OpResult::Error("READONLY".into()), None, true),
                     Reply::NoReplicas => (OpResult::Error("NOREPLICAS".into()), None, false),
                     Reply::Fenced { .. } => (OpResult::Error("FENCED".into()), None, false),
+                    Reply::NotSet => (OpResult::Error("NOT SET".into()), None, false),
                 };
                 self.complete(op, result, read, ctx);
                 if rediscover {
@@ -265,7 +404,9 @@ impl Client {
     }
 
     pub(super) fn view(&self) -> ProcView {
-        ProcView::new(Role::Client, "client")
+        let held =
+            matches!(self.state, State::Working | State::InFlight { .. }) && self.holds.is_some();
+        ProcView::new(Role::Client, if held { "lock holder" } else { "client" })
             .leader(self.master)
             .num("acknowledged", self.acked)
             .num("failed or unknown", self.failed)
@@ -275,6 +416,8 @@ impl Client {
                     State::Idle => "idle",
                     State::Discovering { .. } => "asking Sentinel",
                     State::InFlight { .. } => "waiting for reply",
+                    State::Acquiring { .. } => "asking for the lock",
+                    State::Working => "holds the lock, working",
                 },
             )
     }
@@ -295,6 +438,9 @@ mod tests {
                 workload: Workload::Set,
                 wait: None,
                 fixed: ProcId(0),
+                storage: None,
+                lock_ttl: 10_000,
+                work: 1000,
             },
             vec![ProcId(1), ProcId(2)],
         )

@@ -34,6 +34,10 @@ pub enum Workload {
     Set,
     /// SET and GET one key, to see stale reads.
     Register,
+    /// Take a lock with `SET lock value NX PX ttl` on the master, work, write to the
+    /// storage under it, release it with the compare-and-delete script (the seed's
+    /// `LockManager`).
+    Lock,
 }
 
 /// Client settings.
@@ -52,6 +56,10 @@ pub struct ClientSettings {
     pub wait_replicas: u32,
     /// `WAIT ... timeout` in ms.
     pub wait_timeout_ms: Millis,
+    /// The lock workload: the lock key's `PX`.
+    pub lock_ttl_ms: Millis,
+    /// The lock workload: how long a holder works before it writes to the storage.
+    pub work_ms: Millis,
 }
 
 impl Default for ClientSettings {
@@ -63,6 +71,8 @@ impl Default for ClientSettings {
             workload: Workload::Set,
             wait_replicas: 0,
             wait_timeout_ms: 500,
+            lock_ttl_ms: 10_000,
+            work_ms: 1000,
         }
     }
 }

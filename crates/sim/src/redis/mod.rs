@@ -52,6 +52,8 @@ pub enum Timer {
     WaitTimeout(OpId),
     /// A master has streamed a full resync's RDB to this replica.
     RdbDone(ProcId),
+    /// A lock client's work under the lock is done.
+    WorkDone,
 }
 
 pub(crate) type RCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -197,10 +199,21 @@ impl System for RedisProc {
 
 /// Sentinel's safety property: a failover's epoch is won by one Sentinel
 /// (`sentinelVoteLeader` votes once per epoch), so one promotion per epoch.
-static INVARIANTS: [Invariant<RedisProc>; 1] = [Invariant {
-    name: "one promotion per epoch",
-    check: crate::system::one_leader_per_epoch,
-}];
+static INVARIANTS: [Invariant<RedisProc>; 3] = [
+    Invariant {
+        name: "one promotion per epoch",
+        check: crate::system::one_leader_per_epoch,
+    },
+    // The lock workload's: a lock on one Redis master is only as single as the master.
+    Invariant {
+        name: crate::system::ONE_LOCK_HOLDER,
+        check: crate::system::one_lock_holder,
+    },
+    Invariant {
+        name: crate::system::NO_STALE_WRITE,
+        check: crate::system::no_stale_write_accepted,
+    },
+];
 
 /// The settings with Redis's defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
@@ -253,6 +266,15 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let busiest = clients.iter().map(|&k| own[k].client.rate_per_s).max();
     crate::system::check_budget(s, busiest.unwrap_or(set.client.rate_per_s))?;
     crate::fencing::check(set.fencing, storage)?;
+    let locks = clients
+        .iter()
+        .any(|&k| own[k].client.workload == config::Workload::Lock);
+    if locks && storage.is_none() {
+        return Err(ScenarioError::new(
+            "settings.client.workload",
+            "the lock workload writes to a shared storage: add a process of kind `storage`",
+        ));
+    }
     warnings.extend(quorum_warning(&sentinels, &own));
     for &k in &clients {
         let c = &own[k].client;
@@ -343,12 +365,16 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
                         workload: c.workload,
                         wait: (c.wait_replicas > 0).then_some((c.wait_replicas, c.wait_timeout_ms)),
                         fixed: master,
+                        storage,
+                        lock_ttl: c.lock_ttl_ms,
+                        work: c.work_ms,
                     },
                     known,
                 ))
             }
             "monitor" => RedisProc::Monitor(Monitor::new(sentinels.clone())),
-            _ => RedisProc::Storage(Storage::default()),
+            // Without fencing, a storage that lock clients write to takes every write.
+            _ => RedisProc::Storage(Storage::new(set.fencing || !locks)),
         };
         procs.push(proc);
     }

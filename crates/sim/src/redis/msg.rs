@@ -24,6 +24,53 @@ pub enum Cmd {
     },
     /// `GET key`.
     Read,
+    /// `SET lock value NX PX ttl` (the lock workload).
+    LockSet {
+        /// The client's value, unique to it.
+        value: u64,
+        /// `PX`.
+        px: Millis,
+    },
+    /// The release script: delete the lock key if it holds `value`.
+    Unlock {
+        /// The client's value.
+        value: u64,
+    },
+}
+
+/// The lock key (the lock workload), as a server holds it: its value, and its expiry
+/// as an absolute time of the master's clock that set it (Redis 7 propagates
+/// `SET ... PX` as `SET ... PXAT`, so a replica inherits the absolute time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockKey {
+    /// The value.
+    pub value: u64,
+    /// When it expires, by the clock of the server that expires it.
+    pub expire_at: i64,
+    /// The client that set it (for the drawing).
+    pub owner: ProcId,
+}
+
+/// One write of the replication stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repl {
+    /// `SADD` (set workload) or `SET` of the register.
+    Add(u64),
+    /// The lock key's new state: `SET lock value PXAT t`, or `DEL lock` (None).
+    Lock(Option<LockKey>),
+}
+
+impl Repl {
+    /// Feeds the trace hash; a plain write hashes as its value alone.
+    fn digest(&self, h: &mut Fnv) {
+        match self {
+            Repl::Add(v) => h.u64(*v),
+            Repl::Lock(k) => {
+                h.u64(u64::MAX - 1);
+                h.u64(k.map_or(0, |k| k.value));
+            }
+        }
+    }
 }
 
 /// A server's answer.
@@ -39,6 +86,8 @@ pub enum Reply {
     ReadOnly,
     /// `-NOREPLICAS Not enough good replicas to write.`
     NoReplicas,
+    /// `(nil)`: `SET NX` found the key set.
+    NotSet,
     /// Shared storage refused the master's write: its fencing token is stale.
     Fenced {
         /// Token presented.
@@ -138,15 +187,16 @@ pub enum Msg {
         offset: u64,
         data: crate::process::DataSet,
         register: Option<u64>,
+        lock: Option<LockKey>,
     },
     /// Master → replica: `+CONTINUE` and the backlog from the replica's offset.
     Continue {
         replid: u64,
         from: u64,
-        values: Vec<u64>,
+        values: Vec<Repl>,
     },
     /// Master → replica: one write of the stream, starting at byte `from`.
-    Stream { from: u64, value: u64 },
+    Stream { from: u64, value: Repl },
     /// Master → replica: the periodic `PING` in the stream (`repl-ping-replica-period`).
     ReplPing,
     /// Replica → master: `REPLCONF ACK offset`.
@@ -230,8 +280,14 @@ impl Message for Msg {
             Msg::Cmd { op, cmd } => {
                 h.u64(1);
                 h.u64(op.0);
-                if let Cmd::Write { value, .. } = cmd {
-                    h.u64(*value);
+                match cmd {
+                    Cmd::Write { value, .. } => h.u64(*value),
+                    Cmd::LockSet { value, px } => {
+                        h.u64(*value);
+                        h.u64(*px);
+                    }
+                    Cmd::Unlock { value } => h.u64(*value),
+                    Cmd::Read => {}
                 }
             }
             Msg::Reply { op, reply } => {
@@ -244,6 +300,7 @@ impl Message for Msg {
                     Reply::ReadOnly => 1 << 40,
                     Reply::NoReplicas => 2 << 40,
                     Reply::Fenced { token, .. } => (3 << 40) + token,
+                    Reply::NotSet => 4 << 40,
                 });
             }
             Msg::Ping => h.u64(3),
@@ -314,7 +371,7 @@ impl Message for Msg {
             Msg::Stream { from, value } => {
                 h.u64(18);
                 h.u64(*from);
-                h.u64(*value);
+                value.digest(h);
             }
             Msg::ReplPing => h.u64(19),
             Msg::Ack { offset } => {
@@ -352,6 +409,14 @@ impl Message for Msg {
                 ..
             } => format!("SADD {value}; WAIT {n} {t}"),
             Msg::Cmd { cmd: Cmd::Read, .. } => "GET".into(),
+            Msg::Cmd {
+                cmd: Cmd::LockSet { value, px },
+                ..
+            } => format!("SET lock {value} NX PX {px}"),
+            Msg::Cmd {
+                cmd: Cmd::Unlock { value },
+                ..
+            } => format!("unlock if {value}"),
             Msg::Reply { reply, .. } => match reply {
                 Reply::Ok => "+OK".into(),
                 Reply::Waited(n) => format!(":{n} (WAIT)"),
@@ -359,6 +424,7 @@ impl Message for Msg {
                 Reply::ReadOnly => "-READONLY".into(),
                 Reply::NoReplicas => "-NOREPLICAS".into(),
                 Reply::Fenced { token, newest } => format!("-FENCED token {token} < {newest}"),
+                Reply::NotSet => "(nil): held".into(),
             },
             Msg::Ping => "PING".into(),
             Msg::Pong => "PONG".into(),
@@ -406,7 +472,18 @@ impl Message for Msg {
             Msg::Continue { from, values, .. } => {
                 format!("+CONTINUE from {from} ({} writes)", values.len())
             }
-            Msg::Stream { from, value } => format!("stream @{from}: SADD {value}"),
+            Msg::Stream {
+                from,
+                value: Repl::Add(value),
+            } => format!("stream @{from}: SADD {value}"),
+            Msg::Stream {
+                from,
+                value: Repl::Lock(Some(k)),
+            } => format!("stream @{from}: SET lock {} PXAT {}", k.value, k.expire_at),
+            Msg::Stream {
+                from,
+                value: Repl::Lock(None),
+            } => format!("stream @{from}: DEL lock"),
             Msg::ReplPing => "PING (replication)".into(),
             Msg::Ack { offset } => format!("REPLCONF ACK {offset}"),
             Msg::GetAck => "REPLCONF GETACK".into(),

@@ -44,6 +44,11 @@ pub const PRESETS: &[Preset] = &[
         build: restart_empty,
     },
     Preset {
+        name: "sentinel-lock-split-brain",
+        summary: "Clients take a lock with SET NX PX on the master. The master's box is cut off with C1; after the failover C2 takes the lock on the promoted replica while C1 goes on taking it on the old master: two holders, both writing to the storage (the seed's LockManager).",
+        build: lock_split_brain,
+    },
+    Preset {
         name: "sentinel-fencing",
         summary: "Fencing tokens on: storage rejects the stale master's writes once the new master has written with a newer epoch.",
         build: fencing,
@@ -173,6 +178,29 @@ fn restart_empty() -> Scenario {
                     persist: None,
                 },
             ),
+        ],
+    )
+}
+
+fn lock_split_brain() -> Scenario {
+    let mut boxes = three_boxes();
+    boxes.push(bx("store", vec![p("DB", "storage")]));
+    let cut = |a: &str, b: &str| FaultAction::CutOneWay {
+        from: a.into(),
+        to: b.into(),
+    };
+    // box1 loses box2 and box3 but still reaches the storage, as in sentinel-fencing.
+    base(
+        boxes,
+        json!({"quorum": 2, "down_after_ms": 5000,
+               "client": {"workload": "lock", "rate_per_s": 1, "lock_ttl_ms": 10000, "work_ms": 1000}}),
+        90_000,
+        vec![
+            at(10_000, cut("box1", "box2")),
+            at(10_000, cut("box2", "box1")),
+            at(10_000, cut("box1", "box3")),
+            at(10_000, cut("box3", "box1")),
+            at(40_000, FaultAction::Heal),
         ],
     )
 }

@@ -2,7 +2,7 @@
 //! backlog and PSYNC, `min-replicas-to-write`, `WAIT`, and the write-through to a
 //! fenced storage. Rules cite Redis 7.0 `replication.c` and `server.c`.
 
-use super::msg::{Cmd, Info, Msg, Reply, WRITE_BYTES};
+use super::msg::{Cmd, Info, LockKey, Msg, Repl, Reply, WRITE_BYTES};
 use super::{RCtx, Timer};
 use crate::history::OpId;
 use crate::ids::{Millis, ProcId};
@@ -46,6 +46,7 @@ struct Transfer {
     offset: u64,
     data: DataSet,
     register: Option<u64>,
+    lock: Option<LockKey>,
 }
 
 #[derive(Clone, Debug)]
@@ -97,8 +98,12 @@ pub struct Server {
     offset: u64,
     data: DataSet,
     register: Option<u64>,
-    /// The backlog: values in order; `backlog_start` is the offset before the first.
-    backlog: imbl::Vector<u64>,
+    /// The lock key (the lock workload).
+    lock: Option<LockKey>,
+    /// Its clock at its last input, for drawing the lock key's time to live.
+    clock: i64,
+    /// The backlog: writes in order; `backlog_start` is the offset before the first.
+    backlog: imbl::Vector<Repl>,
     backlog_start: u64,
     replicas: Vec<ReplicaLink>,
     /// Replicas waiting for a full sync to start (`SLAVE_STATE_WAIT_BGSAVE_START`),
@@ -130,6 +135,8 @@ impl Server {
             offset: 0,
             data: DataSet::new(),
             register: None,
+            lock: None,
+            clock: 0,
             backlog: imbl::Vector::new(),
             backlog_start: 0,
             replicas: Vec::new(),
@@ -180,6 +187,7 @@ impl Server {
         Rdb {
             data: self.data.clone(),
             register: self.register,
+            lock: self.lock,
             offset: self.offset,
         }
     }
@@ -189,13 +197,14 @@ impl Server {
         // changeReplicationId(), a new replication id. Without persistence the data is gone.
         let run_id = ctx.rng().next_u64();
         let persist = rdb.is_some();
-        let keep = rdb.map(|r| (r.data, r.register, r.offset));
+        let keep = rdb.map(|r| (r.data, r.register, r.lock, r.offset));
         let master = self.master;
         *self = Server::new(self.cfg.clone(), master, run_id);
-        if let Some((data, register, offset)) = keep {
+        if let Some((data, register, lock, offset)) = keep {
             // Loading an RDB with replication info keeps its history as replid2.
             self.data = data;
             self.register = register;
+            self.lock = lock;
             self.offset = offset;
             self.backlog_start = offset;
         }
@@ -318,9 +327,14 @@ impl Server {
         }
     }
 
-    fn apply_write(&mut self, value: u64) {
-        self.data.insert(value);
-        self.register = Some(value);
+    fn apply_write(&mut self, value: Repl) {
+        match value {
+            Repl::Add(v) => {
+                self.data.insert(v);
+                self.register = Some(v);
+            }
+            Repl::Lock(k) => self.lock = k,
+        }
         self.offset += WRITE_BYTES;
         self.backlog.push_back(value);
         if self.backlog.len() > self.cfg.backlog_writes {
@@ -358,12 +372,8 @@ impl Server {
             );
             return;
         }
-        let from = self.offset;
-        self.apply_write(value);
+        self.propagate(Repl::Add(value), ctx);
         self.writes_accepted += 1;
-        for r in &self.replicas {
-            ctx.send(r.id, Msg::Stream { from, value });
-        }
         if let Some(storage) = self.cfg.storage {
             self.fenced.push((op, client, self.offset, wait));
             ctx.send(
@@ -377,6 +387,57 @@ impl Server {
             return;
         }
         self.after_write(client, op, self.offset, wait, ctx);
+    }
+
+    /// Applies a write as master and streams it to every replica.
+    fn propagate(&mut self, value: Repl, ctx: &mut RCtx) {
+        let from = self.offset;
+        self.apply_write(value);
+        for r in &self.replicas {
+            ctx.send(r.id, Msg::Stream { from, value });
+        }
+    }
+
+    /// A master deletes the lock key once its own clock is past the key's expiry
+    /// (`keyIsExpired`: `now > when`), and propagates the `DEL`; a replica never
+    /// expires a key itself, it waits for its master's `DEL` (`expireIfNeeded`).
+    fn expire_lock(&mut self, ctx: &mut RCtx) {
+        self.clock = ctx.clock;
+        if self.master.is_none() && self.lock.is_some_and(|k| ctx.clock > k.expire_at) {
+            self.propagate(Repl::Lock(None), ctx);
+        }
+    }
+
+    /// `SET lock value NX PX ttl` and the release script (the lock workload).
+    fn lock_command(&mut self, client: ProcId, op: OpId, cmd: Cmd, ctx: &mut RCtx) {
+        let reply = if self.master.is_some() {
+            Reply::ReadOnly
+        } else if !self.writable {
+            Reply::NoReplicas
+        } else {
+            self.expire_lock(ctx);
+            match cmd {
+                Cmd::LockSet { .. } if self.lock.is_some() => Reply::NotSet,
+                Cmd::LockSet { value, px } => {
+                    let k = LockKey {
+                        value,
+                        expire_at: ctx.clock + px as i64,
+                        owner: client,
+                    };
+                    self.propagate(Repl::Lock(Some(k)), ctx);
+                    self.writes_accepted += 1;
+                    Reply::Ok
+                }
+                Cmd::Unlock { value } => {
+                    if self.lock.is_some_and(|k| k.value == value) {
+                        self.propagate(Repl::Lock(None), ctx);
+                    }
+                    Reply::Ok
+                }
+                _ => return,
+            }
+        };
+        ctx.send(client, Msg::Reply { op, reply });
     }
 
     fn after_write(
@@ -474,7 +535,7 @@ impl Server {
         let start_offset = if ours && in_backlog {
             self.pending_full.retain(|p| p.0 != from);
             let skip = ((offset - self.backlog_start) / WRITE_BYTES) as usize;
-            let values: Vec<u64> = self.backlog.iter().skip(skip).copied().collect();
+            let values: Vec<Repl> = self.backlog.iter().skip(skip).copied().collect();
             let n = values.len();
             ctx.note(move || {
                 format!(
@@ -535,6 +596,7 @@ impl Server {
             offset: self.offset,
             data: self.data.clone(),
             register: self.register,
+            lock: self.lock,
         };
         if self.cfg.transfer_ms == 0 {
             return self.rdb_arrives(t, ctx);
@@ -562,6 +624,7 @@ impl Server {
                 offset: t.offset,
                 data: t.data,
                 register: t.register,
+                lock: t.lock,
             },
         );
         if t.replid == self.replid && t.offset >= self.backlog_start {
@@ -600,6 +663,7 @@ impl Server {
         match msg {
             Msg::Cmd { op, cmd } => match cmd {
                 Cmd::Write { value, wait } => self.client_write(from, op, value, wait, ctx),
+                Cmd::LockSet { .. } | Cmd::Unlock { .. } => self.lock_command(from, op, cmd, ctx),
                 Cmd::Read => ctx.send(
                     from,
                     Msg::Reply {
@@ -628,6 +692,7 @@ impl Server {
                 offset,
                 data,
                 register,
+                lock,
             } if self.master == Some(from) => {
                 let discarded = self.data.iter().filter(|&v| !data.contains(v)).count() as u64;
                 if discarded > 0 {
@@ -638,6 +703,7 @@ impl Server {
                 }
                 self.data = data;
                 self.register = register;
+                self.lock = lock;
                 self.replid = replid;
                 self.replid2 = None;
                 self.offset = offset;
@@ -756,6 +822,7 @@ impl Server {
         match t {
             Timer::Cron => {
                 ctx.timer(CRON_MS, Timer::Cron);
+                self.expire_lock(ctx);
                 match self.master {
                     Some(m) => match self.link {
                         Link::Up(last) => {
@@ -872,6 +939,18 @@ impl Server {
                     .fact("master link", link)
             }
         };
+        let v = match self.lock {
+            Some(k) => {
+                let left = (k.expire_at - self.clock).max(0) as Millis;
+                v.proc("lock key set by", k.owner)
+                    .fact(
+                        "lock key expires",
+                        format!("at {} ms (its master's clock)", k.expire_at),
+                    )
+                    .num("lock key: ms left, as last seen", left)
+            }
+            None => v,
+        };
         v.writable(self.writable, self.writes_accepted)
             .data(self.data.len())
     }
@@ -882,6 +961,7 @@ impl Server {
 pub struct Rdb {
     data: DataSet,
     register: Option<u64>,
+    lock: Option<LockKey>,
     offset: u64,
 }
 
@@ -993,7 +1073,7 @@ mod tests {
                 Msg::Continue {
                     replid: m.replid,
                     from: WRITE_BYTES,
-                    values: vec![2, 3]
+                    values: vec![Repl::Add(2), Repl::Add(3)]
                 }
             )]
         );

@@ -15,6 +15,13 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// A storage that checks tokens, or one that takes every write.
+    pub fn new(checks: bool) -> Self {
+        Storage {
+            store: FencedStore::new(checks),
+        }
+    }
+
     /// The values it holds.
     pub fn data(&self) -> &DataSet {
         self.store.data()

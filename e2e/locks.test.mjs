@@ -1,6 +1,7 @@
-// RedLock in the page: a lock service on independent masters, drawn from what the
-// core says about it: the key's time to live as a ring on each master, the crown on
-// whoever believes it holds the lock, and the moment two do.
+// Locks in the page. RedLock: a lock service on independent masters, drawn from what
+// the core says about it: the key's time to live as a ring on each master, the crown
+// on whoever believes it holds the lock, and the moment two do. Redis with Sentinel:
+// the seed's LockManager, two holders on two masters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -72,5 +73,19 @@ test('a person steps a master\'s clock from the process panel: its key expires e
   // A client is not a Redis master: the panel of the storage offers no clock step.
   await page.click('g.proc[data-proc="DB"]');
   assert.equal(await page.locator('section.panel.proc button', { hasText: 'Clock +10 s' }).count(), 0);
+  await page.close();
+});
+
+test("sentinel lock split-brain: each side's master grants the lock, both clients hold it", async () => {
+  const page = await open({ width: 1366, height: 768 }, 'sentinel-lock-split-brain');
+  const s = await seek(page, 25000);
+  assert.equal(s.roles.C1, 'lock holder');
+  assert.equal(s.roles.C2, 'lock holder');
+  assert.equal(s.roles.R1, 'master');
+  assert.ok(await page.locator('button.marker.lock-twice').count() > 0, 'the moment is on the timeline');
+  const banner = await page.locator('.banner').textContent();
+  assert.match(banner, /M1 \((\d+) writes? taken/, banner);
+  assert.doesNotMatch(banner, /M1 \(0 writes/, 'the lock SETs are writes the old master takes');
+  await page.screenshot({ path: path.join(shots, 'sentinel-lock.png') });
   await page.close();
 });
