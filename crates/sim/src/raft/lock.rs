@@ -24,8 +24,10 @@ use crate::view::{ProcView, Role};
 pub const LOCK_KEY: &str = "/lock/resource";
 /// The lock's number in the history.
 pub const LOCK: u32 = 1;
-/// How often a client whose `Txn` found the key taken asks again.
-const POLL_MS: Millis = 200;
+/// A client whose `Txn` found the key taken watches it and asks again when it is
+/// deleted (`concurrency.Mutex` waits on a watch, `waitDeletes`); it also asks again
+/// after this long, in case the watch's member is cut off.
+const POLL_MS: Millis = 1000;
 
 /// A lock client's fixed settings.
 #[derive(Clone, Debug)]
@@ -186,9 +188,10 @@ impl LockClient {
                     let key = LOCK_KEY;
                     self.request(KvOp::Range { key }, Phase::Reading, ctx);
                 }
-                // Taken: ask again a little later (the Mutex waits on a watch).
+                // Taken: wait for the key's deletion.
                 (Phase::Putting, KvResult::Txn(false)) => {
                     self.phase = Phase::Idle;
+                    self.ask(KvOp::Watch { key: LOCK_KEY }, ctx);
                     ctx.timer(POLL_MS, Timer::Poll);
                 }
                 (Phase::Reading, KvResult::Range(Some(kv))) if kv.lease == self.lease => {
@@ -209,6 +212,11 @@ impl LockClient {
                 }
                 _ => {}
             },
+            Msg::WatchEvent { key, value: None }
+                if key == LOCK_KEY && self.phase == Phase::Idle && self.lease != 0 =>
+            {
+                self.put(ctx)
+            }
             Msg::LockWriteReply { op, accepted } if self.phase == Phase::Writing(op) => {
                 let result = if accepted {
                     OpResult::Ok
