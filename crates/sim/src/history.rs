@@ -67,16 +67,9 @@ pub struct LockHold {
     pub acquired_ms: Millis,
     /// How long it believed the lock valid, by its own clock, when it acquired it.
     pub valid_ms: Millis,
-    /// When it let go (None: it still believes it holds it, or it died holding it).
+    /// When it let go, learned it had lost the lock, or died (None: it still
+    /// believes it holds it).
     pub released_ms: Option<Millis>,
-}
-
-impl LockHold {
-    /// When the belief ended: at the release, or, for a holder that never let go, at
-    /// the end of the validity it was given.
-    pub fn until(&self) -> Millis {
-        self.released_ms.unwrap_or(self.acquired_ms + self.valid_ms)
-    }
 }
 
 /// All operations of a run, in invocation order.

@@ -170,8 +170,8 @@ pub enum Signal {
     LockAcquired {
         /// Which lock (the resource's number).
         lock: u32,
-        /// What it writes with: a fencing token where the lock service gives one
-        /// (an etcd revision), else whatever the lock's value is.
+        /// What it writes with: a fencing token where the lock service gives one (a
+        /// revision that grows with every grant), else whatever the lock's value is.
         token: u64,
         /// How long it believes the lock is its own, from now.
         valid_ms: Millis,
