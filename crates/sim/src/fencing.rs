@@ -89,3 +89,17 @@ pub fn check(fencing: bool, storage: Option<ProcId>) -> Result<(), crate::Scenar
     }
     Ok(())
 }
+
+/// The lock workload writes under the lock to a storage process.
+pub fn check_lock_storage(
+    locks: bool,
+    storage: Option<ProcId>,
+) -> Result<(), crate::ScenarioError> {
+    if locks && storage.is_none() {
+        return Err(crate::ScenarioError::new(
+            "settings.client.workload",
+            "the lock workload writes to a shared storage: add a process of kind `storage`",
+        ));
+    }
+    Ok(())
+}

@@ -9,6 +9,14 @@ use crate::ids::{Millis, ProcId};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OpId(pub u64);
 
+impl OpId {
+    /// The `seq`th operation of the client with index `client`: unique within a run,
+    /// so clients also write it as their value (every lost write is then exact).
+    pub fn of(client: u32, seq: u64) -> OpId {
+        OpId(((client as u64 + 1) << 32) | seq)
+    }
+}
+
 /// Read or write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -407,6 +407,20 @@ pub fn no_stale_write_accepted<P>(r: &crate::simulation::RunState<P>) -> Result<
     }
 }
 
+/// The lock workload's two invariants, for a system whose clients may take locks.
+pub const fn lock_invariants<P>() -> [Invariant<P>; 2] {
+    [
+        Invariant {
+            name: ONE_LOCK_HOLDER,
+            check: one_lock_holder::<P>,
+        },
+        Invariant {
+            name: NO_STALE_WRITE,
+            check: no_stale_write_accepted::<P>,
+        },
+    ]
+}
+
 /// The names of those two.
 pub const ONE_LOCK_HOLDER: &str = "at most one client believes it holds the lock";
 /// See [`no_stale_write_accepted`].

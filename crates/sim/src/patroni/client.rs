@@ -125,7 +125,7 @@ impl Client {
 
     fn invoke(&mut self, ctx: &mut PCtx) {
         self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = OpId::of(self.cfg.index, self.seq);
         self.last_start = ctx.now;
         ctx.signal(Signal::OpInvoke {
             op,

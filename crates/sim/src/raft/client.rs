@@ -87,7 +87,7 @@ impl Client {
 
     fn invoke(&mut self, ctx: &mut NCtx) {
         self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = OpId::of(self.cfg.index, self.seq);
         self.last_start = ctx.now;
         let read = self.cfg.workload == Workload::Register && self.seq.is_multiple_of(2);
         let (kind, value, msg) = if read {

@@ -273,48 +273,45 @@ impl System for RaftProc {
 }
 
 /// Raft's safety properties (the Raft paper's Figure 3, as etcd keeps them).
-static INVARIANTS: [Invariant<RaftProc>; 5] = [
-    Invariant {
-        name: "at most one leader per term",
-        check: crate::system::one_leader_per_epoch,
-    },
-    Invariant {
-        name: "every member's committed prefix agrees",
-        check: |r| {
-            let all = vec![true; r.procs.len()];
-            let ns: Vec<(usize, &Node)> = nodes(r.procs, &all).collect();
-            for (k, (i, a)) in ns.iter().enumerate() {
-                for (j, b) in &ns[k + 1..] {
-                    let differ = a
-                        .committed()
-                        .zip(b.committed())
-                        .position(|(x, y)| (x.term, x.value) != (y.term, y.value));
-                    if let Some(at) = differ {
-                        return Err(format!(
-                            "#{i} and #{j} committed different entries at index {}",
-                            at + 1
-                        ));
-                    }
-                }
-            }
-            Ok(())
-        },
-    },
-    Invariant {
-        name: "no acknowledged write is lost",
-        check: committed_writes_kept,
-    },
+static INVARIANTS: [Invariant<RaftProc>; 5] = {
     // The lock workload's (Jepsen's etcd 3.4.3 lock test): a lease-based lock is not
     // a mutex, and only fencing with the lock's revision keeps the storage safe.
-    Invariant {
-        name: crate::system::ONE_LOCK_HOLDER,
-        check: crate::system::one_lock_holder,
-    },
-    Invariant {
-        name: crate::system::NO_STALE_WRITE,
-        check: crate::system::no_stale_write_accepted,
-    },
-];
+    let [one_holder, no_stale] = crate::system::lock_invariants();
+    [
+        Invariant {
+            name: "at most one leader per term",
+            check: crate::system::one_leader_per_epoch,
+        },
+        Invariant {
+            name: "every member's committed prefix agrees",
+            check: |r| {
+                let all = vec![true; r.procs.len()];
+                let ns: Vec<(usize, &Node)> = nodes(r.procs, &all).collect();
+                for (k, (i, a)) in ns.iter().enumerate() {
+                    for (j, b) in &ns[k + 1..] {
+                        let differ = a
+                            .committed()
+                            .zip(b.committed())
+                            .position(|(x, y)| (x.term, x.value) != (y.term, y.value));
+                        if let Some(at) = differ {
+                            return Err(format!(
+                                "#{i} and #{j} committed different entries at index {}",
+                                at + 1
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            },
+        },
+        Invariant {
+            name: "no acknowledged write is lost",
+            check: committed_writes_kept,
+        },
+        one_holder,
+        no_stale,
+    ]
+};
 
 fn committed_writes_kept(r: &RunState<RaftProc>) -> Result<(), String> {
     let Some((_, data)) = RaftProc::final_read(r.procs, r.alive) else {
@@ -375,12 +372,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     crate::system::check_budget(s, c.rate_per_s)?;
     crate::fencing::check(set.fencing, storage)?;
     let locks = c.workload == Workload::Lock;
-    if locks && storage.is_none() {
-        return Err(ScenarioError::new(
-            "settings.client.workload",
-            "the lock workload writes to a shared storage: add a process of kind `storage`",
-        ));
-    }
+    crate::fencing::check_lock_storage(locks, storage)?;
     let leader = s.named_among(
         set.initial_leader.as_deref(),
         &members,

@@ -140,11 +140,16 @@ impl Client {
         ctx.timer(due.saturating_sub(ctx.now), Timer::Tick);
     }
 
+    /// Its next operation's id.
+    fn new_op(&mut self) -> OpId {
+        self.seq += 1;
+        OpId::of(self.cfg.index, self.seq)
+    }
+
     /// The lock workload: `SET lock value NX PX ttl`, with a value no other client
     /// draws (redis-py's `Lock` uses a uuid).
     fn acquire(&mut self, master: ProcId, ctx: &mut RCtx) {
-        self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = self.new_op();
         self.last_start = ctx.now;
         let value = (100_000 + ctx.rng().below(900_000)) * 1000 + self.cfg.index as u64 + 1;
         let px = self.cfg.lock_ttl;
@@ -165,8 +170,7 @@ impl Client {
         let (Some(storage), Some(token)) = (self.cfg.storage, self.holds) else {
             return;
         };
-        self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = self.new_op();
         ctx.signal(Signal::OpInvoke {
             op,
             kind: OpKind::Write,
@@ -193,8 +197,7 @@ impl Client {
         if let Some(value) = self.holds.take() {
             ctx.signal(Signal::LockReleased { lock: LOCK });
             if let Some(m) = self.master {
-                self.seq += 1;
-                let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+                let op = self.new_op();
                 ctx.send(
                     m,
                     Msg::Cmd {
@@ -210,8 +213,7 @@ impl Client {
         if self.cfg.workload == Workload::Lock {
             return self.acquire(master, ctx);
         }
-        self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = self.new_op();
         self.last_start = ctx.now;
         let (kind, cmd, value) = match self.cfg.workload {
             Workload::Register if self.seq.is_multiple_of(2) => (OpKind::Read, Cmd::Read, 0),

@@ -199,21 +199,18 @@ impl System for RedisProc {
 
 /// Sentinel's safety property: a failover's epoch is won by one Sentinel
 /// (`sentinelVoteLeader` votes once per epoch), so one promotion per epoch.
-static INVARIANTS: [Invariant<RedisProc>; 3] = [
-    Invariant {
-        name: "one promotion per epoch",
-        check: crate::system::one_leader_per_epoch,
-    },
+static INVARIANTS: [Invariant<RedisProc>; 3] = {
     // The lock workload's: a lock on one Redis master is only as single as the master.
-    Invariant {
-        name: crate::system::ONE_LOCK_HOLDER,
-        check: crate::system::one_lock_holder,
-    },
-    Invariant {
-        name: crate::system::NO_STALE_WRITE,
-        check: crate::system::no_stale_write_accepted,
-    },
-];
+    let [one_holder, no_stale] = crate::system::lock_invariants();
+    [
+        Invariant {
+            name: "one promotion per epoch",
+            check: crate::system::one_leader_per_epoch,
+        },
+        one_holder,
+        no_stale,
+    ]
+};
 
 /// The settings with Redis's defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
@@ -269,12 +266,7 @@ pub fn build(s: &Scenario, opts: RunOptions) -> Result<Box<dyn Simulation>, Scen
     let locks = clients
         .iter()
         .any(|&k| own[k].client.workload == config::Workload::Lock);
-    if locks && storage.is_none() {
-        return Err(ScenarioError::new(
-            "settings.client.workload",
-            "the lock workload writes to a shared storage: add a process of kind `storage`",
-        ));
-    }
+    crate::fencing::check_lock_storage(locks, storage)?;
     warnings.extend(quorum_warning(&sentinels, &own));
     for &k in &clients {
         let c = &own[k].client;

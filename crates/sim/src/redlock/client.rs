@@ -219,7 +219,7 @@ impl LockClient {
             ctx.event(RedlockEvent::WritesAfterExpiry { late_ms });
         }
         self.seq += 1;
-        let op = OpId(((self.cfg.index as u64 + 1) << 32) | self.seq);
+        let op = OpId::of(self.cfg.index, self.seq);
         ctx.signal(Signal::OpInvoke {
             op,
             kind: OpKind::Write,

@@ -227,16 +227,7 @@ impl System for RedlockProc {
 }
 
 /// What a lock promises, and what fencing adds.
-static INVARIANTS: [Invariant<RedlockProc>; 2] = [
-    Invariant {
-        name: crate::system::ONE_LOCK_HOLDER,
-        check: crate::system::one_lock_holder,
-    },
-    Invariant {
-        name: crate::system::NO_STALE_WRITE,
-        check: crate::system::no_stale_write_accepted,
-    },
-];
+static INVARIANTS: [Invariant<RedlockProc>; 2] = crate::system::lock_invariants();
 
 /// The settings with the defaults filled in.
 pub fn effective_settings(s: &Scenario) -> Result<serde_json::Value, ScenarioError> {
