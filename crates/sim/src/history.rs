@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
 use crate::ids::{Millis, ProcId};
 
 /// A client operation, unique within a run.
@@ -137,42 +139,68 @@ impl History {
         h
     }
 
-    /// The hold under which `op` was invoked: the latest acquisition by its client
-    /// of the lock its key names, still held when it was invoked.
-    pub fn hold_of(&self, op: &Op) -> Option<&LockHold> {
-        self.locks.iter().rev().find(|l| {
-            l.holder == op.process
-                && l.lock == op.key
-                && l.acquired_ms <= op.invoke_ms
-                && l.released_ms.is_none_or(|r| r >= op.invoke_ms)
-        })
+    /// For each operation, the index in `locks` of the hold it was invoked under: the
+    /// latest acquisition by its client of the lock its key names, still held when it
+    /// was invoked. Built once, so that the outcome stays linear in the history while
+    /// the page recomputes it.
+    fn holds_of_ops(&self) -> Vec<Option<usize>> {
+        let mut by: HashMap<(ProcId, u32), Vec<usize>> = HashMap::new();
+        for (i, l) in self.locks.iter().enumerate() {
+            by.entry((l.holder, l.lock)).or_default().push(i);
+        }
+        self.ops
+            .iter()
+            .map(|op| {
+                // A client's holds are in acquisition order.
+                let mine = by.get(&(op.process, op.key))?;
+                let k = mine.partition_point(|&i| self.locks[i].acquired_ms <= op.invoke_ms);
+                mine[..k]
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&i| self.locks[i].released_ms.is_none_or(|r| r >= op.invoke_ms))
+            })
+            .collect()
     }
 
-    /// The acknowledged writes made under `hold`.
-    pub fn writes_under<'a>(&'a self, hold: &'a LockHold) -> impl Iterator<Item = &'a Op> + 'a {
-        self.ops.iter().filter(move |op| {
-            op.kind == OpKind::Write
-                && op.result == Some(OpResult::Ok)
-                && self.hold_of(op) == Some(hold)
-        })
+    /// For each hold in `locks`, whether an acknowledged write was made under it.
+    pub fn holds_that_wrote(&self) -> Vec<bool> {
+        let mut wrote = vec![false; self.locks.len()];
+        for (op, hold) in self.ops.iter().zip(self.holds_of_ops()) {
+            if let (Some(h), true) = (hold, acked_write(op)) {
+                wrote[h] = true;
+            }
+        }
+        wrote
     }
 
     /// Every pair of holds of one lock by different clients whose beliefs overlapped,
-    /// with when the overlap began and ended (None: both still held it at the end):
-    /// the lock held twice.
+    /// as indexes into `locks`, with when the overlap began and ended (None: both
+    /// still held it at the end): the lock held twice.
     pub fn overlapping_holds(
         &self,
-    ) -> impl Iterator<Item = (&LockHold, &LockHold, Millis, Option<Millis>)> + '_ {
+    ) -> impl Iterator<Item = (usize, usize, Millis, Option<Millis>)> + '_ {
         self.locks.iter().enumerate().flat_map(move |(i, a)| {
-            self.locks[i + 1..].iter().filter_map(move |b| {
-                let from = a.acquired_ms.max(b.acquired_ms);
-                let to = match (a.released_ms, b.released_ms) {
-                    (Some(x), Some(y)) => Some(x.min(y)),
-                    (x, y) => x.or(y),
-                };
-                let overlap = to.is_none_or(|t| from < t);
-                (a.lock == b.lock && a.holder != b.holder && overlap).then_some((a, b, from, to))
-            })
+            // Holds are in acquisition order: none after the first acquired once `a`
+            // was let go can overlap it.
+            self.locks[i + 1..]
+                .iter()
+                .enumerate()
+                .take_while(move |(_, b)| a.released_ms.is_none_or(|r| b.acquired_ms < r))
+                .filter_map(move |(k, b)| {
+                    let from = a.acquired_ms.max(b.acquired_ms);
+                    let to = match (a.released_ms, b.released_ms) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (x, y) => x.or(y),
+                    };
+                    let overlap = to.is_none_or(|t| from < t);
+                    (a.lock == b.lock && a.holder != b.holder && overlap).then_some((
+                        i,
+                        i + 1 + k,
+                        from,
+                        to,
+                    ))
+                })
         })
     }
 
@@ -181,30 +209,37 @@ impl History {
     /// holder's, which is what a fencing token exists to stop. (A write that lands
     /// before the newer holder's first write is ordered before it, and no token check
     /// could refuse it.) The storage's own order of writes is used; a client paused
-    /// between the storage's answer and reading it must not reorder them.
+    /// between the storage's answer and reading it must not reorder them. In the
+    /// history's order.
     pub fn stale_writes_accepted(&self) -> impl Iterator<Item = &Op> + '_ {
-        let order: std::collections::HashMap<u64, usize> = self
+        let order: HashMap<u64, usize> = self
             .stored
             .iter()
             .enumerate()
             .map(|(i, v)| (*v, i))
             .collect();
-        let accepted: Vec<(usize, &Op, &LockHold)> = self
+        let mut taken: Vec<(usize, usize, &LockHold)> = self
             .ops
             .iter()
-            .filter(|op| op.kind == OpKind::Write && op.result == Some(OpResult::Ok))
-            .filter_map(|op| Some((*order.get(&op.value)?, op, self.hold_of(op)?)))
+            .zip(self.holds_of_ops())
+            .enumerate()
+            .filter(|(_, (op, _))| acked_write(op))
+            .filter_map(|(i, (op, h))| Some((*order.get(&op.value)?, i, &self.locks[h?])))
             .collect();
-        let stale: Vec<&Op> = accepted
+        taken.sort_unstable_by_key(|t| t.0);
+        // In the storage's order: stale when a write under a later acquisition of the
+        // same lock was taken before it.
+        let mut newest: HashMap<u32, Millis> = HashMap::new();
+        let mut stale = vec![false; self.ops.len()];
+        for (_, i, h) in taken {
+            let seen = newest.entry(h.lock).or_insert(h.acquired_ms);
+            stale[i] = *seen > h.acquired_ms;
+            *seen = (*seen).max(h.acquired_ms);
+        }
+        self.ops
             .iter()
-            .filter(|(at, _, h)| {
-                accepted.iter().any(|(newer_at, _, nh)| {
-                    nh.lock == h.lock && nh.acquired_ms > h.acquired_ms && newer_at < at
-                })
-            })
-            .map(|(_, op, _)| *op)
-            .collect();
-        stale.into_iter()
+            .zip(stale)
+            .filter_map(|(op, stale)| stale.then_some(op))
     }
 
     /// Records an invocation.
@@ -241,4 +276,8 @@ impl History {
             }
         }
     }
+}
+
+fn acked_write(op: &Op) -> bool {
+    op.kind == OpKind::Write && op.result == Some(OpResult::Ok)
 }

@@ -222,16 +222,17 @@ impl Outcome {
                 o.stale_reads += 1;
             }
         }
-        let wrote = |h: &crate::history::LockHold| history.writes_under(h).next().is_some();
+        let wrote = history.holds_that_wrote();
+        let holds = &history.locks;
         o.lock_overlaps = history
             .overlapping_holds()
             .map(|(a, b, from_ms, to_ms)| LockOverlap {
-                lock: a.lock,
-                first: name(a.holder),
-                second: name(b.holder),
+                lock: holds[a].lock,
+                first: name(holds[a].holder),
+                second: name(holds[b].holder),
                 from_ms,
                 to_ms,
-                both_wrote: wrote(a) && wrote(b),
+                both_wrote: wrote[a] && wrote[b],
             })
             .collect();
         o.locks_held_twice = o.lock_overlaps.len() as u64;

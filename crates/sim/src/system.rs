@@ -381,10 +381,10 @@ pub fn check_budget(s: &Scenario, rate_per_s: u32) -> Result<(), ScenarioError> 
 /// The lock workload's promise: at most one client believes it holds a lock at a time.
 pub fn one_lock_holder<P>(r: &crate::simulation::RunState<P>) -> Result<(), String> {
     let h = crate::history::History::from_signals(r.signals);
-    let first = h
-        .overlapping_holds()
-        .next()
-        .map(|(a, b, from, _)| (a.holder, b.holder, a.lock, from));
+    let first = h.overlapping_holds().next().map(|(a, b, from, _)| {
+        let (a, b) = (&h.locks[a], &h.locks[b]);
+        (a.holder, b.holder, a.lock, from)
+    });
     match first {
         Some((a, b, lock, from)) => Err(format!("{a} and {b} both held lock {lock} at {from} ms")),
         None => Ok(()),
