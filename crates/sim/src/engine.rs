@@ -948,6 +948,17 @@ impl<P: Process> Engine<P> {
         self.drift_ppm = ppm;
     }
 
+    /// Sets how far each process's clock is ahead of real time when the run begins, in
+    /// ms (a host that NTP never corrected); `clock_jump` faults step it from there.
+    pub fn set_clock_offset(&mut self, ms: Vec<i64>) {
+        assert_eq!(
+            ms.len(),
+            self.core.clock_offset.len(),
+            "one offset per process"
+        );
+        self.core.clock_offset = ms;
+    }
+
     /// Whether each process's restarts keep its data unless a fault says otherwise.
     pub fn default_persist(&self) -> &[bool] {
         &self.default_persist

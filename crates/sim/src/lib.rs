@@ -29,6 +29,7 @@ pub mod presets;
 pub mod process;
 pub mod raft;
 
+pub mod lww;
 pub mod redis;
 pub mod redlock;
 pub mod rng;

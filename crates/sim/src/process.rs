@@ -564,6 +564,8 @@ pub(crate) mod testing {
         pub now: Millis,
         /// The process's id.
         pub me: ProcId,
+        /// How far its clock is ahead of `now`.
+        pub skew: i64,
         rng: SimRng,
         /// Effects recorded so far.
         pub fx: Effects<M, T>,
@@ -575,6 +577,7 @@ pub(crate) mod testing {
             Harness {
                 now: 0,
                 me,
+                skew: 0,
                 rng: SimRng::new(7),
                 fx: Effects::default(),
             }
@@ -584,7 +587,7 @@ pub(crate) mod testing {
         pub fn run(&mut self, f: impl FnOnce(&mut Ctx<M, T>)) -> Vec<(ProcId, M)> {
             let mut ctx = Ctx {
                 now: self.now,
-                clock: self.now as i64,
+                clock: self.now as i64 + self.skew,
                 me: self.me,
                 rng: &mut self.rng,
                 out: &mut self.fx,

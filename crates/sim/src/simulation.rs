@@ -169,6 +169,13 @@ impl<P: System> Run<P> {
         self
     }
 
+    /// Sets each process's host clock ahead of real time from the start, in ms; a
+    /// system reads it from the settings of its own that say so.
+    pub fn with_clock_offset(mut self, ms: Vec<i64>) -> Self {
+        self.engine.set_clock_offset(ms);
+        self
+    }
+
     /// The engine, for system-specific tests.
     pub fn engine(&self) -> &Engine<P> {
         &self.engine

@@ -468,6 +468,7 @@ pub static SYSTEMS: &[&SystemDesc] = &[
     &crate::raft::DESC,
     &crate::patroni::DESC,
     &crate::redlock::DESC,
+    &crate::lww::DESC,
 ];
 
 /// The system named `name`.

@@ -407,6 +407,79 @@ fn etcd_lock_fenced((seed, faults): (u64, Vec<ScheduledFault>)) -> Result<(), Te
     Ok(())
 }
 
+const LWW_NODES: [&str; 3] = ["N1", "N2", "N3"];
+
+fn lww_action() -> impl Strategy<Value = FaultAction> {
+    prop_oneof![
+        (0..3usize).prop_map(|p| FaultAction::Crash {
+            process: LWW_NODES[p].into()
+        }),
+        (0..3usize).prop_map(|p| FaultAction::Restart {
+            process: LWW_NODES[p].into(),
+            persist: Some(true)
+        }),
+        (0..3usize, 100..25_000u64).prop_map(|(p, ms)| FaultAction::Pause {
+            process: LWW_NODES[p].into(),
+            ms
+        }),
+    ]
+}
+
+/// Runs of the W + R > N property in which some request failed or timed out.
+static LWW_DISRUPTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A last-write-wins store with W + R > N, its clocks right and nothing cut: nodes
+/// crash, restart with their data and pause, yet no successful read returns a version
+/// older than a write acknowledged before the read began.
+fn lww_overlapping_quorums(
+    (seed, faults, levels): (u64, Vec<ScheduledFault>, usize),
+) -> Result<(), TestCaseError> {
+    let (w, r) = [("QUORUM", "QUORUM"), ("ALL", "ONE"), ("ONE", "ALL")][levels];
+    let mut s = find("lww-partition")
+        .unwrap()
+        .scenario()
+        .with_override("write_consistency", w)
+        .unwrap()
+        .with_override("read_consistency", r)
+        .unwrap();
+    s.seed = seed;
+    s.faults = faults;
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let o = sim.outcome();
+    if o.writes_unknown + o.writes_rejected > 0 {
+        LWW_DISRUPTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    prop_assert_eq!(o.stale_reads, 0, "W = {}, R = {}", w, r);
+    Ok(())
+}
+
+/// Runs of the etcd optimistic-concurrency property in which a compare failed.
+static ETCD_CONFLICTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Optimistic concurrency on a linearizable register: clients update one document
+/// with a Txn that compares its mod_revision; whatever the faults, no acknowledged
+/// update is overwritten.
+fn etcd_compare_and_set_loses_nothing(
+    (seed, faults): (u64, Vec<ScheduledFault>),
+) -> Result<(), TestCaseError> {
+    let mut s = find("raft-minority-leader")
+        .unwrap()
+        .scenario()
+        .with_override("client.workload", "document")
+        .unwrap();
+    s.seed = seed;
+    s.faults = faults;
+    let mut sim = sim::build(&s, Default::default()).unwrap();
+    sim.run_until(s.duration_ms);
+    let o = sim.outcome();
+    if o.rejected_by_reason.contains_key("compare failed") {
+        ETCD_CONFLICTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    prop_assert_eq!(o.acked_writes_lost, 0, "{:?}", o.lost_writes);
+    Ok(())
+}
+
 /// Runs one property over [`cases`] random inputs and says how it went.
 fn check<S: Strategy>(
     name: &str,
@@ -508,7 +581,40 @@ fn main() {
             ),
             etcd_lock_fenced,
         ),
+        check(
+            "last-write-wins with W + R > N, clocks right, nothing cut: no read misses an acknowledged write",
+            (
+                any::<u64>(),
+                prop::collection::vec(
+                    (0..55_000u64, lww_action())
+                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+                    0..8,
+                ),
+                0..3usize,
+            ),
+            lww_overlapping_quorums,
+        ),
+        check(
+            "etcd, optimistic concurrency (Txn on mod_revision): no acknowledged update overwritten",
+            (
+                any::<u64>(),
+                prop::collection::vec(
+                    (0..35_000u64, raft_action())
+                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+                    1..10,
+                ),
+            ),
+            etcd_compare_and_set_loses_nothing,
+        ),
     ];
+    println!(
+        "  ({} of the last-write-wins property's random runs had a request fail or time out)",
+        LWW_DISRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    println!(
+        "  ({} of the etcd optimistic-concurrency property's random runs had a compare fail)",
+        ETCD_CONFLICTS.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!(
         "  ({} of the etcd lock property's random runs held the lock twice)",
         ETCD_LOCK_TWICE.load(std::sync::atomic::Ordering::Relaxed)

@@ -3,6 +3,7 @@
 //! request with no answer within the timeout (etcdctl's `--command-timeout`, 5 s) is
 //! recorded as unknown: the write may still commit later.
 
+use super::events::RaftEvent;
 use super::msg::Msg;
 use super::{NCtx, Timer};
 use crate::history::{OpId, OpKind, OpResult};
@@ -21,6 +22,11 @@ pub enum Workload {
     /// Take a lock (a key on a session lease), work, write to the storage with the
     /// lock's revision, release it (see [`super::lock`]).
     Lock,
+    /// Update one document by optimistic concurrency, as clientv3's `concurrency.STM`
+    /// does: read the key and its `mod_revision`, then a `Txn` that puts the new
+    /// version only if `mod_revision` is unchanged; if it changed, read again and
+    /// retry. The document's items are the values put on the key.
+    Document,
 }
 
 /// How reads are served.
@@ -56,6 +62,10 @@ pub struct Client {
     cfg: ClientCfg,
     seq: u64,
     in_flight: Option<(OpId, OpKind)>,
+    /// The document's revision its next write compares against (document workload).
+    read_rev: Option<u64>,
+    /// The revision its last read returned.
+    last_read_rev: u64,
     last_start: Millis,
     acked: u64,
     unknown: u64,
@@ -68,6 +78,8 @@ impl Client {
             cfg,
             seq: 0,
             in_flight: None,
+            read_rev: None,
+            last_read_rev: 0,
             last_start: 0,
             acked: 0,
             unknown: 0,
@@ -82,19 +94,38 @@ impl Client {
 
     pub(super) fn restart(&mut self, ctx: &mut NCtx) {
         self.in_flight = None;
+        self.read_rev = None;
         self.start(ctx);
     }
 
     fn invoke(&mut self, ctx: &mut NCtx) {
+        self.last_start = ctx.now;
+        self.send_op(ctx);
+    }
+
+    /// Sends the next operation: a read or a write as the workload says.
+    fn send_op(&mut self, ctx: &mut NCtx) {
         self.seq += 1;
         let op = OpId::of(self.cfg.index, self.seq);
-        self.last_start = ctx.now;
-        let read = self.cfg.workload == Workload::Register && self.seq.is_multiple_of(2);
+        let read = match self.cfg.workload {
+            Workload::Register => self.seq.is_multiple_of(2),
+            Workload::Document => self.read_rev.is_none(),
+            _ => false,
+        };
         let (kind, value, msg) = if read {
             let serializable = self.cfg.consistency == Consistency::Serializable;
             (OpKind::Read, 0, Msg::Get { op, serializable })
         } else {
-            (OpKind::Write, op.0, Msg::Put { op, value: op.0 })
+            let expect = self.read_rev.take();
+            (
+                OpKind::Write,
+                op.0,
+                Msg::Put {
+                    op,
+                    value: op.0,
+                    expect,
+                },
+            )
         };
         ctx.signal(Signal::OpInvoke {
             op,
@@ -113,17 +144,47 @@ impl Client {
     }
 
     pub(super) fn on_msg(&mut self, msg: Msg, ctx: &mut NCtx) {
-        if let Msg::Reply { op, read } = msg {
-            if self.in_flight.map(|f| f.0) == Some(op) {
-                self.in_flight = None;
-                self.acked += 1;
-                ctx.signal(Signal::OpComplete {
-                    op,
-                    result: OpResult::Ok,
-                    read,
-                });
-                self.next_op(ctx);
-            }
+        let Msg::Reply {
+            op,
+            read,
+            rev,
+            succeeded,
+        } = msg
+        else {
+            return;
+        };
+        let Some((_, kind)) = self.in_flight.filter(|f| f.0 == op) else {
+            return;
+        };
+        self.in_flight = None;
+        if !succeeded {
+            ctx.signal(Signal::OpComplete {
+                op,
+                result: OpResult::Error("compare failed".into()),
+                read: None,
+            });
+            // Whatever revision the failed write compared against is gone: read again.
+            ctx.event(RaftEvent::CompareFailed {
+                read_rev: self.last_read_rev,
+                rev,
+            });
+            self.send_op(ctx);
+            return;
+        }
+        self.acked += 1;
+        ctx.signal(Signal::OpComplete {
+            op,
+            result: OpResult::Ok,
+            read,
+        });
+        if self.cfg.workload == Workload::Document && kind == OpKind::Read {
+            // Read-modify-write: the write follows the read at once, compared against
+            // the revision read.
+            self.read_rev = Some(rev);
+            self.last_read_rev = rev;
+            self.send_op(ctx);
+        } else {
+            self.next_op(ctx);
         }
     }
 

@@ -7,6 +7,14 @@ use crate::process::{EventInfo, MarkerKind, SystemEvent};
 /// Something an etcd member reports.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RaftEvent {
+    /// A client's `Txn` compare failed: another client put the key since it read it
+    /// at `read_rev`. Nothing was overwritten; the client reads again and retries.
+    CompareFailed {
+        /// The revision its change was made on.
+        read_rev: u64,
+        /// The key's revision now.
+        rev: u64,
+    },
     /// CheckQuorum: "stepped down to follower since quorum is not active".
     SteppedDown {
         /// Its term.
@@ -61,6 +69,12 @@ pub enum RaftEvent {
 impl SystemEvent for RaftEvent {
     fn present(&self) -> EventInfo {
         match self {
+            RaftEvent::CompareFailed { read_rev, rev } => EventInfo::log(
+                "compare-failed",
+                format!("Txn compare failed: the document moved from revision {read_rev} to {rev} since it read it; nothing was put, it reads again and retries"),
+            )
+            .badge("conflict: retries", false)
+            .counter("conflicts detected (compare failed), retried"),
             RaftEvent::LeaseExpired { lease } => EventInfo::log(
                 "lease-expired",
                 format!("lease {lease:x} expired: revoking it and the keys attached to it"),

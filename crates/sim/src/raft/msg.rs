@@ -22,6 +22,9 @@ pub struct Entry {
     pub origin: ProcId,
     /// A command of etcd's KV or lessor (a client write carries a value instead).
     pub kv: Option<KvCmd>,
+    /// A client write's `Txn` compare, `mod_revision(key) == v` (optimistic
+    /// concurrency): applied only if the key is still at that revision. None: a plain put.
+    pub expect: Option<u64>,
 }
 
 /// A message between members, clients and the storage.
@@ -97,6 +100,8 @@ pub enum Msg {
         origin: ProcId,
         /// A KV or lease command instead of a value.
         kv: Option<KvCmd>,
+        /// The write's compare (see [`Entry::expect`]).
+        expect: Option<u64>,
     },
     /// `MsgReadIndex` forwarded from a follower to the leader.
     ReadIndex {
@@ -110,12 +115,15 @@ pub enum Msg {
         /// The index.
         index: u64,
     },
-    /// A client's `Put`.
+    /// A client's `Put`, or with `expect` a `Txn` that puts only if the key's
+    /// `mod_revision` is still `expect`.
     Put {
         /// The operation.
         op: OpId,
         /// The value.
         value: u64,
+        /// The compare (None: a plain put).
+        expect: Option<u64>,
     },
     /// A client's `Range` of the key: serializable (local) or linearizable (ReadIndex).
     Get {
@@ -130,6 +138,11 @@ pub enum Msg {
         op: OpId,
         /// The value read, for reads.
         read: Option<u64>,
+        /// The key's `mod_revision` as the member answered (a revision follows from
+        /// the log, which the trace already hashes).
+        rev: u64,
+        /// False when a `Txn`'s compare failed and nothing was put.
+        succeeded: bool,
     },
     /// A request to etcd's KV or lease API (a user of etcd: Patroni).
     KvReq {
@@ -261,6 +274,7 @@ impl Message for Msg {
                     if let Some(k) = e.kv {
                         k.digest(h);
                     }
+                    compare_digest(h, e.expect);
                 }
                 h.u64(*commit);
             }
@@ -292,6 +306,7 @@ impl Message for Msg {
                 value,
                 origin,
                 kv,
+                expect,
             } => {
                 h.u64(9);
                 h.u64(op.0);
@@ -300,6 +315,7 @@ impl Message for Msg {
                 if let Some(k) = kv {
                     k.digest(h);
                 }
+                compare_digest(h, *expect);
             }
             Msg::KvReq { req, op } => {
                 h.u64(16);
@@ -371,20 +387,29 @@ impl Message for Msg {
                 h.u64(*ctx);
                 h.u64(*index);
             }
-            Msg::Put { op, value } => {
+            Msg::Put { op, value, expect } => {
                 h.u64(12);
                 h.u64(op.0);
                 h.u64(*value);
+                compare_digest(h, *expect);
             }
             Msg::Get { op, serializable } => {
                 h.u64(13);
                 h.u64(op.0);
                 h.u64(*serializable as u64);
             }
-            Msg::Reply { op, read } => {
+            Msg::Reply {
+                op,
+                read,
+                succeeded,
+                ..
+            } => {
                 h.u64(14);
                 h.u64(op.0);
                 h.u64(read.unwrap_or(u64::MAX));
+                if !succeeded {
+                    h.u64(0xFA11);
+                }
             }
             Msg::Store { token, value } => {
                 h.u64(15);
@@ -425,7 +450,10 @@ impl Message for Msg {
             Msg::Prop { .. } => "forward put".into(),
             Msg::ReadIndex { .. } => "read index?".into(),
             Msg::ReadIndexResp { index, .. } => format!("read index {index}"),
-            Msg::Put { .. } => "PUT".into(),
+            Msg::Put { expect: None, .. } => "PUT".into(),
+            Msg::Put {
+                expect: Some(r), ..
+            } => format!("TXN if mod_revision = {r}: PUT"),
             Msg::Get { serializable, .. } => {
                 if *serializable {
                     "GET (serializable)".into()
@@ -433,6 +461,11 @@ impl Message for Msg {
                     "GET".into()
                 }
             }
+            Msg::Reply {
+                succeeded: false,
+                rev,
+                ..
+            } => format!("compare failed: now at revision {rev}"),
             Msg::Reply { .. } => "OK".into(),
             Msg::Store { token, .. } => format!("store (token {token})"),
             Msg::LockWrite { token, .. } => format!("write (revision {token})"),
@@ -471,5 +504,13 @@ impl Message for Msg {
                 None => format!("watch: {key} deleted"),
             },
         }
+    }
+}
+
+/// Mixes in a write's compare, if it has one: plain puts hash as they always did.
+fn compare_digest(h: &mut Fnv, expect: Option<u64>) {
+    if let Some(r) = expect {
+        h.u64(0xC0DE);
+        h.u64(r);
     }
 }

@@ -87,6 +87,10 @@ struct LocalRead {
     index: Option<u64>,
 }
 
+/// A proposal held while there was no leader: the client operation, its value, its
+/// KV command, its compare, and when it was made.
+type Blocked = (OpId, u64, Option<KvCmd>, Option<u64>, Millis);
+
 /// One etcd member.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -118,7 +122,7 @@ pub struct Node {
     waiting: Vec<(OpId, ProcId)>,
     /// Proposals that found no leader: etcd's `node.run` stops taking proposals while
     /// there is none, so they wait until one is known (or the client gives up).
-    blocked: Vec<(OpId, u64, Option<KvCmd>, Millis)>,
+    blocked: Vec<Blocked>,
     /// The time of the input being handled (applying a lease grant needs it).
     now: Millis,
     /// etcd's key-value store and lessor (used by a system built on etcd: Patroni).
@@ -132,6 +136,8 @@ pub struct Node {
     /// The applied key: every value written (set workload) and the latest (register).
     values: DataSet,
     last_value: u64,
+    /// The client key's `mod_revision`: the index of the entry that last put it.
+    value_rev: u64,
     writes_accepted: u64,
     /// The WAL as of the last fsync.
     durable: HardState,
@@ -165,6 +171,7 @@ impl Node {
             op: OpId(0),
             origin: leader,
             kv: None,
+            expect: None,
         };
         let log: imbl::Vector<Entry> = std::iter::once(first).collect();
         let mut node = Node {
@@ -205,6 +212,7 @@ impl Node {
             revoke_checked: 0,
             values: DataSet::new(),
             last_value: 0,
+            value_rev: 0,
             writes_accepted: 0,
             durable: HardState {
                 term: 1,
@@ -447,7 +455,7 @@ impl Node {
             let me = self.me;
             for id in self.kv.take_expired(self.now) {
                 ctx.event(RaftEvent::LeaseExpired { lease: id });
-                self.propose(OpId(0), 0, me, Some(KvCmd::Revoke { id }), ctx);
+                self.propose(OpId(0), 0, me, Some(KvCmd::Revoke { id }), None, ctx);
             }
         }
         if self.state == State::Leader {
@@ -618,6 +626,7 @@ impl Node {
             op: OpId(0),
             origin: me,
             kv: None,
+            expect: None,
         });
         self.bcast_append();
         self.release_blocked(ctx);
@@ -630,10 +639,10 @@ impl Node {
         }
         let me = self.me;
         let req_timeout = self.req_timeout();
-        for (op, value, kv, at) in std::mem::take(&mut self.blocked) {
+        for (op, value, kv, expect, at) in std::mem::take(&mut self.blocked) {
             // etcd's proposal context ends after ReqTimeout(): then it is gone.
             if ctx.now - at <= req_timeout {
-                self.propose(op, value, me, kv, ctx);
+                self.propose(op, value, me, kv, expect, ctx);
             }
         }
     }
@@ -687,12 +696,27 @@ impl Node {
                 }
             }
             if e.value != 0 {
-                self.values.insert(e.value);
-                self.last_value = e.value;
+                // A `Txn` whose compare fails puts nothing: every member decides the
+                // same, since each applies the same log in the same order.
+                let succeeded = e.expect.is_none_or(|r| r == self.value_rev);
+                if succeeded {
+                    self.values.insert(e.value);
+                    self.last_value = e.value;
+                    self.value_rev = self.applied;
+                }
                 if e.origin == self.me {
                     if let Some(i) = self.waiting.iter().position(|(op, _)| *op == e.op) {
                         let (op, client) = self.waiting.remove(i);
-                        self.send(client, Msg::Reply { op, read: None });
+                        let rev = self.value_rev;
+                        self.send(
+                            client,
+                            Msg::Reply {
+                                op,
+                                read: None,
+                                rev,
+                                succeeded,
+                            },
+                        );
                     }
                 }
             }
@@ -703,6 +727,7 @@ impl Node {
     fn serve_reads(&mut self) {
         let applied = self.applied;
         let value = self.last_value;
+        let rev = self.value_rev;
         let mut i = 0;
         while i < self.local_reads.len() {
             let r = self.local_reads[i];
@@ -713,6 +738,8 @@ impl Node {
                     Msg::Reply {
                         op: r.op,
                         read: Some(value),
+                        rev,
+                        succeeded: true,
                     },
                 );
             } else {
@@ -1040,7 +1067,8 @@ impl Node {
                 value,
                 origin,
                 kv,
-            } => self.propose(op, value, origin, kv, ctx),
+                expect,
+            } => self.propose(op, value, origin, kv, expect, ctx),
             Msg::KvReq { req, op } => self.kv_request(from, req, op, ctx),
             Msg::LeaseFwd { req, id } if self.state == State::Leader => {
                 let ttl = self.kv.renew(id, self.now);
@@ -1069,16 +1097,25 @@ impl Node {
                 }
                 self.serve_reads();
             }
-            Msg::Put { op, value } => {
+            Msg::Put { op, value, expect } => {
                 self.waiting.push((op, from));
                 let me = self.me;
-                self.propose(op, value, me, None, ctx);
+                self.propose(op, value, me, None, expect, ctx);
             }
             Msg::Get { op, serializable } => {
                 if serializable {
                     // Served from this member's own applied state, whatever it is.
                     let read = Some(self.last_value);
-                    self.send(from, Msg::Reply { op, read });
+                    let rev = self.value_rev;
+                    self.send(
+                        from,
+                        Msg::Reply {
+                            op,
+                            read,
+                            rev,
+                            succeeded: true,
+                        },
+                    );
                 } else {
                     self.next_ctx += 1;
                     let c = ((self.me.0 as u64) << 40) | self.next_ctx;
@@ -1105,7 +1142,15 @@ impl Node {
 
     /// A client write: the leader appends it; a follower forwards it (`stepFollower`,
     /// `MsgProp`); with no leader it waits.
-    fn propose(&mut self, op: OpId, value: u64, origin: ProcId, kv: Option<KvCmd>, ctx: &mut NCtx) {
+    fn propose(
+        &mut self,
+        op: OpId,
+        value: u64,
+        origin: ProcId,
+        kv: Option<KvCmd>,
+        expect: Option<u64>,
+        ctx: &mut NCtx,
+    ) {
         match (self.state, self.lead) {
             (State::Leader, _) => {
                 let term = self.term;
@@ -1121,6 +1166,7 @@ impl Node {
                     op,
                     origin,
                     kv,
+                    expect,
                 });
                 self.bcast_append();
             }
@@ -1131,11 +1177,12 @@ impl Node {
                     value,
                     origin,
                     kv,
+                    expect,
                 },
             ),
             _ => {
                 if origin == self.me {
-                    self.blocked.push((op, value, kv, ctx.now));
+                    self.blocked.push((op, value, kv, expect, ctx.now));
                 }
             }
         }
@@ -1166,7 +1213,7 @@ impl Node {
             KvOp::Cmd(cmd) => {
                 self.kv_waiting.push((req, from));
                 let me = self.me;
-                self.propose(OpId(req), 0, me, Some(cmd), ctx);
+                self.propose(OpId(req), 0, me, Some(cmd), None, ctx);
             }
         }
     }
@@ -1182,6 +1229,7 @@ impl Node {
                 op: OpId(0),
                 origin,
                 kv: Some(*c),
+                expect: None,
             });
         }
         let n = self.last_index();
@@ -1443,6 +1491,7 @@ mod tests {
             op: OpId(7),
             origin: ProcId(0),
             kv: None,
+            expect: None,
         });
         let behind = h.run(|ctx| n.on_msg(ProcId(1), vote(2, 1, 1), ctx));
         assert!(!granted(&behind), "last index 1 < 2 in the same last term");
@@ -1518,6 +1567,7 @@ mod tests {
             op: OpId(5),
             origin: ProcId(0),
             kv: None,
+            expect: None,
         });
         n.term = 3;
         n.prs[0].matched = 2;
@@ -1530,6 +1580,7 @@ mod tests {
             op: OpId(6),
             origin: ProcId(0),
             kv: None,
+            expect: None,
         });
         n.prs[1].matched = 3;
         assert!(n.maybe_commit());
@@ -1550,6 +1601,7 @@ mod tests {
                 op: OpId(v),
                 origin: ProcId(2),
                 kv: None,
+                expect: None,
             });
         }
         let e = Entry {
@@ -1558,6 +1610,7 @@ mod tests {
             op: OpId(20),
             origin: ProcId(1),
             kv: None,
+            expect: None,
         };
         let sent = h.run(|ctx| {
             n.on_msg(
@@ -1625,6 +1678,7 @@ mod tests {
             op: OpId(9),
             origin: ProcId(0),
             kv: None,
+            expect: None,
         };
         let app = Msg::App {
             term: 1,
