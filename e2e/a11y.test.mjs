@@ -13,6 +13,7 @@ const cases = [
   ['raft-minority-leader', 390, 844, 'N1'],
   ['patroni-sync-isolated', 1366, 768, 'pg1'],
   ['redlock-gc-pause', 390, 844, 'C1'],
+  ['lww-clock-skew', 1366, 768, 'N1'],
 ];
 
 for (const [preset, width, height, proc] of cases) {

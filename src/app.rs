@@ -508,7 +508,7 @@ pub fn App() -> Html {
                     markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
                 <div class="panels">
                     <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
-                    if show("beliefs") { <Beliefs view={state.view.clone()} {words} /> }
+                    if show("beliefs") && words.elects { <Beliefs view={state.view.clone()} {words} /> }
                     if show("process") { <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} /> }
                     if show("log") { <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} /> }
                     if show("settings") { <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} /> }
@@ -559,14 +559,17 @@ pub fn App() -> Html {
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
-                <span><i class="k crown-key" />{format!("leads (newest {})", words.epoch)}</span>
-                <span><i class="k crown-key stale" />{"still believes it leads"}</span>
+                // Crowns are for systems with someone in charge (a leader, a lock holder).
+                if sys.legend.iter().any(|(r, _)| *r == sim::view::Role::Primary) {
+                    <span><i class="k crown-key" />{format!("leads (newest {})", words.epoch)}</span>
+                    <span><i class="k crown-key stale" />{"still believes it leads"}</span>
+                }
                 <span class="sep">{"Messages:"}</span>
                 { for sys.messages.iter().map(|(kind, label)| html! { <span><i class={classes!("m", crate::canvas::kind_class(*kind))} />{*label}</span> }) }
                 <span>{"✕ dropped by a cut"}</span>
             </div>
             <div class="panels">
-                <Beliefs view={state.view.clone()} {words} />
+                if words.elects { <Beliefs view={state.view.clone()} {words} /> }
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />

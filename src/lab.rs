@@ -716,6 +716,16 @@ fn markers<'a>(
                 what,
             });
         }
+        // A system's own event marked as a loss discards data too (a replica that
+        // replaces what it held with another replica's version).
+        if let Signal::Event(e) = &r.signal {
+            if e.marker == Some(MarkerKind::Loss) {
+                counted.push(Counted {
+                    time_ms: r.time_ms,
+                    what: Count::Discard,
+                });
+            }
+        }
         let Some((info, label)) = line(r, names, words) else {
             continue;
         };
@@ -749,6 +759,7 @@ mod tests {
         let words = Words {
             epoch: "epoch",
             leader: "leader",
+            elects: true,
         };
         let r = SignalRecord {
             time_ms: 0,

@@ -166,9 +166,9 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
         }
     });
     let n = &p.now;
-    // A lock service elects nobody: its rows are the locks'.
+    // A system that elects nobody (a lock service) has no leader rows.
     let locks = o.locks_acquired > 0;
-    let elects = !locks || o.elections > 0 || !o.new_leaders.is_empty() || o.split_brain_ms > 0;
+    let elects = p.words.elects;
     html! {
         <section class="panel outcome" aria-label="Outcome">
             <h2>{"Outcome"}</h2>
@@ -190,7 +190,9 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                         {row("lock held twice", n.locks_twice.to_string(), o.locks_held_twice.to_string())}
                         {row("stale writes accepted", n.stale.to_string(), o.stale_writes_accepted.to_string())}
                     }
-                    {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
+                    if elects || locks || o.fencing_rejections > 0 {
+                        {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
+                    }
                     { for o.counters.iter().map(|(label, end)| row(label, n.counters.get(label.as_str()).copied().unwrap_or(0).to_string(), end.to_string())) }
                 </tbody>
             </table>
@@ -413,7 +415,7 @@ pub fn ProcPanel(p: &ProcProps) -> Html {
                 <dt>{"status"}</dt><dd>{ if !x.alive { "crashed" } else if x.paused { "paused" } else { "running" } }</dd>
                 if let Some(e) = x.view.epoch { <><dt>{p.words.epoch}</dt><dd>{e}</dd></> }
                 if let Some(m) = x.view.leader { <><dt>{format!("believes the {} is", p.words.leader)}</dt><dd>{name(&names, m)}</dd></> }
-                if x.view.epoch.is_some() && x.view.role != sim::view::Role::Client {
+                if p.words.elects && x.view.epoch.is_some() && x.view.role != sim::view::Role::Client {
                     <><dt>{format!("voted in this {}", p.words.epoch)}</dt><dd>{x.view.vote.map_or("for nobody".to_string(), |v| format!("for {}", name(&names, v)))}</dd></>
                 }
                 if x.view.data_len > 0 { <><dt>{"values held"}</dt><dd>{x.view.data_len}</dd></> }

@@ -309,6 +309,11 @@ pub struct Words {
     pub epoch: &'static str,
     /// What the process that takes writes is called.
     pub leader: &'static str,
+    /// Whether the system elects a leader by votes in an epoch (a Sentinel failover,
+    /// a Raft term), so that the page asks whom a process voted for, who each side
+    /// believes leads, and counts new leaders and split-brain time. A lock's token or
+    /// a write's timestamp is drawn like an epoch, and nobody votes in it.
+    pub elects: bool,
 }
 
 impl Signal {
@@ -316,7 +321,9 @@ impl Signal {
     /// operations, which the outcome counts instead. This is the one place that words
     /// the shared signals, for the log, the markers and the canvas alike.
     pub fn present(&self, w: &Words) -> Option<EventInfo> {
-        let Words { epoch: e, leader } = *w;
+        let Words {
+            epoch: e, leader, ..
+        } = *w;
         Some(match self {
             Signal::OpInvoke { .. }
             | Signal::OpComplete { .. }

@@ -15,6 +15,7 @@ pub static DESC: SystemDesc = SystemDesc {
     words: Words {
         epoch: "timestamp",
         leader: "coordinator",
+        elects: false,
     },
     kinds: &[
         KindDesc { kind: "node", label: "node", letter: "N", role: Role::Replica, add: Some("+ node"), count: (1, super::MAX_NODES), disk: false, clock: true },

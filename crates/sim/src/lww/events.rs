@@ -91,7 +91,7 @@ impl SystemEvent for LwwEvent {
                 format!("acknowledged a write it stamped {ts}, but every replica already held a later timestamp: the write took effect nowhere"),
             )
             .marker(MarkerKind::Alert)
-            .badge("acknowledged, then ignored: older timestamp", true)
+            .badge("ignored: older timestamp", true)
             .counter("writes acknowledged but kept out by a later timestamp"),
             LwwEvent::Unavailable { alive, needed, cl } => EventInfo::log(
                 "unavailable",

@@ -604,8 +604,12 @@ impl Node {
     pub(super) fn view(&self) -> ProcView {
         let mut v = ProcView::new(Role::Replica, "node")
             .data(self.cell.as_ref().map_or(0, |c| c.items.len()));
+        // The version's timestamp is drawn beside the node, as an epoch is: the
+        // number that decides which version survives.
         v = match &self.cell {
-            Some(c) => v.num("document's timestamp", c.ts.max(0) as u64),
+            Some(c) => v
+                .epoch(c.ts.max(0) as u64)
+                .num("items in its version", c.items.len() as u64),
             None => v.fact("document", "none yet"),
         };
         for (j, d) in self.down_since.iter().enumerate() {

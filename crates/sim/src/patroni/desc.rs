@@ -15,6 +15,7 @@ pub static DESC: SystemDesc = SystemDesc {
     words: Words {
         epoch: "timeline",
         leader: "primary",
+        elects: true,
     },
     kinds: &[
         KindDesc { kind: "postgres", label: "Patroni member (PostgreSQL)", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false, clock: false },

@@ -15,6 +15,7 @@ pub static DESC: SystemDesc = SystemDesc {
     words: Words {
         epoch: "term",
         leader: "leader",
+        elects: true,
     },
     kinds: &[
         KindDesc { kind: "etcd", label: "etcd member", letter: "N", role: Role::Replica, add: Some("+ member"), count: (1, super::MAX_MEMBERS), disk: true, clock: false },

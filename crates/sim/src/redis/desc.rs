@@ -16,6 +16,7 @@ pub static DESC: SystemDesc = SystemDesc {
     words: Words {
         epoch: "epoch",
         leader: "master",
+        elects: true,
     },
     kinds: &[
         KindDesc { kind: "redis", label: "Redis server", letter: "R", role: Role::Replica, add: Some("+ Redis"), count: (1, usize::MAX), disk: false, clock: false },

@@ -15,6 +15,7 @@ pub static DESC: SystemDesc = SystemDesc {
     words: Words {
         epoch: "token",
         leader: "lock holder",
+        elects: false,
     },
     kinds: &[
         KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Watcher, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false, clock: true },
