@@ -27,6 +27,12 @@ impl Cell {
         (self.ts, self.op) > (other.ts, other.op)
     }
 
+    /// Whether this is the same write's version: one write stamps one timestamp on one
+    /// operation, so comparing those is enough (and does not walk the items).
+    pub fn same(&self, other: &Cell) -> bool {
+        self.ts == other.ts && self.op == other.op
+    }
+
     fn digest(&self, h: &mut Fnv) {
         h.u64(self.ts as u64);
         h.u64(self.op);

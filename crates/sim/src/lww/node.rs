@@ -165,13 +165,16 @@ impl Node {
     /// Applies a version by last-write-wins; true if it now holds it.
     fn apply(&mut self, cell: Cell, ctx: &mut LCtx) -> bool {
         match &self.cell {
-            Some(cur) if *cur == cell => true,
+            Some(cur) if cur.same(&cell) => true,
             Some(cur) if !cell.wins_over(cur) => false,
             Some(cur) => {
+                // The versions share most of their structure (each is an earlier one
+                // plus an item), and the diff skips what they share: a long run's
+                // large document costs what changed, not its size.
                 let dropped = cur
                     .items
-                    .iter()
-                    .filter(|x| !cell.items.contains(*x))
+                    .diff(&cell.items)
+                    .filter(|d| matches!(d, imbl::ordset::DiffItem::Remove(_)))
                     .count();
                 if dropped > 0 {
                     ctx.event(LwwEvent::Overwrote {
@@ -423,7 +426,7 @@ impl Node {
         let stale: Vec<usize> = r
             .replies
             .iter()
-            .filter(|(_, c)| c.as_ref() != Some(&winner))
+            .filter(|(_, c)| !c.as_ref().is_some_and(|c| c.same(&winner)))
             .map(|(j, _)| *j)
             .collect();
         if stale.is_empty() {
