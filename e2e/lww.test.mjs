@@ -67,7 +67,7 @@ test('optimistic conflict: the version check merges; switched off, the same run 
   await page.locator('section.outcome button.reveal').click();
   let outcome = await page.locator('section.outcome').textContent();
   assert.match(outcome, /conflicts detected and merged\s*\d+\s*[1-9]\d*/, outcome);
-  assert.match(outcome, /acknowledged writes lost\s*0\s*0/, outcome);
+  assert.match(outcome, /acknowledged writes silently overwritten\s*0\s*0/, outcome);
   await page.getByLabel('Conflict check', { exact: true }).selectOption('none');
   await waitForState(page, (s) => !s.computing && s.settings.concurrency === 'none', 30000);
   const end = await waitForState(page, (s) => s.end && s.end.acked_writes_lost > 0, 30000);

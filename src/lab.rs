@@ -760,6 +760,7 @@ mod tests {
             epoch: "epoch",
             leader: "leader",
             elects: true,
+            lost: "acknowledged writes lost",
         };
         let r = SignalRecord {
             time_ms: 0,

@@ -181,7 +181,7 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                     if reveal {
                         {row("unknown, yet applied", "—".into(), o.unknown_writes_applied.to_string())}
                     }
-                    {row("acknowledged writes lost", shown.to_string(), o.acked_writes_lost.to_string())}
+                    {row(p.words.lost, shown.to_string(), o.acked_writes_lost.to_string())}
                     if elects {
                         {row("split-brain", format!("{:.1} s", p.split_now_ms as f64 / 1000.0), format!("{:.1} s", o.split_brain_ms as f64 / 1000.0))}
                         {row(&format!("new {}s", p.words.leader), n.leaders.to_string(), o.new_leaders.len().to_string())}
@@ -240,27 +240,7 @@ pub struct LogProps {
 }
 
 /// Puts process names where the core's narration writes `#3`.
-pub fn with_names(text: &str, names: &[String]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('#') {
-        out.push_str(&rest[..i]);
-        let digits: String = rest[i + 1..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        match digits.parse::<usize>().ok().and_then(|n| names.get(n)) {
-            Some(name) => out.push_str(name),
-            None => {
-                out.push('#');
-                out.push_str(&digits);
-            }
-        }
-        rest = &rest[i + 1 + digits.len()..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use sim::ids::with_names;
 
 /// The event log: plain language, newest first; a click jumps there.
 #[component]

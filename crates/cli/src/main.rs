@@ -193,10 +193,16 @@ fn run(cmd: Command) -> Result<(), String> {
                 serde_json::to_string(&out).map_err(|e| e.to_string())? + "\n"
             } else {
                 let mut r = report(&scenario, sim.system(), &out);
+                let names: Vec<String> =
+                    scenario.processes().map(|(_, p)| p.name.clone()).collect();
                 for i in sim.check_invariants() {
                     r += &match i.violation {
                         None => format!("  invariant held: {}\n", i.name),
-                        Some(v) => format!("  INVARIANT VIOLATED: {}: {v}\n", i.name),
+                        Some(v) => format!(
+                            "  INVARIANT VIOLATED: {}: {}\n",
+                            i.name,
+                            sim::ids::with_names(&v, &names)
+                        ),
                     };
                 }
                 r
@@ -292,12 +298,12 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
     for (reason, n) in &o.rejected_by_reason {
         r += &format!("    rejected {reason}: {n}\n");
     }
-    r += &format!("  acknowledged writes lost: {}\n", o.acked_writes_lost);
+    r += &format!("  {}: {}\n", w.lost, o.acked_writes_lost);
     r += &format!("  stale reads: {}\n", o.stale_reads);
-    r += &format!("  split-brain: {} ms\n", o.split_brain_ms);
-    // A lock service elects nobody: its story is told by the lock lines below.
-    let elects = o.elections > 0 || !o.new_leaders.is_empty() || o.locks_acquired == 0;
+    // A system that elects nobody (a lock service) has no leaders to count.
+    let elects = w.elects;
     if elects {
+        r += &format!("  split-brain: {} ms\n", o.split_brain_ms);
         r += &format!("  elections: {}\n", o.elections);
     }
     if o.new_leaders.is_empty() && elects {
@@ -309,8 +315,12 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
             w.leader, f.time_ms, w.epoch, f.epoch, f.leader
         );
     }
-    r += &format!("  values discarded on rejoin: {}\n", o.discarded);
-    r += &format!("  fencing rejections: {}\n", o.fencing_rejections);
+    if elects {
+        r += &format!("  values discarded on rejoin: {}\n", o.discarded);
+    }
+    if elects || o.locks_acquired > 0 || o.fencing_rejections > 0 {
+        r += &format!("  fencing rejections: {}\n", o.fencing_rejections);
+    }
     if o.locks_acquired > 0 {
         r += &format!(
             "  locks: {} acquired, held twice {} time(s)\n",

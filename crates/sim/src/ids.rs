@@ -33,3 +33,26 @@ impl BoxId {
         self.0 as usize
     }
 }
+
+/// Puts process names where the core's narration writes `#3`.
+pub fn with_names(text: &str, names: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('#') {
+        out.push_str(&rest[..i]);
+        let digits: String = rest[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        match digits.parse::<usize>().ok().and_then(|n| names.get(n)) {
+            Some(name) => out.push_str(name),
+            None => {
+                out.push('#');
+                out.push_str(&digits);
+            }
+        }
+        rest = &rest[i + 1 + digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -314,6 +314,9 @@ pub struct Words {
     /// believes leads, and counts new leaders and split-brain time. A lock's token or
     /// a write's timestamp is drawn like an epoch, and nobody votes in it.
     pub elects: bool,
+    /// What an acknowledged write missing from the final state is, in the system's
+    /// words ("acknowledged writes lost"; a last-write-wins store overwrites them).
+    pub lost: &'static str,
 }
 
 impl Signal {

@@ -16,6 +16,7 @@ pub static DESC: SystemDesc = SystemDesc {
         epoch: "timestamp",
         leader: "coordinator",
         elects: false,
+        lost: "acknowledged writes silently overwritten",
     },
     kinds: &[
         KindDesc { kind: "node", label: "node", letter: "N", role: Role::Replica, add: Some("+ node"), count: (1, super::MAX_NODES), disk: false, clock: true },

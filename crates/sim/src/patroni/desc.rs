@@ -16,6 +16,7 @@ pub static DESC: SystemDesc = SystemDesc {
         epoch: "timeline",
         leader: "primary",
         elects: true,
+        lost: "acknowledged writes lost",
     },
     kinds: &[
         KindDesc { kind: "postgres", label: "Patroni member (PostgreSQL)", letter: "pg", role: Role::Replica, add: Some("+ member"), count: (1, 7), disk: false, clock: false },

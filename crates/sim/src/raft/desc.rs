@@ -16,6 +16,7 @@ pub static DESC: SystemDesc = SystemDesc {
         epoch: "term",
         leader: "leader",
         elects: true,
+        lost: "acknowledged writes lost",
     },
     kinds: &[
         KindDesc { kind: "etcd", label: "etcd member", letter: "N", role: Role::Replica, add: Some("+ member"), count: (1, super::MAX_MEMBERS), disk: true, clock: false },

@@ -17,6 +17,7 @@ pub static DESC: SystemDesc = SystemDesc {
         epoch: "epoch",
         leader: "master",
         elects: true,
+        lost: "acknowledged writes lost",
     },
     kinds: &[
         KindDesc { kind: "redis", label: "Redis server", letter: "R", role: Role::Replica, add: Some("+ Redis"), count: (1, usize::MAX), disk: false, clock: false },

@@ -16,6 +16,7 @@ pub static DESC: SystemDesc = SystemDesc {
         epoch: "token",
         leader: "lock holder",
         elects: false,
+        lost: "acknowledged writes lost",
     },
     kinds: &[
         KindDesc { kind: "redis", label: "Redis master", letter: "M", role: Role::Watcher, add: Some("+ master"), count: (1, super::MAX_MASTERS), disk: false, clock: true },
