@@ -65,6 +65,16 @@ enum Command {
         #[command(flatten)]
         src: Source,
     },
+    /// Check a history for linearizability, key by key: the lab's JSON lines (see
+    /// docs/history-format.md), Jepsen's EDN history, or Jepsen's tab-separated log
+    /// lines. Exits 1 when the history is not linearizable.
+    Check {
+        /// The history file (`-` for standard input).
+        file: String,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print simulated events per second for each system's benchmark clusters.
     Bench {
         /// Simulated minutes per run.
@@ -103,6 +113,9 @@ fn parse_set(v: &str) -> Result<(String, String), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Check { file, json } = &cli.command {
+        return check(file, *json);
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
@@ -273,6 +286,55 @@ fn run(cmd: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Bench { minutes } => bench(minutes),
+        Command::Check { .. } => unreachable!("handled in main"),
+    }
+}
+
+/// `splitbrain check`: 0 when the history is linearizable, 1 when it is not, 2 when it
+/// cannot be read or the search gave up.
+fn check(file: &str, json: bool) -> ExitCode {
+    let text = if file == "-" {
+        let mut t = String::new();
+        match std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+            Ok(_) => Ok(t),
+            Err(e) => Err(format!("cannot read standard input: {e}")),
+        }
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))
+    };
+    let ops = match text
+        .and_then(|t| sim::check::formats::parse(&t).map_err(|e| format!("{file}: {e}")))
+    {
+        Ok(ops) => ops,
+        Err(msg) => {
+            eprintln!("splitbrain: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let v = sim::check::check(&ops);
+    if json {
+        say(&(serde_json::to_string(&v).expect("a verdict serializes") + "\n"));
+    } else {
+        let scope = format!(
+            "{} operations on {} key(s), {} states searched",
+            v.ops, v.keys, v.states
+        );
+        say(&match (&v.linearizable, &v.violation) {
+            (Some(true), _) => format!("linearizable ({scope})\n"),
+            (Some(false), Some(x)) => format!(
+                "NOT linearizable ({scope})\n  key {}: {}\n",
+                x.key, x.explanation
+            ),
+            _ => format!(
+                "unknown: the search gave up after {} states per key ({scope})\n",
+                sim::check::MAX_STATES
+            ),
+        });
+    }
+    match v.linearizable {
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(1),
+        None => ExitCode::from(2),
     }
 }
 

@@ -13,6 +13,7 @@
 //! [`system::SystemDesc`] and one line in [`system::SYSTEMS`]. The UI and the
 //! command-line tool drive any system through the object-safe [`Simulation`] trait.
 
+pub mod check;
 pub mod conf;
 pub mod engine;
 pub mod fault;

@@ -95,6 +95,13 @@ pub struct Outcome {
     /// hold of the same lock: an older holder's write landing on a newer holder's,
     /// what fencing exists to stop.
     pub stale_writes_accepted: u64,
+    /// Whether the history is linearizable, judged key by key by [`crate::check`]
+    /// (None: the search gave up). A set workload's additions are judged against the
+    /// final read of the converged state.
+    pub linearizable: Option<bool>,
+    /// Why not, when it is not: the operation that no order could place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<crate::check::Violation>,
     /// The system's own counters, by label ("monitor alerts", "step-downs").
     pub counters: BTreeMap<String, u64>,
     /// Events handled.
@@ -141,6 +148,8 @@ impl Outcome {
             locks_held_twice: 0,
             lock_overlaps: Vec::new(),
             stale_writes_accepted: 0,
+            linearizable: None,
+            violation: None,
             counters: BTreeMap::new(),
             events,
             trace_hash: format!("{trace_hash:016x}"),
@@ -237,6 +246,19 @@ impl Outcome {
             .collect();
         o.locks_held_twice = o.lock_overlaps.len() as u64;
         o.stale_writes_accepted = history.stale_writes_accepted().count() as u64;
+        let end = history
+            .ops
+            .iter()
+            .map(|op| op.complete_ms.unwrap_or(op.invoke_ms))
+            .max()
+            .unwrap_or(0) as i64;
+        let verdict = crate::check::check(&crate::check::ops_of_history(history, final_data, end));
+        o.linearizable = verdict.linearizable;
+        o.violation = verdict.violation.map(|mut v| {
+            let named = crate::ids::with_names(&v.explanation, proc_names);
+            v.explanation = name_values(&named, history, proc_names);
+            v
+        });
         for r in signals {
             match &r.signal {
                 Signal::ElectionStarted { .. } => o.elections += 1,
@@ -255,4 +277,41 @@ impl Outcome {
         }
         o
     }
+}
+
+/// Writes a history's values as people see them in the lab: a write's value is its
+/// operation id, unique in the run; it reads as the writer's write number ("C1's #12",
+/// or "#12" right after "write", where the writer is already named).
+fn name_values(text: &str, history: &History, proc_names: &[String]) -> String {
+    let owner: std::collections::HashMap<u64, &str> = history
+        .ops
+        .iter()
+        .filter(|op| op.kind == OpKind::Write)
+        .map(|op| {
+            let name = proc_names.get(op.process.idx()).map_or("?", |n| n.as_str());
+            (op.value, name)
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut last_word = "";
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let digits = word.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let rest = &word[digits.len()..];
+        match digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|v| owner.get(&v).map(|o| (v, o)))
+        {
+            Some((v, _)) if last_word == "write" => {
+                out.push_str(&format!("#{}{rest}", v & 0xffff_ffff))
+            }
+            Some((v, o)) => out.push_str(&format!("{o}'s #{}{rest}", v & 0xffff_ffff)),
+            None => out.push_str(word),
+        }
+        last_word = word;
+    }
+    out
 }

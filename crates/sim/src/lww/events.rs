@@ -85,24 +85,24 @@ impl SystemEvent for LwwEvent {
                 format!("replaces its document (timestamp {old_ts}) with a later-stamped one ({new_ts}) that lacks {dropped} item(s) it held: they are gone, and nobody is told"),
             )
             .marker(MarkerKind::Loss)
-            .badge(format!("later timestamp drops {dropped} item(s)"), true),
+            .badge(format!("overwrite drops {dropped}"), true),
             LwwEvent::AckedButIgnored { ts } => EventInfo::log(
                 "acked-but-ignored",
                 format!("acknowledged a write it stamped {ts}, but every replica already held a later timestamp: the write took effect nowhere"),
             )
             .marker(MarkerKind::Alert)
-            .badge("ignored: older timestamp", true)
+            .badge("silently ignored", true)
             .counter("writes acknowledged but kept out by a later timestamp"),
             LwwEvent::Unavailable { alive, needed, cl } => EventInfo::log(
                 "unavailable",
                 format!("Unavailable: {} needs {needed} replicas, it believes {alive} up", cl.name()),
             )
-            .badge(format!("Unavailable: {alive} up, {needed} needed"), false),
+            .badge(format!("Unavailable: {alive}/{needed} up"), false),
             LwwEvent::WriteTimedOut { got, needed } => EventInfo::log(
                 "write-timeout",
                 format!("WriteTimeout: {got} of the {needed} replicas needed answered in time; the write may still have been applied"),
             )
-            .badge(format!("WriteTimeout: {got} of {needed}"), false),
+            .badge(format!("WriteTimeout {got}/{needed}"), false),
             LwwEvent::ReadRepair { replicas } => EventInfo::log(
                 "read-repair",
                 format!("read repair: the replicas disagreed; sends the latest-stamped version to {replicas}"),

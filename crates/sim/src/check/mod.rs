@@ -1,0 +1,422 @@
+//! A linearizability checker for key-value histories: reads, writes and
+//! compare-and-sets on registers, each key checked on its own (linearizability is
+//! compositional: Herlihy and Wing, 1990).
+//!
+//! The search is Wing and Gong's (1993) as improved by Lowe (2017): walk the history
+//! in time order, linearize a pending operation whenever the register allows it, undo
+//! the last choice when an operation's completion is reached before it could be
+//! placed, and remember every (set of operations placed, register value) already
+//! explored so that no state is searched twice. This is what Knossos and Porcupine do.
+//! The set of placed operations is hashed incrementally (Zobrist: one random 128-bit
+//! word per operation, xored in and out), so a step costs the same however long the
+//! history is, and the memo holds 24 bytes per state.
+//!
+//! Operations whose outcome is unknown (a timeout, Jepsen's `:info`) may have taken
+//! effect at any moment after their invocation, or never: they complete at infinity,
+//! so the search may place them last, which is the same as never. An unknown read
+//! says nothing and is dropped; a definite failure (`:fail`) did not happen and is
+//! dropped too.
+
+pub mod formats;
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::history::{History, OpKind, OpResult};
+use crate::process::DataSet;
+
+/// A register's value: None is nil (never written).
+pub type Value = Option<u64>;
+
+/// What an operation asks of its key's register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "f", rename_all = "snake_case")]
+pub enum Call {
+    /// Read the value (what it returned is [`Operation::read`]).
+    Read,
+    /// Write a value.
+    Write {
+        /// The value.
+        value: u64,
+    },
+    /// Set `to` if the value is `from`; a compare-and-set that found another value
+    /// failed definitely and is not in the history to check.
+    Cas {
+        /// The value it compares with.
+        from: u64,
+        /// The value it sets.
+        to: u64,
+    },
+}
+
+/// How an operation ended, as its client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// It took effect (Jepsen's `:ok`).
+    Ok,
+    /// It definitely did not take effect (`:fail`).
+    Fail,
+    /// Unknown: it may have taken effect, or not (`:info`, a timeout).
+    Info,
+}
+
+/// One operation of a history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Operation {
+    /// The client that ran it.
+    pub process: String,
+    /// The key (the register) it touches.
+    pub key: String,
+    /// What it did.
+    #[serde(flatten)]
+    pub call: Call,
+    /// What a read returned.
+    pub read: Value,
+    /// When it was invoked.
+    pub invoke: i64,
+    /// When it completed (None: never, as for an unknown outcome).
+    pub complete: Option<i64>,
+    /// How it ended.
+    pub status: Status,
+}
+
+impl Operation {
+    fn describe(&self) -> String {
+        let what = match self.call {
+            Call::Read => match self.read {
+                Some(x) => format!("read of {x}"),
+                None => "read that found nothing".to_string(),
+            },
+            Call::Write { value } => format!("write {value}"),
+            Call::Cas { from, to } => format!("compare-and-set {from} → {to}"),
+        };
+        let until = self
+            .complete
+            .map_or("never answered".to_string(), |c| format!("answered at {c}"));
+        format!(
+            "{}'s {what} (invoked at {}, {until})",
+            self.process, self.invoke
+        )
+    }
+}
+
+/// Why a history is not linearizable: the operation that no order of the others
+/// could place before it completed, with what the register held in the longest
+/// order found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// The key.
+    pub key: String,
+    /// The operation, as an index into the history checked.
+    pub op: usize,
+    /// The value the register held in the longest valid order found, just before.
+    pub value: Value,
+    /// The last operations of that order (indexes), oldest first.
+    pub before: Vec<usize>,
+    /// In plain words.
+    pub explanation: String,
+}
+
+/// The verdict on a history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Whether the history is linearizable; None when the search gave up (see
+    /// [`MAX_STATES`]).
+    pub linearizable: Option<bool>,
+    /// Operations checked (definite failures and unknown reads dropped).
+    pub ops: usize,
+    /// Keys checked.
+    pub keys: usize,
+    /// States the search explored.
+    pub states: u64,
+    /// Why not, when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<Violation>,
+}
+
+/// The most states the search explores per key before it gives up: the problem is
+/// NP-complete, and a history with many concurrent unknown writes can be out of reach.
+pub const MAX_STATES: u64 = 20_000_000;
+
+/// Checks a history, key by key.
+pub fn check(history: &[Operation]) -> Verdict {
+    let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, op) in history.iter().enumerate() {
+        let dropped =
+            op.status == Status::Fail || (op.status == Status::Info && op.call == Call::Read);
+        if !dropped {
+            by_key.entry(op.key.as_str()).or_default().push(i);
+        }
+    }
+    let mut verdict = Verdict {
+        linearizable: Some(true),
+        ops: by_key.values().map(Vec::len).sum(),
+        keys: by_key.len(),
+        states: 0,
+        violation: None,
+    };
+    // Of the keys that fail, the one whose stuck operation completed first.
+    let mut first: Option<(i64, Violation)> = None;
+    for (key, ids) in by_key {
+        let (result, states) = check_key(history, &ids);
+        verdict.states += states;
+        match result {
+            KeyResult::Linearizable => {}
+            KeyResult::GaveUp => {
+                if verdict.linearizable == Some(true) {
+                    verdict.linearizable = None;
+                }
+            }
+            KeyResult::Not {
+                stuck,
+                value,
+                before,
+            } => {
+                let at = history[stuck].complete.unwrap_or(i64::MAX);
+                if first.as_ref().is_none_or(|(t, _)| at < *t) {
+                    first = Some((
+                        at,
+                        Violation {
+                            key: key.to_string(),
+                            op: stuck,
+                            value,
+                            explanation: explain(history, stuck, value, &before),
+                            before,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    if let Some((_, v)) = first {
+        verdict.linearizable = Some(false);
+        verdict.violation = Some(v);
+    }
+    verdict
+}
+
+fn explain(history: &[Operation], stuck: usize, value: Value, before: &[usize]) -> String {
+    let op = &history[stuck];
+    let v = |x: Value| x.map_or("nil".to_string(), |v| v.to_string());
+    let last = before
+        .last()
+        .map_or("no operation".to_string(), |&i| history[i].describe());
+    let why = match op.call {
+        Call::Read => format!(
+            "no order of the operations before it leaves {} in the register: the longest valid order leaves {} (its last step: {last})",
+            v(op.read),
+            v(value)
+        ),
+        Call::Cas { from, .. } => format!(
+            "the register could not have held {from} then: the longest valid order leaves {} (its last step: {last})",
+            v(value)
+        ),
+        Call::Write { .. } => format!(
+            "it had to take effect before it was answered, and no order of it and the operations before it agrees with what was read (the longest valid order leaves {}; its last step: {last})",
+            v(value)
+        ),
+    };
+    format!("{} cannot be placed: {why}", op.describe())
+}
+
+enum KeyResult {
+    Linearizable,
+    GaveUp,
+    Not {
+        stuck: usize,
+        value: Value,
+        before: Vec<usize>,
+    },
+}
+
+/// One register step: whether `op` may take effect on `value`, and the value after.
+fn step(op: &Operation, value: Value) -> Option<Value> {
+    match op.call {
+        Call::Read => (op.read == value).then_some(value),
+        Call::Write { value: w } => Some(Some(w)),
+        Call::Cas { from, to } => (value == Some(from)).then_some(Some(to)),
+    }
+}
+
+const NIL: usize = usize::MAX;
+
+/// Lowe's search on one key's operations (`ids` index `history`).
+fn check_key(history: &[Operation], ids: &[usize]) -> (KeyResult, u64) {
+    let n = ids.len();
+    // Entries 0..n are calls, n..2n returns; the list is threaded through them in
+    // time order, calls before returns at equal times (the more permissive order).
+    let mut order: Vec<(i64, u8, usize)> = Vec::with_capacity(2 * n);
+    for (k, &i) in ids.iter().enumerate() {
+        let op = &history[i];
+        order.push((op.invoke, 0, k));
+        order.push((op.complete.unwrap_or(i64::MAX), 1, n + k));
+    }
+    order.sort_unstable();
+    let mut next = vec![NIL; 2 * n + 1];
+    let mut prev = vec![NIL; 2 * n + 1];
+    let head = 2 * n;
+    let mut last = head;
+    for &(_, _, e) in &order {
+        next[last] = e;
+        prev[e] = last;
+        last = e;
+    }
+    // Zobrist keys for the set of placed operations, from a fixed generator so that
+    // a verdict never depends on the run.
+    let mut rng = crate::rng::SimRng::new(0x5eed_1ea7);
+    let zob: Vec<u128> = (0..n)
+        .map(|_| ((rng.next_u64() as u128) << 64) | rng.next_u64() as u128)
+        .collect();
+    let mut placed: u128 = 0;
+    let mut seen: HashSet<(u128, Value)> = HashSet::new();
+    let mut calls: Vec<(usize, Value)> = Vec::new();
+    let mut value: Value = None;
+    let mut states = 0u64;
+    // The longest order found, and the operation it got stuck on.
+    let mut best: (usize, usize, Value, Vec<usize>) = (0, NIL, None, Vec::new());
+    let mut e = next[head];
+    let lift = |e: usize, next: &mut Vec<usize>, prev: &mut Vec<usize>| {
+        let r = e + n;
+        next[prev[e]] = next[e];
+        if next[e] != NIL {
+            prev[next[e]] = prev[e];
+        }
+        next[prev[r]] = next[r];
+        if next[r] != NIL {
+            prev[next[r]] = prev[r];
+        }
+    };
+    let unlift = |e: usize, next: &mut Vec<usize>, prev: &mut Vec<usize>| {
+        let r = e + n;
+        if next[r] != NIL {
+            prev[next[r]] = r;
+        }
+        next[prev[r]] = r;
+        if next[e] != NIL {
+            prev[next[e]] = e;
+        }
+        next[prev[e]] = e;
+    };
+    while next[head] != NIL {
+        if e == NIL {
+            // Only unknown operations' completions are left: place them never.
+            break;
+        }
+        if e < n {
+            states += 1;
+            if states > MAX_STATES {
+                return (KeyResult::GaveUp, states);
+            }
+            let op = &history[ids[e]];
+            if let Some(after) = step(op, value) {
+                let now = placed ^ zob[e];
+                if seen.insert((now, after)) {
+                    calls.push((e, value));
+                    placed = now;
+                    value = after;
+                    lift(e, &mut next, &mut prev);
+                    e = next[head];
+                    continue;
+                }
+            }
+            e = next[e];
+        } else {
+            let stuck = e - n;
+            if history[ids[stuck]].complete.is_none() {
+                // An unknown operation's completion at infinity: everything before
+                // it is placed; it may simply never have happened.
+                break;
+            }
+            if best.1 == NIL || calls.len() > best.0 {
+                let tail: Vec<usize> = calls
+                    .iter()
+                    .rev()
+                    .take(8)
+                    .rev()
+                    .map(|(c, _)| ids[*c])
+                    .collect();
+                best = (calls.len(), ids[stuck], value, tail);
+            }
+            let Some((c, before)) = calls.pop() else {
+                let (_, stuck, value, before) = best;
+                return (
+                    KeyResult::Not {
+                        stuck,
+                        value,
+                        before,
+                    },
+                    states,
+                );
+            };
+            placed ^= zob[c];
+            value = before;
+            unlift(c, &mut next, &mut prev);
+            e = next[c];
+        }
+    }
+    (KeyResult::Linearizable, states)
+}
+
+/// The lab's own history as operations to check. Keys with reads are registers
+/// (reads return the value of the write they saw). Keys without reads hold a set of
+/// unique additions (the set and lock workloads): each addition is a write of its own
+/// register, and the final read of the converged state (`final_data`, just after
+/// `end_ms`) reads each register back, so that an acknowledged addition missing at the
+/// end is a violation.
+pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) -> Vec<Operation> {
+    let with_reads: HashSet<u32> = h
+        .ops
+        .iter()
+        .filter(|o| o.kind == OpKind::Read)
+        .map(|o| o.key)
+        .collect();
+    let mut out = Vec::with_capacity(h.ops.len());
+    for o in &h.ops {
+        let status = match o.result {
+            Some(OpResult::Ok) => Status::Ok,
+            Some(OpResult::Error(_)) => Status::Fail,
+            Some(OpResult::Unknown(_)) | None => Status::Info,
+        };
+        let process = format!("#{}", o.process.0);
+        let complete =
+            (status == Status::Ok).then_some(o.complete_ms.unwrap_or(o.invoke_ms) as i64);
+        let register = with_reads.contains(&o.key);
+        let key = if register {
+            o.key.to_string()
+        } else {
+            format!("{}/{}", o.key, o.value)
+        };
+        let (call, read) = match o.kind {
+            OpKind::Read => (Call::Read, o.read.filter(|v| *v != 0)),
+            OpKind::Write if register => (Call::Write { value: o.value }, None),
+            // A set's addition writes its element to the element's own register.
+            OpKind::Write => (Call::Write { value: o.value }, None),
+        };
+        out.push(Operation {
+            process,
+            key,
+            call,
+            read,
+            invoke: o.invoke_ms as i64,
+            complete,
+            status,
+        });
+        if let (Some(data), false, OpKind::Write) = (final_data, register, o.kind) {
+            out.push(Operation {
+                process: "the final read".into(),
+                key: format!("{}/{}", o.key, o.value),
+                call: Call::Read,
+                read: data.contains(&o.value).then_some(o.value),
+                invoke: end_ms + 1,
+                complete: Some(end_ms + 1),
+                status: Status::Ok,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
