@@ -43,8 +43,11 @@ test('lww partition: both sides write, and on heal one side\'s acknowledged upda
   assert.ok(await page.locator('button.marker.loss').count() > 0, 'the overwrite is on the timeline');
   const lost = Number(await page.locator('ul.lost').getAttribute('data-lost'));
   assert.ok(lost >= 20, `acknowledged, then dropped: ${lost}`);
+  await page.locator('section.outcome button.reveal').click();
   const outcome = await page.locator('section.outcome').textContent();
   assert.doesNotMatch(outcome, /split-brain|new coordinators/, outcome);
+  assert.match(outcome, /history linearizable\s*—\s*no/, outcome);
+  assert.match(await page.locator('section.outcome p.violation').textContent(), /^Not linearizable \(key 1\): C\d's read of C\d's #\d+ .* cannot be placed/);
   await page.screenshot({ path: path.join(shots, 'lww-heal.png') });
   await page.close();
 });
@@ -68,6 +71,7 @@ test('optimistic conflict: the version check merges; switched off, the same run 
   let outcome = await page.locator('section.outcome').textContent();
   assert.match(outcome, /conflicts detected and merged\s*\d+\s*[1-9]\d*/, outcome);
   assert.match(outcome, /acknowledged writes silently overwritten\s*0\s*0/, outcome);
+  assert.match(outcome, /history linearizable\s*—\s*yes/, outcome);
   await page.getByLabel('Conflict check', { exact: true }).selectOption('none');
   await waitForState(page, (s) => !s.computing && s.settings.concurrency === 'none', 30000);
   const end = await waitForState(page, (s) => s.end && s.end.acked_writes_lost > 0, 30000);

@@ -58,6 +58,21 @@ fn bench_sim() {
             rows.push(serde_json::json!({"system": system, "boxes": boxes, "events": events, "events_per_s": best}));
         }
     }
+    for keys in [10, 1] {
+        let h = sim::check::bench_history(10_000, keys, 5, 7);
+        let mut best = f64::MAX;
+        for _ in 0..5 {
+            let t = now();
+            let v = sim::check::check(&h);
+            best = best.min(now() - t);
+            assert_eq!(
+                v.linearizable,
+                Some(true),
+                "the bench history is linearizable"
+            );
+        }
+        rows.push(serde_json::json!({"checker_keys": keys, "ops": h.len(), "ms": best}));
+    }
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(
             &w,

@@ -194,8 +194,14 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                         {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
                     }
                     { for o.counters.iter().map(|(label, end)| row(label, n.counters.get(label.as_str()).copied().unwrap_or(0).to_string(), end.to_string())) }
+                    if reveal {
+                        {row("history linearizable", "—".into(), match o.linearizable { Some(true) => "yes", Some(false) => "no", None => "unknown" }.into())}
+                    }
                 </tbody>
             </table>
+            if let (true, Some(v)) = (reveal, o.violation.as_ref()) {
+                <p class="violation">{format!("Not linearizable (key {}): {}", v.key, v.explanation)}</p>
+            }
             { for o.warnings.iter().map(|w| html! { <p class="warning">{format!("⚠ {w}")}</p> }) }
             if !reveal {
                 <button class="reveal" onclick={let i = p.on_intent.clone(); Callback::from(move |_: MouseEvent| i.emit(Intent::RevealEnd))}>{"Show how this ends"}</button>

@@ -362,6 +362,14 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
     }
     r += &format!("  {}: {}\n", w.lost, o.acked_writes_lost);
     r += &format!("  stale reads: {}\n", o.stale_reads);
+    r += &match (o.linearizable, &o.violation) {
+        (Some(true), _) => "  linearizable: yes\n".to_string(),
+        (Some(false), Some(v)) => format!(
+            "  linearizable: no, from key {}: {}\n",
+            v.key, v.explanation
+        ),
+        _ => "  linearizable: unknown (the search gave up)\n".to_string(),
+    };
     // A system that elects nobody (a lock service) has no leaders to count.
     let elects = w.elects;
     if elects {
@@ -435,6 +443,24 @@ fn bench(minutes: u64) -> Result<(), String> {
                 best / 1e6
             ));
         }
+    }
+    for keys in [10, 1] {
+        let h = sim::check::bench_history(10_000, keys, 5, 7);
+        let mut best = f64::MAX;
+        let mut states = 0;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let v = sim::check::check(&h);
+            best = best.min(t.elapsed().as_secs_f64());
+            states = v.states;
+            if v.linearizable != Some(true) {
+                return Err("the checker's benchmark history must be linearizable".into());
+            }
+        }
+        say(&format!(
+            "checker native 10000 operations, {keys:>2} key(s), 5 clients: {:.1} ms, {states} states (best of 5)\n",
+            best * 1000.0
+        ));
     }
     Ok(())
 }

@@ -488,6 +488,111 @@ fn etcd_compare_and_set_loses_nothing(
     Ok(())
 }
 
+/// A random history of one register, concurrent but linearizable by construction:
+/// each operation takes effect at a point within its interval, in the order of those
+/// points, on a sequential register; some writes never answer (unknown), and a
+/// compare-and-set that found another value is a definite failure.
+fn linearizable_history() -> impl Strategy<Value = Vec<sim::check::Operation>> {
+    use sim::check::{Call, Operation, Status};
+    prop::collection::vec(
+        (0..4u8, 0..1000i64, 0..60i64, 0..1000u32, 0..3u8, 0..10u8),
+        1..60,
+    )
+    .prop_map(|raw| {
+        let mut ops: Vec<(i64, Operation)> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, invoke, len, at, kind, unknown))| {
+                let point = invoke + (at as i64 * len) / 1000;
+                let call = match kind {
+                    0 => Call::Read,
+                    1 => Call::Write {
+                        value: i as u64 + 1,
+                    },
+                    _ => Call::Cas {
+                        from: 0,
+                        to: i as u64 + 1,
+                    },
+                };
+                let info = unknown == 0 && kind != 0;
+                (
+                    point,
+                    Operation {
+                        process: p.to_string(),
+                        key: "x".into(),
+                        call,
+                        read: None,
+                        invoke,
+                        complete: (!info).then_some(invoke + len),
+                        status: if info { Status::Info } else { Status::Ok },
+                    },
+                )
+            })
+            .collect();
+        ops.sort_by_key(|(point, _)| *point);
+        let mut value = None;
+        for (_, op) in &mut ops {
+            match op.call {
+                Call::Read => op.read = value,
+                Call::Write { value: v } => value = Some(v),
+                Call::Cas { to, .. } => match value {
+                    // Compare with what is there: it succeeds.
+                    Some(cur) => {
+                        op.call = Call::Cas { from: cur, to };
+                        value = Some(to);
+                    }
+                    None => op.status = Status::Fail,
+                },
+            }
+        }
+        ops.into_iter().map(|(_, op)| op).collect()
+    })
+}
+
+fn sequential_runs_are_linearizable(h: Vec<sim::check::Operation>) -> Result<(), TestCaseError> {
+    prop_assert_eq!(sim::check::check(&h).linearizable, Some(true));
+    Ok(())
+}
+
+static PERTURBED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A read made to return a value strictly older in real time than one it must see: a
+/// write W' completed before W was invoked, W completed before the read began, and the
+/// read now returns W''s value. No order can explain it.
+fn stale_read_is_caught(h: Vec<sim::check::Operation>) -> Result<(), TestCaseError> {
+    use sim::check::{Call, Status};
+    let mut h = h;
+    let acked = |o: &sim::check::Operation| o.status == Status::Ok;
+    let written = |o: &sim::check::Operation| match o.call {
+        Call::Write { value } | Call::Cas { to: value, .. } => Some(value),
+        Call::Read => None,
+    };
+    let mut found = None;
+    'search: for (r, read) in h.iter().enumerate() {
+        if read.call != Call::Read || !acked(read) {
+            continue;
+        }
+        for w in h.iter().filter(|w| acked(w) && written(w).is_some()) {
+            if w.complete.is_none_or(|c| c >= read.invoke) {
+                continue;
+            }
+            for old in h.iter().filter(|o| acked(o) && written(o).is_some()) {
+                if old.complete.is_some_and(|c| c < w.invoke) {
+                    found = Some((r, written(old)));
+                    break 'search;
+                }
+            }
+        }
+    }
+    let Some((r, old)) = found else {
+        return Ok(());
+    };
+    PERTURBED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    h[r].read = old;
+    prop_assert_eq!(sim::check::check(&h).linearizable, Some(false));
+    Ok(())
+}
+
 /// Runs one property over [`cases`] random inputs and says how it went.
 fn check<S: Strategy>(
     name: &str,
@@ -614,7 +719,21 @@ fn main() {
             ),
             etcd_compare_and_set_loses_nothing,
         ),
+        check(
+            "the linearizability checker: every history of a sequential register, run concurrently, is linearizable",
+            linearizable_history(),
+            sequential_runs_are_linearizable,
+        ),
+        check(
+            "the linearizability checker: a read made to return a value older in real time than one it must see is caught",
+            linearizable_history(),
+            stale_read_is_caught,
+        ),
     ];
+    println!(
+        "  ({} of the checker's random histories had a read to make stale)",
+        PERTURBED.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!(
         "  ({} of the last-write-wins property's random runs had a request fail or time out)",
         LWW_DISRUPTED.load(std::sync::atomic::Ordering::Relaxed)

@@ -418,5 +418,64 @@ pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) ->
     out
 }
 
+/// A linearizable history for the benchmark: `clients` clients, each with one
+/// operation outstanding at a time, reading, writing and compare-and-setting random
+/// keys among `keys`; each operation takes effect at a point of its interval, in the
+/// order of those points, and one write in fifty never answers.
+pub fn bench_history(ops: usize, keys: usize, clients: usize, seed: u64) -> Vec<Operation> {
+    let mut rng = crate::rng::SimRng::new(seed);
+    let mut clock = vec![0i64; clients.max(1)];
+    let mut made: Vec<(i64, Operation)> = Vec::with_capacity(ops);
+    for i in 0..ops {
+        let c = i % clock.len();
+        let invoke = clock[c] + rng.below(10) as i64;
+        let len = 1 + rng.below(20) as i64;
+        let point = invoke + rng.below(len as u64 + 1) as i64;
+        let key = rng.below(keys.max(1) as u64).to_string();
+        let call = match rng.below(3) {
+            0 => Call::Read,
+            1 => Call::Write {
+                value: i as u64 + 1,
+            },
+            _ => Call::Cas {
+                from: 0,
+                to: i as u64 + 1,
+            },
+        };
+        let unknown = call != Call::Read && rng.below(50) == 0;
+        clock[c] = invoke + len;
+        made.push((
+            point,
+            Operation {
+                process: c.to_string(),
+                key,
+                call,
+                read: None,
+                invoke,
+                complete: (!unknown).then_some(invoke + len),
+                status: if unknown { Status::Info } else { Status::Ok },
+            },
+        ));
+    }
+    made.sort_by_key(|(p, _)| *p);
+    let mut value: std::collections::HashMap<String, Value> = Default::default();
+    for (_, op) in &mut made {
+        let v = value.entry(op.key.clone()).or_default();
+        match op.call {
+            Call::Read => op.read = *v,
+            Call::Write { value: w } => *v = Some(w),
+            Call::Cas { to, .. } => match *v {
+                Some(cur) => {
+                    op.call = Call::Cas { from: cur, to };
+                    *v = Some(to);
+                }
+                None => op.status = Status::Fail,
+            },
+        }
+    }
+    made.sort_by_key(|(_, op)| op.invoke);
+    made.into_iter().map(|(_, op)| op).collect()
+}
+
 #[cfg(test)]
 mod tests;

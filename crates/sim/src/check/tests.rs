@@ -141,3 +141,21 @@ fn a_lost_acknowledged_addition_is_a_violation_of_the_final_read() {
     assert_eq!(v.linearizable, Some(false));
     assert_eq!(v.violation.unwrap().key, "0/12");
 }
+
+#[test]
+fn a_busy_generated_history_is_linearizable_and_a_stale_read_in_it_is_caught() {
+    let mut h = bench_history(2000, 1, 5, 3);
+    let v = check(&h);
+    assert_eq!(v.linearizable, Some(true), "{v:?}");
+    // Make the last read return the first value written: long overwritten.
+    let first = h.iter().find_map(|o| match (o.call, o.status) {
+        (Call::Write { value }, Status::Ok) => Some(value),
+        _ => None,
+    });
+    let last_read = h
+        .iter()
+        .rposition(|o| o.call == Call::Read && o.status == Status::Ok)
+        .unwrap();
+    h[last_read].read = first;
+    assert_eq!(check(&h).linearizable, Some(false));
+}
