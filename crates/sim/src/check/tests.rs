@@ -159,3 +159,25 @@ fn a_busy_generated_history_is_linearizable_and_a_stale_read_in_it_is_caught() {
     h[last_read].read = first;
     assert_eq!(check(&h).linearizable, Some(false));
 }
+
+#[test]
+fn an_unknown_write_that_was_read_must_have_happened_before_that_read() {
+    // W2's outcome is unknown, but C read 2: W2 happened before C's read completed, so
+    // D's later read of 1 is stale.
+    let h = [
+        w("a", 1, 0, 1),
+        unknown_write("b", 2, 2),
+        r("c", Some(2), 5, 6),
+        r("d", Some(1), 7, 8),
+    ];
+    assert_eq!(check(&h).linearizable, Some(false));
+    // Unknown writes nobody read are left out of the search.
+    let h = [
+        w("a", 1, 0, 1),
+        unknown_write("b", 2, 2),
+        unknown_write("b", 3, 3),
+        r("c", Some(1), 5, 6),
+    ];
+    let v = check(&h);
+    assert_eq!((v.linearizable, v.ops), (Some(true), 2));
+}
