@@ -41,6 +41,10 @@ test('lww partition: both sides write, and on heal one side\'s acknowledged upda
   const after = await stamps(page);
   assert.equal(new Set(Object.values(after)).size, 1, `the replicas agree again: ${JSON.stringify(after)}`);
   assert.ok(await page.locator('button.marker.loss').count() > 0, 'the overwrite is on the timeline');
+  // The checker's verdict marks the moment the history stops being linearizable.
+  const verdict = page.locator('button.marker.not-linearizable');
+  assert.equal(await verdict.count(), 1);
+  assert.match(await verdict.getAttribute('aria-label'), /^Jump to \d+\.\d s: the history stops being linearizable: C\d's read/);
   const lost = Number(await page.locator('ul.lost').getAttribute('data-lost'));
   assert.ok(lost >= 20, `acknowledged, then dropped: ${lost}`);
   await page.locator('section.outcome button.reveal').click();

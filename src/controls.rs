@@ -110,6 +110,7 @@ fn marker_meaning(k: sim::process::MarkerKind) -> &'static str {
         K::SplitEnd => "split-brain ends",
         K::Loss => "data discarded",
         K::Fencing => "fencing rejection",
+        K::NotLinearizable => "history stops being linearizable",
         K::Alert => "alert",
     }
 }
@@ -328,6 +329,7 @@ pub fn marker_class(k: sim::process::MarkerKind) -> &'static str {
         K::SplitEnd => "split-end",
         K::Loss => "loss",
         K::Fencing => "fencing",
+        K::NotLinearizable => "not-linearizable",
         K::Alert => "alert",
     }
 }

@@ -312,7 +312,23 @@ impl Lab {
             return;
         };
         if ahead.now() >= duration {
-            self.final_outcome = Some(Rc::new(ahead.outcome()));
+            let outcome = ahead.outcome();
+            // The checker's verdict on the whole run marks the moment the history
+            // stops being linearizable, among the run's own moments.
+            if let Some(v) = &outcome.violation {
+                let at = v.at.max(0) as Millis;
+                let m = Rc::make_mut(&mut self.markers);
+                let k = m.partition_point(|x| x.time_ms <= at);
+                m.insert(
+                    k,
+                    Marker {
+                        time_ms: at,
+                        kind: MarkerKind::NotLinearizable,
+                        label: format!("the history stops being linearizable: {}", v.explanation),
+                    },
+                );
+            }
+            self.final_outcome = Some(Rc::new(outcome));
             self.ended = Rc::new(Ended::from_history(&ahead.history()));
             self.ahead = None;
         }

@@ -233,6 +233,8 @@ pub enum MarkerKind {
     Loss,
     /// A fencing rejection.
     Fencing,
+    /// The history stops being linearizable (the checker's verdict on the run).
+    NotLinearizable,
     /// An alert or a warning sign.
     Alert,
 }

@@ -111,6 +111,8 @@ pub struct Violation {
     pub key: String,
     /// The operation, as an index into the history checked.
     pub op: usize,
+    /// When it completed: the moment the history stops being linearizable.
+    pub at: i64,
     /// The value the register held in the longest valid order found, just before.
     pub value: Value,
     /// The last operations of that order (indexes), oldest first.
@@ -186,6 +188,7 @@ pub fn check(history: &[Operation]) -> Verdict {
                         Violation {
                             key: key.to_string(),
                             op: stuck,
+                            at,
                             value,
                             explanation: explain(history, stuck, value, &before),
                             before,
