@@ -350,6 +350,7 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
         "{} ({}, {} ms, seed {})\n",
         s.name, sys.title, s.duration_ms, s.seed
     );
+    r += &format!("  {}\n", o.sentence(&w));
     for w in &o.warnings {
         r += &format!("  warning: {w}\n");
     }

@@ -102,6 +102,10 @@ pub struct Outcome {
     /// Why not, when it is not: the operation that no order could place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation: Option<crate::check::Violation>,
+    /// When the history stopped being linearizable, if a client operation showed it
+    /// (None when only the final read of the converged state does, or it did not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_linearizable_from_ms: Option<Millis>,
     /// The system's own counters, by label ("monitor alerts", "step-downs").
     pub counters: BTreeMap<String, u64>,
     /// Events handled.
@@ -115,6 +119,48 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The run in one sentence, in the system's words: what a reviewer reads first
+    /// ("Two masters took writes at once for 34.0 s; 403 acknowledged writes lost; the
+    /// final read misses acknowledged writes: not linearizable.").
+    pub fn sentence(&self, words: &crate::process::Words) -> String {
+        let mut parts = Vec::new();
+        if self.split_brain_ms > 0 {
+            parts.push(format!(
+                "two {}s took writes at once for {:.1} s",
+                words.leader,
+                self.split_brain_ms as f64 / 1000.0
+            ));
+        }
+        parts.push(format!("{} {}", self.acked_writes_lost, words.lost));
+        if self.stale_reads > 0 {
+            parts.push(format!("{} stale reads", self.stale_reads));
+        }
+        if self.locks_held_twice > 0 {
+            parts.push(format!(
+                "a lock held twice {} time(s)",
+                self.locks_held_twice
+            ));
+        }
+        parts.push(match (self.linearizable, self.not_linearizable_from_ms) {
+            (Some(true), _) => "the history is linearizable".to_string(),
+            (Some(false), Some(t)) => format!(
+                "the history is not linearizable from {:.1} s",
+                t as f64 / 1000.0
+            ),
+            (Some(false), None) => {
+                "the final read misses acknowledged writes: not linearizable".to_string()
+            }
+            (None, _) => {
+                "whether the history is linearizable is unknown (the search gave up)".to_string()
+            }
+        });
+        let mut text = parts.join("; ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        text + "."
+    }
+
     /// Computes the outcome from the history and the signals. `final_data` is what a
     /// final read of the converged state returned, and `final_read_from` who answered it.
     #[allow(clippy::too_many_arguments)]
@@ -150,6 +196,7 @@ impl Outcome {
             stale_writes_accepted: 0,
             linearizable: None,
             violation: None,
+            not_linearizable_from_ms: None,
             counters: BTreeMap::new(),
             events,
             trace_hash: format!("{trace_hash:016x}"),
@@ -254,6 +301,11 @@ impl Outcome {
             .unwrap_or(0) as i64;
         let verdict = crate::check::check(&crate::check::ops_of_history(history, final_data, end));
         o.linearizable = verdict.linearizable;
+        o.not_linearizable_from_ms = verdict
+            .violation
+            .as_ref()
+            .filter(|v| v.at <= end)
+            .map(|v| v.at.max(0) as Millis);
         o.violation = verdict.violation.map(|mut v| {
             let named = crate::ids::with_names(&v.explanation, proc_names);
             v.explanation = name_values(&named, history, proc_names);

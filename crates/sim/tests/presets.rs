@@ -259,3 +259,25 @@ fn sentinel_lock_split_brain_gives_two_clients_the_lock_until_the_old_master_is_
         overlap(&o)
     );
 }
+
+#[test]
+fn each_run_reads_in_one_sentence_with_its_verdict() {
+    let words = |name: &str| sim::system::find(&preset(name).system).unwrap().words;
+    let cases = [
+        (
+            "sentinel-old-master-isolated",
+            "Two masters took writes at once for 34.0 s; 403 acknowledged writes lost; the final read misses acknowledged writes: not linearizable.",
+        ),
+        (
+            "lww-clock-skew",
+            "23 acknowledged writes silently overwritten; 18 stale reads; the history is not linearizable from 1.1 s.",
+        ),
+        (
+            "raft-minority-leader",
+            "0 acknowledged writes lost; the history is linearizable.",
+        ),
+    ];
+    for (name, sentence) in cases {
+        assert_eq!(outcome(name).sentence(&words(name)), sentence, "{name}");
+    }
+}
