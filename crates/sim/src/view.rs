@@ -155,6 +155,16 @@ impl ProcView {
         });
         self
     }
+    /// How far its host's clock (`clock`, as it last read it at `now`) is off real
+    /// time, when it is.
+    pub fn clock(self, now: Millis, clock: i64) -> Self {
+        let off = clock - now as i64;
+        match off {
+            0 => self,
+            1.. => self.fact("its clock", format!("{off} ms ahead")),
+            _ => self.fact("its clock", format!("{} ms behind", off.unsigned_abs())),
+        }
+    }
     /// A fact that names a process.
     pub fn proc(mut self, label: &str, p: ProcId) -> Self {
         self.facts.push((label.into(), FactValue::Proc(p)));

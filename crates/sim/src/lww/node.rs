@@ -623,18 +623,8 @@ impl Node {
         if !self.hints.is_empty() {
             v = v.num("hints held", self.hints.len() as u64);
         }
-        if self.clock != self.now as i64 {
-            let off = self.clock - self.now as i64;
-            v = v.fact(
-                "its clock",
-                if off >= 0 {
-                    format!("{off} ms ahead")
-                } else {
-                    format!("{} ms behind", off.unsigned_abs())
-                },
-            );
-        }
-        v.num("writes coordinated", self.coordinated)
+        v.clock(self.now, self.clock)
+            .num("writes coordinated", self.coordinated)
             .num("hints delivered", self.hints_delivered)
     }
 }

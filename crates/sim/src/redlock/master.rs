@@ -196,18 +196,8 @@ impl Master {
             }
             None => v = v.fact("lock key", "none"),
         }
-        if self.clock != self.now as i64 {
-            let off = self.clock - self.now as i64;
-            v = v.fact(
-                "its clock",
-                if off >= 0 {
-                    format!("{off} ms ahead")
-                } else {
-                    format!("{} ms behind", off.unsigned_abs())
-                },
-            );
-        }
-        v.num("SET NX granted", self.granted)
+        v.clock(self.now, self.clock)
+            .num("SET NX granted", self.granted)
             .num("SET NX refused", self.refused)
     }
 }
