@@ -679,6 +679,17 @@ mod tests {
         })
     }
 
+    /// Replica `from` sends this node a version (id 0: no answer wanted).
+    fn mutate(
+        n: &mut Node,
+        h: &mut Harness<Msg, Timer>,
+        from: u16,
+        id: u64,
+        cell: Cell,
+    ) -> Vec<(ProcId, Msg)> {
+        h.run(|ctx| n.on_msg(ProcId(from), Msg::Mutate { id, cell }, ctx))
+    }
+
     fn replies(sent: &[(ProcId, Msg)]) -> Vec<Status> {
         sent.iter()
             .filter_map(|(to, m)| match m {
@@ -738,44 +749,17 @@ mod tests {
         let mut n = node();
         let mut h = Harness::new(ProcId(0));
         // A version stamped by a coordinator 5 s ahead arrives first...
-        h.run(|ctx| {
-            n.on_msg(
-                ProcId(1),
-                Msg::Mutate {
-                    id: 1,
-                    cell: cell(6_000, 1),
-                },
-                ctx,
-            )
-        });
+        mutate(&mut n, &mut h, 1, 1, cell(6_000, 1));
         // ...and a write made 2 s later in real time, by a correct clock, loses.
         h.now = 3_000;
-        let sent = h.run(|ctx| {
-            n.on_msg(
-                ProcId(2),
-                Msg::Mutate {
-                    id: 2,
-                    cell: cell(3_000, 2),
-                },
-                ctx,
-            )
-        });
+        let sent = mutate(&mut n, &mut h, 2, 2, cell(3_000, 2));
         assert!(matches!(
             sent[..],
             [(_, Msg::MutateAck { applied: false, .. })]
         ));
         assert_eq!(n.cell().map(|c| c.op), Some(1));
         // Equal timestamps: the larger value wins, on every replica alike.
-        h.run(|ctx| {
-            n.on_msg(
-                ProcId(2),
-                Msg::Mutate {
-                    id: 3,
-                    cell: cell(6_000, 5),
-                },
-                ctx,
-            )
-        });
+        mutate(&mut n, &mut h, 2, 3, cell(6_000, 5));
         assert_eq!(n.cell().map(|c| c.op), Some(5));
     }
 
@@ -800,16 +784,7 @@ mod tests {
     fn a_quorum_read_answers_the_latest_version_and_repairs_the_older_replica() {
         let mut n = node();
         let mut h = Harness::new(ProcId(0));
-        h.run(|ctx| {
-            n.on_msg(
-                ProcId(1),
-                Msg::Mutate {
-                    id: 0,
-                    cell: cell(20, 2),
-                },
-                ctx,
-            )
-        });
+        mutate(&mut n, &mut h, 1, 0, cell(20, 2));
         let sent = h.run(|ctx| {
             n.on_msg(
                 CLIENT,
