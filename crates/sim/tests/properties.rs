@@ -39,11 +39,20 @@ fn action() -> impl Strategy<Value = FaultAction> {
     ]
 }
 
-fn schedule() -> impl Strategy<Value = Vec<ScheduledFault>> {
+/// Between `len.start` and `len.end` faults drawn from `action`, each at a moment in `at`.
+fn faults(
+    at: std::ops::Range<u64>,
+    action: impl Strategy<Value = FaultAction>,
+    len: std::ops::Range<usize>,
+) -> impl Strategy<Value = Vec<ScheduledFault>> {
     prop::collection::vec(
-        (0..80_000u64, action()).prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-        0..8,
+        (at, action).prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
+        len,
     )
+}
+
+fn schedule() -> impl Strategy<Value = Vec<ScheduledFault>> {
+    faults(0..80_000, action(), 0..8)
 }
 
 fn scenario(name: &str, seed: u64, faults: Vec<ScheduledFault>, quorum: u32) -> Scenario {
@@ -499,7 +508,7 @@ fn linearizable_history() -> impl Strategy<Value = Vec<sim::check::Operation>> {
         1..60,
     )
     .prop_map(|raw| {
-        let mut ops: Vec<(i64, Operation)> = raw
+        let ops: Vec<(i64, Operation)> = raw
             .iter()
             .enumerate()
             .map(|(i, &(p, invoke, len, at, kind, unknown))| {
@@ -529,23 +538,7 @@ fn linearizable_history() -> impl Strategy<Value = Vec<sim::check::Operation>> {
                 )
             })
             .collect();
-        ops.sort_by_key(|(point, _)| *point);
-        let mut value = None;
-        for (_, op) in &mut ops {
-            match op.call {
-                Call::Read => op.read = value,
-                Call::Write { value: v } => value = Some(v),
-                Call::Cas { to, .. } => match value {
-                    // Compare with what is there: it succeeds.
-                    Some(cur) => {
-                        op.call = Call::Cas { from: cur, to };
-                        value = Some(to);
-                    }
-                    None => op.status = Status::Fail,
-                },
-            }
-        }
-        ops.into_iter().map(|(_, op)| op).collect()
+        sim::check::take_effect_at(ops)
     })
 }
 
@@ -563,22 +556,18 @@ fn stale_read_is_caught(h: Vec<sim::check::Operation>) -> Result<(), TestCaseErr
     use sim::check::{Call, Status};
     let mut h = h;
     let acked = |o: &sim::check::Operation| o.status == Status::Ok;
-    let written = |o: &sim::check::Operation| match o.call {
-        Call::Write { value } | Call::Cas { to: value, .. } => Some(value),
-        Call::Read => None,
-    };
     let mut found = None;
     'search: for (r, read) in h.iter().enumerate() {
         if read.call != Call::Read || !acked(read) {
             continue;
         }
-        for w in h.iter().filter(|w| acked(w) && written(w).is_some()) {
+        for w in h.iter().filter(|w| acked(w) && w.written().is_some()) {
             if w.complete.is_none_or(|c| c >= read.invoke) {
                 continue;
             }
-            for old in h.iter().filter(|o| acked(o) && written(o).is_some()) {
+            for old in h.iter().filter(|o| acked(o) && o.written().is_some()) {
                 if old.complete.is_some_and(|c| c < w.invoke) {
-                    found = Some((r, written(old)));
+                    found = Some((r, old.written()));
                     break 'search;
                 }
             }
@@ -649,11 +638,7 @@ fn main() {
             "etcd/Raft: one leader per term, committed prefixes agree, no acknowledged write lost",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (0..35_000u64, raft_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    2..12,
-                ),
+                faults(0..35_000u64, raft_action(), 2..12),
                 any::<bool>(),
             ),
             raft_invariants,
@@ -662,11 +647,7 @@ fn main() {
             "Patroni 3.0.3, strict synchronous mode: no acknowledged write lost, one leader-key owner, never two primaries acknowledging synchronous commits at once",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (15_000..65_000u64, patroni_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    1..8,
-                ),
+                faults(15_000..65_000u64, patroni_action(), 1..8),
             ),
             patroni_strict_loses_nothing,
         ),
@@ -674,11 +655,7 @@ fn main() {
             "RedLock without pauses or clock steps, masters keeping their keys: no lock held twice, no stale write accepted",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (0..35_000u64, redlock_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    1..10,
-                ),
+                faults(0..35_000u64, redlock_action(), 1..10),
             ),
             redlock_safe_under_its_assumptions,
         ),
@@ -686,11 +663,7 @@ fn main() {
             "etcd lease lock with fencing: the storage never takes an older holder's write after a newer holder's",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (0..35_000u64, etcd_lock_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    1..8,
-                ),
+                faults(0..35_000u64, etcd_lock_action(), 1..8),
             ),
             etcd_lock_fenced,
         ),
@@ -698,11 +671,7 @@ fn main() {
             "last-write-wins with W + R > N, clocks right, nothing cut: no read misses an acknowledged write",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (0..55_000u64, lww_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    0..8,
-                ),
+                faults(0..55_000u64, lww_action(), 0..8),
                 0..3usize,
             ),
             lww_overlapping_quorums,
@@ -711,11 +680,7 @@ fn main() {
             "etcd, optimistic concurrency (Txn on mod_revision): no acknowledged update overwritten",
             (
                 any::<u64>(),
-                prop::collection::vec(
-                    (0..35_000u64, raft_action())
-                        .prop_map(|(at_ms, action)| ScheduledFault { at_ms, action }),
-                    1..10,
-                ),
+                faults(0..35_000u64, raft_action(), 1..10),
             ),
             etcd_compare_and_set_loses_nothing,
         ),

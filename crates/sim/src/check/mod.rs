@@ -83,6 +83,14 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The value it writes, if it writes one.
+    pub fn written(&self) -> Option<u64> {
+        match self.call {
+            Call::Write { value } | Call::Cas { to: value, .. } => Some(value),
+            Call::Read => None,
+        }
+    }
+
     fn describe(&self) -> String {
         let what = match self.call {
             Call::Read => match self.read {
@@ -239,14 +247,6 @@ enum KeyResult {
     },
 }
 
-/// The value an operation writes, if it writes one.
-fn written(op: &Operation) -> Option<u64> {
-    match op.call {
-        Call::Write { value } | Call::Cas { to: value, .. } => Some(value),
-        Call::Read => None,
-    }
-}
-
 /// One key's operations to search, with when each must have taken effect by. An
 /// unknown write (or compare-and-set) whose value nobody read or compared against
 /// is left out: in any valid order it is followed at once by another write, so
@@ -273,7 +273,7 @@ fn narrow_unknown(history: &[Operation], ids: &[usize]) -> (Vec<usize>, Vec<Opti
                 *t = (*t).min(c);
             }
         }
-        if let Some(v) = written(op) {
+        if let Some(v) = op.written() {
             *writers.entry(v).or_default() += 1;
         }
     }
@@ -281,7 +281,7 @@ fn narrow_unknown(history: &[Operation], ids: &[usize]) -> (Vec<usize>, Vec<Opti
     let mut complete = Vec::with_capacity(ids.len());
     for &i in ids {
         let op = &history[i];
-        match (op.status, written(op)) {
+        match (op.status, op.written()) {
             (Status::Info, Some(v)) if !referenced.contains(&v) => continue,
             (Status::Info, Some(v)) if writers.get(&v) == Some(&1) => {
                 keep.push(i);
@@ -522,9 +522,19 @@ pub fn bench_history(ops: usize, keys: usize, clients: usize, seed: u64) -> Vec<
             },
         ));
     }
-    made.sort_by_key(|(p, _)| *p);
+    let mut ops = take_effect_at(made);
+    ops.sort_by_key(|op| op.invoke);
+    ops
+}
+
+/// Operations that take effect at the given points, in the order of those points, on
+/// sequential registers (one per key): each read returns what its key holds then, and
+/// each compare-and-set compares with it (a key still nil fails it, definitely). What
+/// comes out is linearizable by construction, in the order of the points.
+pub fn take_effect_at(mut ops: Vec<(i64, Operation)>) -> Vec<Operation> {
+    ops.sort_by_key(|(p, _)| *p);
     let mut value: std::collections::HashMap<String, Value> = Default::default();
-    for (_, op) in &mut made {
+    for (_, op) in &mut ops {
         let v = value.entry(op.key.clone()).or_default();
         match op.call {
             Call::Read => op.read = *v,
@@ -538,8 +548,7 @@ pub fn bench_history(ops: usize, keys: usize, clients: usize, seed: u64) -> Vec<
             },
         }
     }
-    made.sort_by_key(|(_, op)| op.invoke);
-    made.into_iter().map(|(_, op)| op).collect()
+    ops.into_iter().map(|(_, op)| op).collect()
 }
 
 #[cfg(test)]
