@@ -97,6 +97,15 @@ export function sharedLab(hooks) {
   return lab;
 }
 
+/** Opens a preset in a new page at `viewport`, once the run is computed. */
+export async function openPreset(lab, preset, viewport) {
+  const page = await lab.browser.newPage({ viewport });
+  await page.goto(`${lab.server.url}?preset=${preset}`);
+  await page.waitForSelector('svg.canvas g.box');
+  await waitForState(page, (s) => !s.computing, 30000);
+  return page;
+}
+
 /** Opens `url` in a context of its own at `viewport`, accepting the confirm that
  *  loading a preset over the person's own scenario asks, once the run is computed. */
 export async function openLab(lab, url, viewport = { width: 1366, height: 768 }) {

@@ -3,17 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, waitForState, seek, shots } from './harness.mjs';
+import { sharedLab, openPreset, waitForState, seek, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
-async function open(viewport, preset = 'patroni-primary-isolated') {
-  const page = await lab.browser.newPage({ viewport });
-  await page.goto(`${lab.server.url}?preset=${preset}`);
-  await page.waitForSelector('svg.canvas g.box');
-  await waitForState(page, (s) => !s.computing, 30000);
-  return page;
-}
+const open = (viewport, preset = 'patroni-primary-isolated') => openPreset(lab, preset, viewport);
 
 test('patroni primary isolated: the old primary demotes itself, a standby takes the key', async () => {
   const page = await open({ width: 1366, height: 768 });

@@ -3,17 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, waitForState, seek, shots } from './harness.mjs';
+import { sharedLab, openPreset, waitForState, seek, shots } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
-async function open(viewport) {
-  const page = await lab.browser.newPage({ viewport });
-  await page.goto(`${lab.server.url}?preset=raft-minority-leader`);
-  await page.waitForSelector('svg.canvas g.box');
-  await waitForState(page, (s) => !s.computing, 30000);
-  return page;
-}
+const open = (viewport) => openPreset(lab, 'raft-minority-leader', viewport);
 
 
 test('raft minority leader: the majority elects a new leader, the old one commits nothing', async () => {
