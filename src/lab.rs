@@ -425,12 +425,15 @@ impl Lab {
                 upto(&self.ended.stale),
             )
         } else {
-            let o = self.sim.outcome();
+            // Only the counts, each frame while the run is computed: not the whole
+            // outcome, whose verdict searches the history.
+            let h = self.sim.history();
+            let (acked, rejected, unknown) = h.write_results();
             (
-                o.writes_acked,
-                o.writes_rejected,
-                o.writes_unknown,
-                o.stale_writes_accepted,
+                acked,
+                rejected,
+                unknown,
+                h.stale_writes_accepted().count() as u64,
             )
         };
         Progress {

@@ -242,6 +242,20 @@ impl History {
             .filter_map(|(op, stale)| stale.then_some(op))
     }
 
+    /// Writes acknowledged, definitely refused, and without a definite answer (timed
+    /// out, or still in flight).
+    pub fn write_results(&self) -> (u64, u64, u64) {
+        let (mut acked, mut rejected, mut unknown) = (0, 0, 0);
+        for op in self.ops.iter().filter(|o| o.kind == OpKind::Write) {
+            match op.result {
+                Some(OpResult::Ok) => acked += 1,
+                Some(OpResult::Error(_)) => rejected += 1,
+                Some(OpResult::Unknown(_)) | None => unknown += 1,
+            }
+        }
+        (acked, rejected, unknown)
+    }
+
     /// Records an invocation.
     pub fn invoke(
         &mut self,

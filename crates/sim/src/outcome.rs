@@ -217,10 +217,8 @@ impl Outcome {
             if op.kind != OpKind::Write {
                 continue;
             }
-            o.writes_attempted += 1;
             match &op.result {
                 Some(OpResult::Ok) => {
-                    o.writes_acked += 1;
                     let at = op.complete_ms.unwrap_or(op.invoke_ms);
                     acked_writes.push((at, op.value));
                     if !data.contains(&op.value) {
@@ -233,17 +231,17 @@ impl Outcome {
                     }
                 }
                 Some(OpResult::Error(reason)) => {
-                    o.writes_rejected += 1;
                     *o.rejected_by_reason.entry(reason.clone()).or_default() += 1;
                 }
                 Some(OpResult::Unknown(_)) | None => {
-                    o.writes_unknown += 1;
                     if data.contains(&op.value) {
                         o.unknown_writes_applied += 1;
                     }
                 }
             }
         }
+        (o.writes_acked, o.writes_rejected, o.writes_unknown) = history.write_results();
+        o.writes_attempted = o.writes_acked + o.writes_rejected + o.writes_unknown;
         o.acked_writes_lost = o.lost_writes.len() as u64;
         // A read is stale when some write W was acknowledged before the read began, and
         // the value read comes from a write R that was acknowledged before W was even
