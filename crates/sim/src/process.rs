@@ -311,13 +311,13 @@ pub struct Words {
     pub epoch: &'static str,
     /// What the process that takes writes is called.
     pub leader: &'static str,
-    /// Whether the system elects a leader by votes in an epoch (a Sentinel failover,
-    /// a Raft term), so that the page asks whom a process voted for, who each side
-    /// believes leads, and counts new leaders and split-brain time. A lock's token or
-    /// a write's timestamp is drawn like an epoch, and nobody votes in it.
+    /// Whether the system elects a leader by votes in an epoch, so that the page asks
+    /// whom a process voted for, who each side believes leads, and counts new leaders
+    /// and split-brain time. A lock's token or a write's timestamp is drawn like an
+    /// epoch, and nobody votes in it.
     pub elects: bool,
     /// What an acknowledged write missing from the final state is, in the system's
-    /// words ("acknowledged writes lost"; a last-write-wins store overwrites them).
+    /// words ("acknowledged writes lost", or how the system loses them).
     pub lost: &'static str,
 }
 
