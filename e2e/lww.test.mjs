@@ -41,12 +41,13 @@ test('lww partition: both sides write, and on heal one side\'s acknowledged upda
   assert.match(await verdict.getAttribute('aria-label'), /^Jump to \d+\.\d s: the history stops being linearizable: C\d's read/);
   const lost = Number(await page.locator('ul.lost').getAttribute('data-lost'));
   assert.ok(lost >= 20, `acknowledged, then dropped: ${lost}`);
+  // The drawing as it is, before the ending is revealed (revealing scrolls to it).
+  await page.screenshot({ path: path.join(shots, 'lww-heal.png') });
   await page.locator('section.outcome button.reveal').click();
   const outcome = await page.locator('section.outcome').textContent();
   assert.doesNotMatch(outcome, /split-brain|new coordinators/, outcome);
   assert.match(outcome, /history linearizable\s*—\s*no/, outcome);
   assert.match(await page.locator('section.outcome p.violation').textContent(), /^Not linearizable \(key 1\): C\d's read of C\d's #\d+ .* cannot be placed/);
-  await page.screenshot({ path: path.join(shots, 'lww-heal.png') });
   await page.close();
 });
 
