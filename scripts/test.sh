@@ -15,6 +15,12 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "native tests (every crate)"
 cargo test --workspace
 
+step "the Kubernetes drill Job, validated offline against the Job schema and run here as shards"
+if ! python3 -c "import kubernetes_validate" 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "kubernetes-validate==1.37.0"
+fi
+python3 scripts/check-drill-job.py target/debug/splitbrain
+
 step "in-browser tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p splitbrain-lab --test wasm_determinism
 

@@ -4,6 +4,8 @@
 //! the core's registry. Bad input gets one message and exit status 2, as clap's own
 //! usage errors do.
 
+mod sweep;
+
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -75,6 +77,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a failure drill: one configuration against many random fault schedules
+    /// (partitions, one-way cuts, bridges, pauses, crashes, slow disks, clock jumps),
+    /// and print how often acknowledged writes were lost, split-brain happened and
+    /// operations failed. `--seed` seeds the schedules.
+    Sweep(sweep::SweepArgs),
     /// Print simulated events per second for each system's benchmark clusters.
     Bench {
         /// Simulated minutes per run.
@@ -85,7 +92,7 @@ enum Command {
 
 /// Where the scenario comes from, and what to change in it.
 #[derive(Args)]
-struct Source {
+pub(crate) struct Source {
     /// A scenario file (JSON, see docs/scenario-format.md).
     #[arg(required_unless_present_any = ["preset", "link"], conflicts_with_all = ["preset", "link"])]
     file: Option<String>,
@@ -98,13 +105,13 @@ struct Source {
     link: Option<String>,
     /// The seed of the run's random generator.
     #[arg(long)]
-    seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Change a setting: PATH=VALUE, for example quorum=2 or network.loss=0.01.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set)]
     sets: Vec<(String, String)>,
 }
 
-fn parse_set(v: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_set(v: &str) -> Result<(String, String), String> {
     let (k, val) = v
         .split_once('=')
         .ok_or_else(|| format!("`{v}` should look like PATH=VALUE, for example quorum=2"))?;
@@ -126,7 +133,7 @@ fn main() -> ExitCode {
 }
 
 impl Source {
-    fn load(self) -> Result<Scenario, String> {
+    pub(crate) fn load(self) -> Result<Scenario, String> {
         let mut scenario = match (self.file, self.preset) {
             (None, None) if self.link.is_some() => {
                 let link = self.link.unwrap_or_default();
@@ -285,6 +292,7 @@ fn run(cmd: Command) -> Result<(), String> {
             say(&sim::conf::join_sections(&files));
             Ok(())
         }
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Bench { minutes } => bench(minutes),
         Command::Check { .. } => unreachable!("handled in main"),
     }
@@ -339,7 +347,7 @@ fn check(file: &str, json: bool) -> ExitCode {
 }
 
 /// Prints to standard output; a reader that went away (`| head`) is not an error.
-fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
@@ -444,6 +452,28 @@ fn bench(minutes: u64) -> Result<(), String> {
                 best / 1e6
             ));
         }
+    }
+    // Failure drills: schedules per second on every core, 60 simulated seconds each.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for (preset, what) in [
+        ("sentinel-old-master-isolated", "3-box Sentinel"),
+        ("raft-minority-leader", "5-member Raft"),
+    ] {
+        let s = sim::presets::find(preset)
+            .ok_or("a benchmark preset is missing")?
+            .scenario();
+        let spec = sim::drill::DrillSpec {
+            duration_ms: Some(60_000),
+            ..sim::drill::DrillSpec::new(500, 1)
+        };
+        let t = std::time::Instant::now();
+        let r = sweep::drill_all(&s, &spec, 0..spec.schedules, jobs, None, true)?;
+        let secs = t.elapsed().as_secs_f64();
+        say(&format!(
+            "drill native {what} ({preset}), 60 simulated s, {} schedules on {jobs} thread(s): {:.0} schedules/s\n",
+            r.schedules,
+            r.schedules as f64 / secs
+        ));
     }
     for keys in [10, 1] {
         let h = sim::check::bench_history(10_000, keys, 5, 7);

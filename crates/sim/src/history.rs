@@ -256,6 +256,46 @@ impl History {
         (acked, rejected, unknown)
     }
 
+    /// Of the operations that ended (reads and writes), how many did, and how many of
+    /// them were refused or got no definite answer.
+    pub fn ended_and_failed(&self) -> (u64, u64) {
+        let ended = self.ops.iter().filter(|o| o.result.is_some()).count();
+        let failed = self
+            .ops
+            .iter()
+            .filter(|o| matches!(o.result, Some(OpResult::Error(_) | OpResult::Unknown(_))))
+            .count();
+        (ended as u64, failed as u64)
+    }
+
+    /// The longest stretch without an acknowledged write, between the first invocation
+    /// and the last moment the history records (0 without operations).
+    pub fn longest_without_write(&self) -> Millis {
+        let Some(start) = self.ops.iter().map(|o| o.invoke_ms).min() else {
+            return 0;
+        };
+        let end = self
+            .ops
+            .iter()
+            .map(|o| o.complete_ms.unwrap_or(o.invoke_ms))
+            .max()
+            .unwrap_or(start);
+        let mut acks: Vec<Millis> = self
+            .ops
+            .iter()
+            .filter(|o| o.kind == OpKind::Write && o.result == Some(OpResult::Ok))
+            .filter_map(|o| o.complete_ms)
+            .collect();
+        acks.sort_unstable();
+        let mut last = start;
+        let mut longest = 0;
+        for t in acks.into_iter().chain([end]) {
+            longest = longest.max(t.saturating_sub(last));
+            last = last.max(t);
+        }
+        longest
+    }
+
     /// Records an invocation.
     pub fn invoke(
         &mut self,
@@ -294,4 +334,52 @@ impl History {
 
 fn acked_write(op: &Op) -> bool {
     op.kind == OpKind::Write && op.result == Some(OpResult::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: OpKind, invoke_ms: Millis, complete_ms: Millis, result: OpResult) -> Op {
+        Op {
+            id: OpId(invoke_ms),
+            process: ProcId(0),
+            kind,
+            key: 1,
+            value: invoke_ms,
+            invoke_ms,
+            complete_ms: Some(complete_ms),
+            result: Some(result),
+            read: None,
+        }
+    }
+
+    #[test]
+    fn unavailability_counts_refusals_and_timeouts_among_ended_operations() {
+        let mut h = History::default();
+        h.ops.push(op(OpKind::Write, 0, 5, OpResult::Ok));
+        h.ops.push(op(
+            OpKind::Write,
+            10,
+            15,
+            OpResult::Error("READONLY".into()),
+        ));
+        h.ops.push(op(
+            OpKind::Read,
+            20,
+            900,
+            OpResult::Unknown("timeout".into()),
+        ));
+        h.ops.push(op(OpKind::Write, 1_000, 1_004, OpResult::Ok));
+        // In flight at the end: not counted either way.
+        h.ops.push(Op {
+            complete_ms: None,
+            result: None,
+            ..op(OpKind::Write, 1_100, 0, OpResult::Ok)
+        });
+        assert_eq!(h.ended_and_failed(), (4, 2));
+        // No write acknowledged from 5 ms to 1,004 ms.
+        assert_eq!(h.longest_without_write(), 999);
+        assert_eq!(History::default().longest_without_write(), 0);
+    }
 }

@@ -15,6 +15,7 @@
 
 pub mod check;
 pub mod conf;
+pub mod drill;
 pub mod engine;
 pub mod fault;
 pub mod fencing;

@@ -75,6 +75,15 @@ pub struct Outcome {
     /// Reads (register workload) that returned a value a linearizable register could not:
     /// one overwritten, in real time, by a write acknowledged before the read began.
     pub stale_reads: u64,
+    /// Client operations (reads and writes) that ended.
+    pub ops_ended: u64,
+    /// Of those, how many were refused or got no definite answer.
+    pub ops_failed: u64,
+    /// `ops_failed` as a share of `ops_ended`: what the clients saw as unavailability.
+    pub unavailability: f64,
+    /// The longest stretch, from the first operation to the last, in which no write was
+    /// acknowledged.
+    pub longest_without_write_ms: Millis,
     /// Total time during which more than one process accepted client writes as primary.
     pub split_brain_ms: Millis,
     /// Elections started (vote requests in a new epoch or term).
@@ -185,6 +194,10 @@ impl Outcome {
             acked_writes_lost: 0,
             lost_writes: Vec::new(),
             stale_reads: 0,
+            ops_ended: 0,
+            ops_failed: 0,
+            unavailability: 0.0,
+            longest_without_write_ms: history.longest_without_write(),
             split_brain_ms,
             elections: 0,
             new_leaders: Vec::new(),
@@ -241,6 +254,8 @@ impl Outcome {
             }
         }
         (o.writes_acked, o.writes_rejected, o.writes_unknown) = history.write_results();
+        (o.ops_ended, o.ops_failed) = history.ended_and_failed();
+        o.unavailability = share(o.ops_failed, o.ops_ended);
         o.writes_attempted = o.writes_acked + o.writes_rejected + o.writes_unknown;
         o.acked_writes_lost = o.lost_writes.len() as u64;
         // A read is stale when some write W was acknowledged before the read began, and
@@ -326,6 +341,15 @@ impl Outcome {
             }
         }
         o
+    }
+}
+
+/// `part` of `whole`, 0 when `whole` is.
+pub fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
     }
 }
 
