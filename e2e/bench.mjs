@@ -107,6 +107,23 @@ try {
     console.log(`seek across a 10-minute run (5 boxes): median ${pct(seeks, 0.5).toFixed(1)} ms, p95 ${pct(seeks, 0.95).toFixed(1)} ms, max ${Math.max(...seeks).toFixed(1)} ms over ${seeks.length} seeks (the run computed ${load} ms after navigation)`);
     await p.close();
   }
+
+  // Failure drills in the page's Web Worker, driven through the drill panel as a
+  // person would (the page aggregates each batch as it arrives).
+  for (const [preset, what] of [['sentinel-old-master-isolated', '3-box Sentinel'], ['raft-minority-leader', '5-member Raft']]) {
+    const p = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await p.goto(`${server.url}?preset=${preset}`);
+    await p.waitForSelector('section.drill');
+    const panel = p.locator('section.drill');
+    await panel.getByLabel('Schedules', { exact: true }).fill('1000');
+    await panel.getByLabel('Run length (s)', { exact: true }).fill('60');
+    await panel.getByRole('button', { name: 'Run the drill' }).click();
+    const done = panel.locator('.drill-status', { hasText: /^Done: 1,000 schedules/ });
+    await done.waitFor({ timeout: 300000 });
+    const secs = Number((await done.textContent()).match(/in ([\d.]+) s/)[1]);
+    console.log(`drill worker ${what} (${preset}), 60 simulated s: 1000 schedules in ${secs.toFixed(1)} s, ${(1000 / secs).toFixed(0)} schedules/s (one Web Worker, Chromium)`);
+    await p.close();
+  }
 } finally {
   await browser.close();
   await server.close();

@@ -11,14 +11,21 @@ wasm="$(ls dist/*_bg.wasm)"
 raw=$(wc -c <"$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'wasm size: %d KB raw, %d KB gzipped (%s)\n' $((raw / 1024)) $((gz / 1024)) "$(basename "$wasm")"
-# Everything the page transfers, each file gzipped as a server would send it.
-total=0; parts=""
+# Everything the page transfers, each file gzipped as a server would send it; the
+# failure drill's worker is fetched only when a drill starts, so it is counted apart.
+total=0; parts=""; worker=0
 for f in dist/*; do
   [ -f "$f" ] || continue
-  n=$(gzip -9 -c "$f" | wc -c); total=$((total + n))
+  n=$(gzip -9 -c "$f" | wc -c)
+  case "$(basename "$f")" in
+    drill-worker*) worker=$((worker + n)); continue ;;
+    course-example.html) continue ;;
+  esac
+  total=$((total + n))
   parts="$parts ${f##*.} $((n / 1024)) KB,"
 done
-printf 'transferred, gzipped: %d KB in all (%s)\n' $((total / 1024)) "${parts%,}"
+printf 'transferred on load, gzipped: %d KB in all (%s)\n' $((total / 1024)) "${parts%,}"
+printf 'the drill worker, fetched when a drill starts, gzipped: %d KB\n' $((worker / 1024))
 
 ./target/release/splitbrain bench --minutes 10
 node e2e/bench.mjs

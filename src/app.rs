@@ -574,6 +574,7 @@ pub fn App() -> Html {
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
+                <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::conf_files::ConfFiles scenario={scenario.clone()} on_intent={on_intent.clone()} />
@@ -622,6 +623,8 @@ fn state_report(state: &LabState) -> String {
     let now = lab.progress(v.now_ms);
     let js = serde_json::json!({
         "preset": lab.scenario().name,
+        "description": lab.scenario().description,
+        "faults": lab.scenario().faults.len(),
         "now_ms": v.now_ms,
         "events": v.events,
         "playing": state.playing,

@@ -5,6 +5,7 @@ mod app;
 mod canvas;
 mod conf_files;
 mod controls;
+mod drill;
 mod flashcards;
 mod lab;
 mod layout;

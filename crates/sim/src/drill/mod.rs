@@ -53,6 +53,19 @@ impl FaultKind {
         FaultKind::ClockJump,
     ];
 
+    /// What a person calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FaultKind::Partition => "partitions",
+            FaultKind::OneWay => "one-way cuts",
+            FaultKind::Bridge => "bridges",
+            FaultKind::Pause => "pauses",
+            FaultKind::Crash => "crashes",
+            FaultKind::SlowDisk => "slow disks",
+            FaultKind::ClockJump => "clock jumps",
+        }
+    }
+
     /// Its name in drill files, the CLI and links (`one_way`).
     pub fn name(self) -> &'static str {
         match self {
@@ -197,6 +210,19 @@ impl DrillSpec {
     }
 }
 
+/// The kinds of fault this scenario's topology offers something for.
+pub fn kinds_for(s: &Scenario) -> Vec<FaultKind> {
+    gen::Targets::of(s).map_or_else(
+        |_| Vec::new(),
+        |t| {
+            FaultKind::ALL
+                .into_iter()
+                .filter(|k| t.allows(*k))
+                .collect()
+        },
+    )
+}
+
 /// The seed of schedule `index` (SplitMix64 of the drill's seed and the index), so that
 /// neighbouring indexes get unrelated schedules.
 pub fn seed_of(drill_seed: u64, index: u64) -> u64 {
@@ -216,6 +242,12 @@ pub fn scenario_for(s: &Scenario, spec: &DrillSpec, index: u64) -> Result<Scenar
     out.seed = seed;
     out.duration_ms = duration;
     out.faults = gen::schedule(&targets, spec, duration, seed);
+    out.description = format!(
+        "Schedule {index} of a failure drill of {} (drill seed {}): {} random fault action(s).",
+        s.name,
+        spec.seed,
+        out.faults.len()
+    );
     Ok(out)
 }
 
@@ -668,7 +700,8 @@ pub fn compare_sentence(a_label: &str, a: &DrillReport, b_label: &str, b: &Drill
     )
 }
 
-fn capitalize(s: &str) -> String {
+/// The first letter in capitals ("Acknowledged writes lost").
+pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())

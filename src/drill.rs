@@ -1,0 +1,520 @@
+//! The failure drill panel: the scenario shown, against many random fault schedules,
+//! run in a Web Worker (`src/bin/drill-worker.rs`) so that the page never freezes,
+//! with a progress bar, the time left, cancel, and partial results as they come. The
+//! numbers, the sentence and the worst schedules come from the core (`sim::drill`);
+//! this file holds the form, the worker and the drawing.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sim::drill::{DrillReport, DrillRun, DrillSpec, FaultKind};
+use wasm_bindgen::{closure::Closure, JsCast};
+use web_sys::{HtmlInputElement, MessageEvent, Worker};
+use yew::prelude::*;
+
+use crate::state::Intent;
+
+/// Where the worker's loader is, beside the page (Trunk names workers after their bin).
+const WORKER_URL: &str = "./drill-worker_loader.js";
+
+/// What the panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// Nothing run yet.
+    Idle,
+    /// The worker is loading or running: schedules done, of how many, since when.
+    Running {
+        /// Schedules finished.
+        done: u64,
+        /// Of how many.
+        total: u64,
+        /// When it started (ms, the page's clock).
+        started: f64,
+        /// When the last batch arrived.
+        at: f64,
+    },
+    /// Cancelled after `done` of `total`.
+    Cancelled {
+        /// Schedules finished.
+        done: u64,
+        /// Of how many.
+        total: u64,
+    },
+    /// Every schedule ran, in `secs` seconds.
+    Finished {
+        /// How long it took.
+        secs: f64,
+    },
+    /// The worker failed or the drill was refused.
+    Failed(String),
+}
+
+/// The drill's state: a pure reducer over what the worker reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrillState {
+    /// Where it stands.
+    pub status: Status,
+    /// The configuration drilled and how.
+    pub drilled: Option<Rc<(sim::Scenario, DrillSpec)>>,
+    /// The runs so far.
+    pub runs: Rc<Vec<DrillRun>>,
+    /// The report of the runs so far.
+    pub report: Option<Rc<DrillReport>>,
+}
+
+/// What happens to a drill.
+pub enum DrillAction {
+    /// A drill starts (the scenario and spec, the page's clock).
+    Start(Box<sim::Scenario>, DrillSpec, f64),
+    /// A batch of runs arrived.
+    Batch(Vec<DrillRun>, f64),
+    /// Every schedule ran.
+    Finished(f64),
+    /// The person cancelled.
+    Cancel,
+    /// Something went wrong, in words.
+    Fail(String),
+}
+
+impl Reducible for DrillState {
+    type Action = DrillAction;
+
+    fn reduce(self: Rc<Self>, action: DrillAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            DrillAction::Start(s, spec, now) => {
+                next.status = Status::Running {
+                    done: 0,
+                    total: spec.schedules,
+                    started: now,
+                    at: now,
+                };
+                next.drilled = Some(Rc::new((*s, spec)));
+                next.runs = Rc::new(Vec::new());
+                next.report = None;
+            }
+            DrillAction::Batch(runs, now) => {
+                let Status::Running { total, started, .. } = next.status else {
+                    return self;
+                };
+                let mut all = (*next.runs).clone();
+                all.extend(runs);
+                next.status = Status::Running {
+                    done: all.len() as u64,
+                    total,
+                    started,
+                    at: now,
+                };
+                next.report = next
+                    .drilled
+                    .as_ref()
+                    .map(|d| Rc::new(sim::drill::aggregate(&d.0, &d.1, all.clone(), None)));
+                next.runs = Rc::new(all);
+            }
+            DrillAction::Finished(now) => {
+                if let Status::Running { started, .. } = next.status {
+                    next.status = Status::Finished {
+                        secs: (now - started) / 1000.0,
+                    };
+                }
+            }
+            DrillAction::Cancel => {
+                if let Status::Running { done, total, .. } = next.status {
+                    next.status = Status::Cancelled { done, total };
+                }
+            }
+            DrillAction::Fail(m) => next.status = Status::Failed(m),
+        }
+        Rc::new(next)
+    }
+}
+
+impl Default for DrillState {
+    fn default() -> Self {
+        DrillState {
+            status: Status::Idle,
+            drilled: None,
+            runs: Rc::new(Vec::new()),
+            report: None,
+        }
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Properties of the panel.
+#[derive(Properties, PartialEq)]
+pub struct DrillProps {
+    /// The scenario shown: the configuration to drill.
+    pub scenario: Rc<sim::Scenario>,
+    /// Sends an intent (opening a schedule at its worst moment).
+    pub on_intent: Callback<Intent>,
+}
+
+/// The form's fields, as typed.
+#[derive(Clone, PartialEq)]
+struct Form {
+    schedules: String,
+    seed: String,
+    rate: String,
+    min_s: String,
+    max_s: String,
+    length_s: String,
+    kinds: Vec<FaultKind>,
+}
+
+impl Form {
+    fn new(s: &sim::Scenario) -> Form {
+        let d = DrillSpec::new(1000, 1);
+        Form {
+            schedules: "1000".into(),
+            seed: "1".into(),
+            rate: d.faults_per_minute.to_string(),
+            min_s: (d.min_fault_ms / 1000).to_string(),
+            max_s: (d.max_fault_ms / 1000).to_string(),
+            length_s: (s.duration_ms.min(60_000) / 1000).to_string(),
+            // All of them: those the topology offers nothing for are shown off and
+            // skipped, and come back on for a topology that offers them.
+            kinds: FaultKind::ALL.to_vec(),
+        }
+    }
+
+    /// The spec the fields say, checked by the core's own rules (the CLI's).
+    fn spec(&self, s: &sim::Scenario) -> Result<DrillSpec, String> {
+        let num = |v: &str, what: &str| -> Result<f64, String> {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| format!("{what}: \"{v}\" is not a number"))
+        };
+        let spec = DrillSpec {
+            faults_per_minute: num(&self.rate, "Faults a minute")?,
+            kinds: self.kinds.clone(),
+            min_fault_ms: (num(&self.min_s, "Shortest fault")? * 1000.0) as u64,
+            max_fault_ms: (num(&self.max_s, "Longest fault")? * 1000.0) as u64,
+            duration_ms: Some((num(&self.length_s, "Run length")? * 1000.0) as u64),
+            ..DrillSpec::new(
+                num(&self.schedules, "Schedules")? as u64,
+                num(&self.seed, "Seed")? as u64,
+            )
+        };
+        spec.validate(s).map_err(|e| e.to_string())?;
+        Ok(spec)
+    }
+}
+
+/// The failure drill panel.
+#[component]
+pub fn DrillPanel(p: &DrillProps) -> Html {
+    let state = use_reducer(DrillState::default);
+    let form = {
+        let s = p.scenario.clone();
+        use_state(move || Form::new(&s))
+    };
+    let worker: Rc<RefCell<Option<Worker>>> = use_mut_ref(|| None);
+    let error = use_state(|| None::<String>);
+    let Ok(sys) = sim::system::find(&p.scenario.system) else {
+        return Html::default();
+    };
+    let words = sys.words;
+    let start = {
+        let state = state.clone();
+        let form = form.clone();
+        let worker = worker.clone();
+        let error = error.clone();
+        let scenario = p.scenario.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let spec = match form.spec(&scenario) {
+                Ok(s) => s,
+                Err(m) => {
+                    error.set(Some(m));
+                    return;
+                }
+            };
+            error.set(None);
+            if let Some(w) = worker.borrow_mut().take() {
+                w.terminate();
+            }
+            let w = match Worker::new(WORKER_URL) {
+                Ok(w) => w,
+                Err(_) => {
+                    state.dispatch(DrillAction::Fail(
+                        "This browser would not start a Web Worker for the drill.".into(),
+                    ));
+                    return;
+                }
+            };
+            let mut bare = (*scenario).clone();
+            bare.faults.clear();
+            let request = serde_json::json!({ "scenario": bare, "spec": spec, "from": 0, "to": spec.schedules }).to_string();
+            state.dispatch(DrillAction::Start(Box::new(bare), spec, now_ms()));
+            let on_message = {
+                let state = state.clone();
+                let w2 = w.clone();
+                Closure::<dyn Fn(MessageEvent)>::new(move |m: MessageEvent| {
+                    let text = m.data().as_string().unwrap_or_default();
+                    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                        return;
+                    };
+                    if v.get("ready").is_some() {
+                        let _ = w2.post_message(&request.clone().into());
+                    } else if let Some(e) = v.get("error").and_then(|e| e.as_str()) {
+                        state.dispatch(DrillAction::Fail(e.to_string()));
+                    } else if v.get("finished").is_some() {
+                        state.dispatch(DrillAction::Finished(now_ms()));
+                    } else if let Ok(runs) =
+                        serde_json::from_value::<Vec<DrillRun>>(v["runs"].take())
+                    {
+                        state.dispatch(DrillAction::Batch(runs, now_ms()));
+                    }
+                })
+            };
+            w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+            let on_error = {
+                let state = state.clone();
+                Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+                    state.dispatch(DrillAction::Fail(
+                        "The drill's worker failed to load; reload the page and try again.".into(),
+                    ))
+                })
+            };
+            w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            on_error.forget();
+            *worker.borrow_mut() = Some(w);
+        })
+    };
+    let cancel = {
+        let state = state.clone();
+        let worker = worker.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = worker.borrow_mut().take() {
+                w.terminate();
+            }
+            state.dispatch(DrillAction::Cancel);
+        })
+    };
+    let field = |label: &'static str,
+                 value: &str,
+                 set: fn(&mut Form, String),
+                 hint: &'static str| {
+        let form = form.clone();
+        let oninput = Callback::from(move |e: InputEvent| {
+            let Some(el) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let mut f = (*form).clone();
+            set(&mut f, el.value());
+            form.set(f);
+        });
+        html! {
+            <label>{label}<input type="text" inputmode="decimal" value={value.to_string()} {oninput} title={hint} /></label>
+        }
+    };
+    let offered = sim::drill::kinds_for(&p.scenario);
+    let kinds = FaultKind::ALL.iter().map(|k| {
+        let k = *k;
+        let on = form.kinds.contains(&k);
+        let usable = offered.contains(&k);
+        let form = form.clone();
+        let onchange = Callback::from(move |_: Event| {
+            let mut f = (*form).clone();
+            if f.kinds.contains(&k) {
+                f.kinds.retain(|x| *x != k);
+            } else {
+                f.kinds.push(k);
+                f.kinds.sort();
+            }
+            form.set(f);
+        });
+        html! {
+            <label key={k.name()} class={classes!("kind", (!usable).then_some("unusable"))}
+                title={if usable { "" } else { "this topology offers nothing for it to hit" }}>
+                <input type="checkbox" checked={on && usable} disabled={!usable} {onchange} />{k.label()}
+            </label>
+        }
+    });
+    let running = matches!(state.status, Status::Running { .. });
+    let status = match &state.status {
+        Status::Idle => String::new(),
+        Status::Running {
+            done,
+            total,
+            started,
+            at,
+        } => {
+            let left = if *done == 0 {
+                "starting…".to_string()
+            } else {
+                let per = (at - started) / *done as f64;
+                format!("about {:.0} s left", per * (*total - *done) as f64 / 1000.0)
+            };
+            format!(
+                "{} of {} schedules, {left}",
+                sim::drill::thousands(*done),
+                sim::drill::thousands(*total)
+            )
+        }
+        Status::Cancelled { done, total } => format!(
+            "Cancelled after {} of {} schedules: the figures below are theirs.",
+            sim::drill::thousands(*done),
+            sim::drill::thousands(*total)
+        ),
+        Status::Finished { secs } => {
+            let n = state.runs.len() as f64;
+            format!(
+                "Done: {} schedules in {secs:.1} s ({:.0} a second), in a Web Worker.",
+                sim::drill::thousands(n as u64),
+                n / secs.max(1e-3)
+            )
+        }
+        Status::Failed(m) => m.clone(),
+    };
+    let (done, total) = match state.status {
+        Status::Running { done, total, .. } | Status::Cancelled { done, total } => (done, total),
+        _ => (state.runs.len() as u64, state.runs.len().max(1) as u64),
+    };
+    html! {
+        <section class="panel drill" aria-label="Failure drill">
+            <h2>{"Failure drill"}</h2>
+            <p class="hint">{"How often would this configuration lose data? Run it against many random fault schedules (the same schedules for any settings, so change one and run again to compare)."}</p>
+            <form onsubmit={start}>
+                <div class="drill-fields">
+                    { field("Schedules", &form.schedules, |f, v| f.schedules = v, "how many random schedules") }
+                    { field("Seed", &form.seed, |f, v| f.seed = v, "the same seed gives the same schedules") }
+                    { field("Faults a minute", &form.rate, |f, v| f.rate = v, "faults started per simulated minute, on average") }
+                    { field("Shortest fault (s)", &form.min_s, |f, v| f.min_s = v, "each fault lasts at least this long") }
+                    { field("Longest fault (s)", &form.max_s, |f, v| f.max_s = v, "and at most this long") }
+                    { field("Run length (s)", &form.length_s, |f, v| f.length_s = v, "simulated seconds per schedule") }
+                </div>
+                <fieldset class="drill-kinds"><legend>{"Faults to draw from"}</legend>{ for kinds }</fieldset>
+                if let Some(m) = &*error {
+                    <p class="error" role="alert">{m.clone()}</p>
+                }
+                <div class="drill-buttons">
+                    <button type="submit" disabled={running}>{ if state.runs.is_empty() { "Run the drill" } else { "Run it again" } }</button>
+                    if running {
+                        <button type="button" onclick={cancel}>{"Cancel"}</button>
+                    }
+                </div>
+            </form>
+            if state.status != Status::Idle {
+                <div class="drill-progress">
+                    <progress max={total.to_string()} value={done.to_string()} aria-label="Schedules run" />
+                    <p aria-live="polite" class="drill-status">{status}</p>
+                </div>
+            }
+            if let Some(r) = &state.report {
+                <DrillResults report={r.clone()} {words} on_intent={p.on_intent.clone()} />
+            }
+        </section>
+    }
+}
+
+/// Properties of the results.
+#[derive(Properties, PartialEq)]
+struct ResultsProps {
+    report: Rc<DrillReport>,
+    words: sim::process::Words,
+    on_intent: Callback<Intent>,
+}
+
+/// The sentence, the numbers, the bars and the worst schedules.
+#[component]
+fn DrillResults(p: &ResultsProps) -> Html {
+    let r = &p.report;
+    let w = p.words;
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let secs = |x: f64| format!("{:.1} s", x / 1000.0);
+    let worst = r.worst_seeds.iter().map(|ws| {
+        let open = {
+            let i = p.on_intent.clone();
+            let link = ws.link.clone();
+            let at = ws.at_ms;
+            Callback::from(move |_: MouseEvent| {
+                if let Some(Ok(l)) = sim::link::decode(&link) {
+                    i.emit(Intent::Load(Ok(Box::new(l.scenario))));
+                    i.emit(Intent::Seek(at));
+                    if let Some(el) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector(".banner-slot, section.controls").ok().flatten())
+                    {
+                        el.scroll_into_view();
+                    }
+                }
+            })
+        };
+        html! {
+            <li key={ws.index}>
+                <button onclick={open} data-at={ws.at_ms.to_string()}>{format!("Open schedule {} at {:.1} s", ws.index, ws.at_ms as f64 / 1000.0)}</button>
+                {format!(" {} lost, split-brain {:.1} s, {} of operations failed", ws.lost, ws.split_brain_ms as f64 / 1000.0, pct(ws.unavailability))}
+            </li>
+        }
+    });
+    let hist = |key: &str, title: &str, unit: &dyn Fn(f64) -> String| {
+        let Some(bins) = r.histograms.get(key) else {
+            return Html::default();
+        };
+        let most = bins.iter().map(|b| b.runs).max().unwrap_or(1).max(1);
+        html! {
+            <figure class="hist">
+                <figcaption>{title}</figcaption>
+                <ol>
+                    { for bins.iter().map(|b| {
+                        let label = if bins.len() == 1 { format!("all {}", unit(b.from)) } else { format!("{} to {}", unit(b.from), unit(b.to)) };
+                        let h = if b.runs == 0 { 0.0 } else { 4.0 + 96.0 * b.runs as f64 / most as f64 };
+                        html! {
+                            <li title={format!("{label}: {} runs", b.runs)}>
+                                <span class="bar" style={format!("height:{h:.0}%")} />
+                                <span class="n">{b.runs}</span>
+                                <span class="sr">{format!("{label}: {} runs", b.runs)}</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+                <p class="axis"><span>{unit(0.0)}</span><span>{bins.last().map(|b| unit(b.to)).unwrap_or_default()}</span></p>
+            </figure>
+        }
+    };
+    let count = |x: f64| format!("{x:.0}");
+    html! {
+        <div class="drill-results">
+            <p class="sentence">{r.sentence(&w)}</p>
+            <table class="drill-numbers">
+                <tbody>
+                    <tr><th scope="row">{format!("Runs with {}", w.lost)}</th><td>{format!("{} of {}", r.runs_with_loss, r.schedules)}</td></tr>
+                    <tr><th scope="row">{format!("{} per run", sim::drill::capitalize(w.lost))}</th><td>{format!("mean {:.1}, p99 {:.0}, max {:.0}", r.lost_writes.mean, r.lost_writes.p99, r.lost_writes.max)}</td></tr>
+                    if w.elects {
+                        <tr><th scope="row">{"Runs with split-brain"}</th><td>{format!("{} (mean {}, max {})", r.runs_with_split_brain, secs(r.split_brain_ms.mean), secs(r.split_brain_ms.max))}</td></tr>
+                    }
+                    <tr><th scope="row">{"Operations refused or unanswered"}</th><td>{format!("mean {}, p50 {}, p99 {}, max {}", pct(r.unavailability.mean), pct(r.unavailability.p50), pct(r.unavailability.p99), pct(r.unavailability.max))}</td></tr>
+                    <tr><th scope="row">{"Longest stretch without an acknowledged write"}</th><td>{format!("mean {}, max {}", secs(r.longest_without_write_ms.mean), secs(r.longest_without_write_ms.max))}</td></tr>
+                    <tr><th scope="row">{"Runs not linearizable"}</th><td>{r.runs_not_linearizable}</td></tr>
+                    if r.invariant_failures.is_empty() {
+                        <tr><th scope="row">{"Invariants"}</th><td>{"held in every run"}</td></tr>
+                    }
+                    { for r.invariant_failures.iter().map(|(name, n)| html! {
+                        <tr key={name.clone()}><th scope="row">{format!("Broken: {name}")}</th><td>{format!("in {n} run(s)")}</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <div class="hists">
+                { hist("lost_writes", &format!("{} per run", sim::drill::capitalize(w.lost)), &count) }
+                if w.elects { { hist("split_brain_ms", "Split-brain per run", &secs) } }
+                { hist("unavailability", "Operations failed per run", &pct) }
+            </div>
+            if !r.worst_seeds.is_empty() {
+                <div class="drill-worst">
+                    <h3>{"The worst schedules"}</h3>
+                    <ol class="worst">{ for worst }</ol>
+                </div>
+            }
+        </div>
+    }
+}
