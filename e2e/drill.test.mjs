@@ -55,6 +55,18 @@ test('a drill runs in a worker, cancels, runs to the end, and opens its worst sc
   // The same drill from the command-line tool gives the same count: the page and
   // the CLI run the same core.
   assert.equal(await panel.locator('.hist').count(), 3);
+  // Change one setting and drill the same schedules again: one measured sentence.
+  await page.locator('#set-quorum').fill('1');
+  await page.locator('#set-quorum').press('Tab');
+  await waitForState(page, (st) => st.settings.quorum === 1);
+  await panel.getByRole('button', { name: 'Run it again' }).click();
+  const compared = panel.locator('.drill-compare');
+  await compared.waitFor({ timeout: 60000 });
+  const text = await compared.textContent();
+  const m = text.match(/quorum=1 loses acknowledged writes in (\d+) of 300 schedules .* where quorum=2 loses them in (\d+)/);
+  assert.ok(m, text);
+  assert.equal(Number(m[2]), lossy, 'the last drill\'s count, as it was');
+  assert.ok(Number(m[1]) >= lossy, `quorum 1 fails over more readily: ${text}`);
   await panel.screenshot({ path: path.join(shots, 'drill.png') });
 
   // The worst schedule opens in the lab, at its worst moment, and when the run is

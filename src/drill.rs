@@ -60,6 +60,9 @@ pub struct DrillState {
     pub runs: Rc<Vec<DrillRun>>,
     /// The report of the runs so far.
     pub report: Option<Rc<DrillReport>>,
+    /// The last drill that ran to the end, while the current one runs the same
+    /// schedules: the two compare in one sentence.
+    pub previous: Option<Rc<DrillReport>>,
 }
 
 /// What happens to a drill.
@@ -83,6 +86,12 @@ impl Reducible for DrillState {
         let mut next = (*self).clone();
         match action {
             DrillAction::Start(s, spec, now) => {
+                // The same schedules (same drill settings) compare; others do not.
+                let last = match next.status {
+                    Status::Finished { .. } => next.report.clone(),
+                    _ => next.previous.clone(),
+                };
+                next.previous = last.filter(|r| r.spec == spec);
                 next.status = Status::Running {
                     done: 0,
                     total: spec.schedules,
@@ -136,6 +145,7 @@ impl Default for DrillState {
             drilled: None,
             runs: Rc::new(Vec::new()),
             report: None,
+            previous: None,
         }
     }
 }
@@ -410,11 +420,26 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
                     <p aria-live="polite" class="drill-status">{status}</p>
                 </div>
             }
+            if let (Some(prev), Some(r), Status::Finished { .. }) = (&state.previous, &state.report, &state.status) {
+                <p class="drill-compare" role="status">{compare(prev, r)}</p>
+            }
             if let Some(r) = &state.report {
                 <DrillResults report={r.clone()} {words} on_intent={p.on_intent.clone()} />
             }
         </section>
     }
+}
+
+/// The last drill and this one, on the same schedules, in one measured sentence.
+fn compare(prev: &DrillReport, now: &DrillReport) -> String {
+    let (a, b) = sim::drill::labels(&prev.scenario, &now.scenario);
+    if a.is_empty() {
+        return "Same configuration and schedules as the last drill: change a setting and run again to compare.".into();
+    }
+    format!(
+        "Against the last drill, on the same schedules: {}",
+        sim::drill::compare_sentence(&a, prev, &b, now)
+    )
 }
 
 /// Properties of the results.

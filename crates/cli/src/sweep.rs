@@ -126,8 +126,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
                 .with_override(k, v)
                 .map_err(|e| format!("--against {k}={v}: {e}"))?;
         }
-        let paths: Vec<&str> = args.against.iter().map(|(k, _)| k.as_str()).collect();
-        let (la, lb) = (label(&scenario, &paths), label(&other, &paths));
+        let (la, lb) = drill::labels(&scenario, &other);
+        if la.is_empty() {
+            return Err("--against changes nothing: both configurations would be the same".into());
+        }
         let t = Instant::now();
         let a = drill_all(&scenario, &spec, range.clone(), jobs, None, args.json)?;
         let b = drill_all(&other, &spec, range, jobs, None, args.json)?;
@@ -177,28 +179,6 @@ fn parse_range(text: &str) -> Result<(u64, u64), String> {
     let a: u64 = a.trim().parse().map_err(|_| bad())?;
     let b: u64 = b.trim().parse().map_err(|_| bad())?;
     Ok((a, b))
-}
-
-/// "quorum=2": the values the compared settings take in `s`.
-fn label(s: &Scenario, paths: &[&str]) -> String {
-    let settings = sim::simulation::effective_settings(s).unwrap_or_default();
-    let network = serde_json::to_value(&s.network).unwrap_or_default();
-    paths
-        .iter()
-        .map(|p| {
-            let (root, rest) = match p.strip_prefix("network.") {
-                Some(rest) => (&network, rest),
-                None => (&settings, *p),
-            };
-            let pointer = format!("/{}", rest.replace('.', "/"));
-            let v = root
-                .pointer(&pointer)
-                .map(|v| v.as_str().map_or(v.to_string(), str::to_string))
-                .unwrap_or_else(|| "?".into());
-            format!("{p}={v}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Runs the schedules of `range` on `jobs` threads; each takes the next index as it

@@ -700,6 +700,58 @@ pub fn compare_sentence(a_label: &str, a: &DrillReport, b_label: &str, b: &Drill
     )
 }
 
+/// What tells two configurations apart, as `path=value` for each ("quorum=2" and
+/// "quorum=1"): the settings with their defaults filled in, the network, and each
+/// process's own settings. Empty labels when they differ in nothing the settings say.
+pub fn labels(a: &Scenario, b: &Scenario) -> (String, String) {
+    fn flat(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    flat(&p, x, out);
+                }
+            }
+            serde_json::Value::String(s) => {
+                out.insert(prefix.to_string(), s.clone());
+            }
+            other => {
+                out.insert(prefix.to_string(), other.to_string());
+            }
+        }
+    }
+    let all = |s: &Scenario| {
+        let mut out = BTreeMap::new();
+        if let Ok(v) = crate::simulation::effective_settings(s) {
+            flat("", &v, &mut out);
+        }
+        if let Ok(v) = serde_json::to_value(&s.network) {
+            flat("network", &v, &mut out);
+        }
+        for (_, p) in s.processes() {
+            if let Some(v) = &p.settings {
+                flat(&p.name, v, &mut out);
+            }
+        }
+        out
+    };
+    let (x, y) = (all(a), all(b));
+    let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+    let (mut la, mut lb) = (Vec::new(), Vec::new());
+    for k in keys {
+        let (va, vb) = (x.get(k), y.get(k));
+        if va != vb {
+            la.push(format!("{k}={}", va.map_or("(none)", |v| v.as_str())));
+            lb.push(format!("{k}={}", vb.map_or("(none)", |v| v.as_str())));
+        }
+    }
+    (la.join(", "), lb.join(", "))
+}
+
 /// The first letter in capitals ("Acknowledged writes lost").
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();

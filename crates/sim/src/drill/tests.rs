@@ -228,3 +228,18 @@ fn counts_read_in_thousands() {
     assert_eq!(thousands(1000), "1,000");
     assert_eq!(thousands(1234567), "1,234,567");
 }
+
+#[test]
+fn two_configurations_are_told_apart_by_what_differs() {
+    let a = preset("sentinel-old-master-isolated");
+    let b = a.with_override("quorum", "1").unwrap();
+    assert_eq!(labels(&a, &b), ("quorum=2".into(), "quorum=1".into()));
+    let c = b.with_override("network.latency_ms", "5").unwrap();
+    let (la, lc) = labels(&a, &c);
+    assert!(
+        la.contains("quorum=2") && lc.contains("quorum=1"),
+        "{la} / {lc}"
+    );
+    assert!(lc.contains("network.latency_ms=5"), "{lc}");
+    assert_eq!(labels(&a, &a), (String::new(), String::new()));
+}
