@@ -690,24 +690,8 @@ fn snapshot_before(snaps: &[Snap], pred: impl Fn(&Snap) -> bool) -> Option<&Snap
     i.checked_sub(1).map(|i| &snaps[i])
 }
 
-/// A signal as one line in plain words: who, then what, with names put in; None for
-/// signals the history counts instead. The event log, the markers and the live region
-/// all read this.
-pub fn line(r: &SignalRecord, names: &[String], words: &Words) -> Option<(EventInfo, String)> {
-    let info = r.signal.present(words)?;
-    // "S2 asks for votes", but "S2: R1 is the new master" when the event is about
-    // another process than the one that saw it, and "C is the new leader" (not
-    // "C C …") when a process reports itself by name.
-    let who = if r.proc.0 == u16::MAX || info.about == Some(r.proc) {
-        String::new()
-    } else if info.about.is_some_and(|a| a != r.proc) {
-        format!("{}: ", proc_name(names, r.proc))
-    } else {
-        format!("{} ", proc_name(names, r.proc))
-    };
-    let text = crate::panels::with_names(&format!("{who}{}", info.log), names);
-    Some((info, text))
-}
+/// A signal as one line in plain words (the core's, shared with the exports).
+pub use sim::report::line;
 
 /// The timeline markers among `signals`, and what the outcome counts.
 fn markers<'a>(

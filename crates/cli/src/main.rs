@@ -29,8 +29,21 @@ enum Command {
         #[command(flatten)]
         src: Source,
         /// Print the outcome as JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "report")]
         json: bool,
+        /// Print a report for a review document instead: `md` (Markdown: the sentence,
+        /// the numbers, new leaders, losses per key, invariants, faults, settings).
+        #[arg(long, value_name = "FORMAT", value_parser = ["md"])]
+        report: Option<String>,
+        /// Also write the drawing as SVG to this file, at --at (default: the end).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Also write the timeline as SVG to this file.
+        #[arg(long, value_name = "FILE")]
+        timeline_svg: Option<String>,
+        /// The moment the drawing shows, in ms.
+        #[arg(long, value_name = "MS", requires = "svg")]
+        at: Option<u64>,
     },
     /// Print every event of a run as JSON lines.
     Trace {
@@ -203,14 +216,46 @@ fn run(cmd: Command) -> Result<(), String> {
             });
             Ok(())
         }
-        Command::Run { src, json } => {
+        Command::Run {
+            src,
+            json,
+            report: md,
+            svg,
+            timeline_svg,
+            at,
+        } => {
             let scenario = src.load()?;
             let mut sim =
                 sim::build(&scenario, RunOptions::default()).map_err(|e| e.to_string())?;
+            let words = sim.system().words;
+            // The drawing's moment first, then on to the end for the outcome.
+            let at = at.unwrap_or(scenario.duration_ms).min(scenario.duration_ms);
+            sim.run_until(at);
+            let view = sim.view();
             sim.run_until(scenario.duration_ms);
             let out = sim.outcome();
+            if let Some(path) = &svg {
+                let picture =
+                    sim::report::svg::drawing(&scenario, &view, words.epoch, &out.sentence(&words));
+                std::fs::write(path, picture).map_err(|e| format!("cannot write {path}: {e}"))?;
+            }
+            if let Some(path) = &timeline_svg {
+                let moments = sim::report::moments(sim.as_ref(), Some(&out));
+                let picture =
+                    sim::report::svg::timeline(&scenario, &moments, svg.as_ref().map(|_| at));
+                std::fs::write(path, picture).map_err(|e| format!("cannot write {path}: {e}"))?;
+            }
             let text = if json {
                 serde_json::to_string(&out).map_err(|e| e.to_string())? + "\n"
+            } else if md.is_some() {
+                let fragment = sim::link::encode(&scenario);
+                sim::report::markdown(
+                    &scenario,
+                    sim.system(),
+                    &out,
+                    &sim.check_invariants(),
+                    Some(&format!("#{fragment}")),
+                )
             } else {
                 let mut r = report(&scenario, sim.system(), &out);
                 let names: Vec<String> =

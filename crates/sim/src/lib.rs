@@ -30,6 +30,7 @@ pub mod patroni;
 pub mod presets;
 pub mod process;
 pub mod raft;
+pub mod report;
 
 pub mod lww;
 pub mod redis;
