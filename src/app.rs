@@ -414,6 +414,9 @@ pub fn App() -> Html {
     let names = lab.proc_names.clone();
     let progress = lab.progress(state.view.now_ms);
     let outcome_end = lab.final_outcome.clone();
+    let invariants = lab.final_invariants.clone();
+    let export_markers = lab.markers.clone();
+    let export_outcome = outcome_end.clone();
     let sys = lab.system();
     let words = sys.words;
     let notes = Rc::new(annotations(
@@ -572,6 +575,7 @@ pub fn App() -> Html {
                 if words.elects { <Beliefs view={state.view.clone()} {words} /> }
                 <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
                 <ProcPanel view={state.view.clone()} proc={*selected} on_intent={on_intent.clone()} {words} system={sys.name.to_string()} scenario={scenario.clone()} message={state.message.clone().filter(|_| state.setting_error && state.own_setting)} />
+                <crate::export::ExportPanel scenario={scenario.clone()} view={state.view.clone()} outcome={export_outcome} {invariants} markers={export_markers} revealed={state.reveal_end || state.view.now_ms >= lab.duration()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />

@@ -34,6 +34,9 @@ struct Ended {
     unknown: Vec<Millis>,
     /// Older lock holders' writes accepted after a newer holder's.
     stale: Vec<Millis>,
+    /// Every operation that ended (reads too), and those refused or unanswered.
+    ops_ended: Vec<Millis>,
+    ops_failed: Vec<Millis>,
 }
 
 impl Ended {
@@ -55,9 +58,20 @@ impl Ended {
                 _ => e.unknown.push(t),
             }
         }
+        for op in &h.ops {
+            let (Some(t), Some(r)) = (op.complete_ms, &op.result) else {
+                continue;
+            };
+            e.ops_ended.push(t);
+            if !matches!(r, OpResult::Ok) {
+                e.ops_failed.push(t);
+            }
+        }
         e.acked.sort_unstable();
         e.rejected.sort_unstable();
         e.unknown.sort_unstable();
+        e.ops_ended.sort_unstable();
+        e.ops_failed.sort_unstable();
         e
     }
 }
@@ -69,6 +83,8 @@ pub struct Progress {
     pub acked: u64,
     /// Writes refused.
     pub rejected: u64,
+    /// Operations (reads too) that ended, and of those, refused or unanswered.
+    pub ops: (u64, u64),
     /// Writes with no definite answer.
     pub unknown: u64,
     /// New leaders or primaries.
@@ -87,16 +103,8 @@ pub struct Progress {
     pub last_discard: Option<Millis>,
 }
 
-/// A marker on the timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Marker {
-    /// When.
-    pub time_ms: Millis,
-    /// Its family, which gives its colour and shape.
-    pub kind: MarkerKind,
-    /// Plain words.
-    pub label: String,
-}
+/// A marker on the timeline: the core's moment, which the exported timeline draws too.
+pub use sim::report::Moment as Marker;
 
 /// Something the outcome counts, and when it happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +154,8 @@ pub struct Lab {
     snapshots: Vec<Snap>,
     /// The outcome of the whole run, once computed.
     pub final_outcome: Option<Rc<Outcome>>,
+    /// The system's invariants on the whole run, once computed.
+    pub final_invariants: Rc<Vec<sim::system::InvariantReport>>,
     /// Markers of the computed part of the run.
     pub markers: Rc<Vec<Marker>>,
     /// Signals of `ahead` already turned into markers.
@@ -209,6 +219,7 @@ impl Lab {
             ahead: None,
             snapshots: Vec::new(),
             final_outcome: None,
+            final_invariants: Rc::new(Vec::new()),
             markers: Rc::default(),
             marked: 0,
             counted: Rc::default(),
@@ -266,6 +277,7 @@ impl Lab {
         }];
         self.ahead = Some(ahead);
         self.final_outcome = None;
+        self.final_invariants = Rc::new(Vec::new());
         self.ended = Rc::default();
         self.markers = Rc::default();
         self.marked = 0;
@@ -329,6 +341,7 @@ impl Lab {
                 );
             }
             self.final_outcome = Some(Rc::new(outcome));
+            self.final_invariants = Rc::new(ahead.check_invariants());
             self.ended = Rc::new(Ended::from_history(&ahead.history()));
             self.ahead = None;
         }
@@ -416,13 +429,14 @@ impl Lab {
                 Count::System(label) => *counters.entry(label).or_default() += 1,
             }
         }
-        let (acked, rejected, unknown, stale) = if self.final_outcome.is_some() {
+        let (acked, rejected, unknown, stale, ops) = if self.final_outcome.is_some() {
             let upto = |v: &Vec<Millis>| v.partition_point(|t| *t <= now) as u64;
             (
                 upto(&self.ended.acked),
                 upto(&self.ended.rejected),
                 upto(&self.ended.unknown),
                 upto(&self.ended.stale),
+                (upto(&self.ended.ops_ended), upto(&self.ended.ops_failed)),
             )
         } else {
             // Only the counts, each frame while the run is computed: not the whole
@@ -434,11 +448,13 @@ impl Lab {
                 rejected,
                 unknown,
                 h.stale_writes_accepted().count() as u64,
+                h.ended_and_failed(),
             )
         };
         Progress {
             acked,
             rejected,
+            ops,
             unknown,
             leaders,
             fencing,
@@ -601,6 +617,7 @@ impl Lab {
         }
         self.sim.run_until(t);
         self.final_outcome = None;
+        self.final_invariants = Rc::new(Vec::new());
         self.ended = Rc::default();
         let (m, c) = markers(ahead.signals().iter(), &self.proc_names, &self.words);
         self.markers = Rc::new(m);

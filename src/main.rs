@@ -6,6 +6,7 @@ mod canvas;
 mod conf_files;
 mod controls;
 mod drill;
+mod export;
 mod flashcards;
 mod lab;
 mod layout;

@@ -172,6 +172,9 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
     html! {
         <section class="panel outcome" aria-label="Outcome">
             <h2>{"Outcome"}</h2>
+            if reveal {
+                <p class="sentence">{o.sentence(&p.words)}</p>
+            }
             <table>
                 <thead><tr><td></td><th scope="col">{"so far"}</th>if reveal { <th scope="col">{"whole run"}</th> }</tr></thead>
                 <tbody>
@@ -194,7 +197,9 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
                         {row("fencing rejections", n.fencing.to_string(), o.fencing_rejections.to_string())}
                     }
                     { for o.counters.iter().map(|(label, end)| row(label, n.counters.get(label.as_str()).copied().unwrap_or(0).to_string(), end.to_string())) }
+                    {row("operations refused or unanswered", failed(n.ops.1, n.ops.0), failed(o.ops_failed, o.ops_ended))}
                     if reveal {
+                        {row("longest without an acknowledged write", "—".into(), format!("{:.1} s", o.longest_without_write_ms as f64 / 1000.0))}
                         {row("history linearizable", "—".into(), match o.linearizable { Some(true) => "yes", Some(false) => "no", None => "unknown" }.into())}
                     }
                 </tbody>
@@ -212,6 +217,16 @@ pub fn OutcomePanel(p: &OutcomeProps) -> Html {
             }
         </section>
     }
+}
+
+/// "0.4% (7 of 1,719)": a share of operations, with its counts.
+fn failed(failed: u64, ended: u64) -> String {
+    format!(
+        "{:.1}% ({} of {})",
+        sim::outcome::share(failed, ended) * 100.0,
+        sim::drill::thousands(failed),
+        sim::drill::thousands(ended)
+    )
 }
 
 /// The last `n` signals that the event log shows, oldest first.

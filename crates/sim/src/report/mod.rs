@@ -28,7 +28,7 @@ pub struct Moment {
     /// Its marker's family.
     pub kind: MarkerKind,
     /// What happened, with names put in.
-    pub text: String,
+    pub label: String,
 }
 
 /// A signal as one line in plain words: who, then what, with names put in; None for
@@ -78,7 +78,7 @@ pub fn moments(sim: &dyn Simulation, outcome: Option<&Outcome>) -> Vec<Moment> {
             Some(Moment {
                 time_ms: r.time_ms,
                 kind,
-                text,
+                label: text,
             })
         })
         .collect();
@@ -89,7 +89,7 @@ pub fn moments(sim: &dyn Simulation, outcome: Option<&Outcome>) -> Vec<Moment> {
             Moment {
                 time_ms: t,
                 kind: MarkerKind::NotLinearizable,
-                text: "the history stops being linearizable".into(),
+                label: "the history stops being linearizable".into(),
             },
         );
     }

@@ -188,6 +188,15 @@ pub fn drawing(s: &Scenario, view: &View, epoch_word: &str, caption: &str) -> St
     o
 }
 
+/// At most `n` characters, with "…" where it was cut.
+fn clip(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        text.chars().take(n.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
 /// Words in lines of at most `width` characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -298,7 +307,7 @@ pub fn timeline(s: &Scenario, moments: &[Moment], now_ms: Option<Millis>) -> Str
             "<rect x=\"{:.1}\" y=\"53\" width=\"7\" height=\"14\" fill=\"{fill}\" stroke=\"#333\" stroke-width=\"0.8\"><title>{:.1} s: {} ({what})</title></rect>",
             x(m.time_ms) - 3.5,
             m.time_ms as f64 / 1000.0,
-            esc(&m.text)
+            esc(&m.label)
         );
     }
     if let Some(t) = now_ms {
@@ -329,13 +338,18 @@ pub fn timeline(s: &Scenario, moments: &[Moment], now_ms: Option<Millis>) -> Str
         } else {
             (mx - 8.0, "end")
         };
+        // As many characters as fit between the marker and the edge (about 6.2 px each).
+        let room = if anchor == "start" { W - tx } else { tx - L };
+        let text = clip(
+            &format!("{:.1} s: {}", m.time_ms as f64 / 1000.0, m.label),
+            (room / 6.2) as usize,
+        );
         let _ = write!(
             o,
-            "<line x1=\"{mx:.1}\" x2=\"{mx:.1}\" y1=\"68\" y2=\"{y:.1}\" stroke=\"#c0c0c0\" stroke-dasharray=\"2 2\"/><rect x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"10\" fill=\"{fill}\" stroke=\"#333\" stroke-width=\"0.8\"/><text x=\"{tx:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{:.1} s: {}</text>",
+            "<line x1=\"{mx:.1}\" x2=\"{mx:.1}\" y1=\"68\" y2=\"{y:.1}\" stroke=\"#c0c0c0\" stroke-dasharray=\"2 2\"/><rect x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"10\" fill=\"{fill}\" stroke=\"#333\" stroke-width=\"0.8\"/><text x=\"{tx:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{}</text>",
             mx - 3.5,
             y - 9.0,
-            m.time_ms as f64 / 1000.0,
-            esc(&m.text)
+            esc(&text)
         );
     }
     o += "</svg>\n";

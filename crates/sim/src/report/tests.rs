@@ -85,7 +85,7 @@ fn the_timeline_marks_every_moment_and_the_moment_shown() {
     let m = moments(sim.as_ref(), Some(&o));
     assert!(m
         .iter()
-        .any(|x| x.kind == MarkerKind::Leader && x.text.contains("R1")));
+        .any(|x| x.kind == MarkerKind::Leader && x.label.contains("R1")));
     assert!(m.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
     let svg = svg::timeline(&s, &m, Some(20_000));
     well_formed(&svg);
