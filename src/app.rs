@@ -500,7 +500,7 @@ pub fn App() -> Html {
                 if let Some(m) = &state.message {
                     <p class="error" role="alert">{m.clone()}</p>
                 }
-                <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
+                <Banner view={state.view.clone()} base={state.split_base.clone()} {words} verdict={lab.verdict.clone()} />
                 // The drawing and the lesson side by side where the frame is wide enough,
                 // so that a reveal points at a drawing in view.
                 <div class={classes!("stage", lesson.lesson.is_some().then_some("with-lesson"))}>
@@ -555,7 +555,7 @@ pub fn App() -> Html {
             if let Some(m) = state.message.as_ref().filter(|_| !state.setting_error) {
                 <p class="error" role="alert">{m.clone()}</p>
             }
-            <Banner view={state.view.clone()} base={state.split_base.clone()} {words} />
+            <Banner view={state.view.clone()} base={state.split_base.clone()} {words} verdict={lab.verdict.clone()} />
             { lesson_panel }
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />

@@ -156,6 +156,11 @@ pub struct Lab {
     pub final_outcome: Option<Rc<Outcome>>,
     /// The system's invariants on the whole run, once computed.
     pub final_invariants: Rc<Vec<sim::system::InvariantReport>>,
+    /// The checker's verdict on the part of the run computed so far.
+    live: sim::check::Live,
+    /// When the history stops being linearizable and why, once the part computed
+    /// shows it (before the whole run is computed when it can).
+    pub verdict: Option<Rc<(Millis, String)>>,
     /// Markers of the computed part of the run.
     pub markers: Rc<Vec<Marker>>,
     /// Signals of `ahead` already turned into markers.
@@ -220,6 +225,8 @@ impl Lab {
             snapshots: Vec::new(),
             final_outcome: None,
             final_invariants: Rc::new(Vec::new()),
+            live: Default::default(),
+            verdict: None,
             markers: Rc::default(),
             marked: 0,
             counted: Rc::default(),
@@ -278,6 +285,8 @@ impl Lab {
         self.ahead = Some(ahead);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
+        self.live = Default::default();
+        self.verdict = None;
         self.ended = Rc::default();
         self.markers = Rc::default();
         self.marked = 0;
@@ -320,31 +329,48 @@ impl Lab {
             }
         }
         self.mark_new_signals();
-        let Some(ahead) = self.ahead.as_ref() else {
+        let Some(ahead) = self.ahead.take() else {
             return;
         };
-        if ahead.now() >= duration {
-            let outcome = ahead.outcome();
-            // The checker's verdict on the whole run marks the moment the history
-            // stops being linearizable, among the run's own moments.
-            if let Some(v) = &outcome.violation {
-                let at = v.at.max(0) as Millis;
-                let m = Rc::make_mut(&mut self.markers);
-                let k = m.partition_point(|x| x.time_ms <= at);
-                m.insert(
-                    k,
-                    Marker {
-                        time_ms: at,
-                        kind: MarkerKind::NotLinearizable,
-                        label: format!("the history stops being linearizable: {}", v.explanation),
-                    },
-                );
+        // The live verdict: the part computed, checked as it grows.
+        let size = ahead.signals().len();
+        if self.verdict.is_none() && self.live.due(size) {
+            let h = ahead.history();
+            if let Some(v) = self.live.check(&h, size, ahead.now() as i64).cloned() {
+                let v = sim::outcome::with_names_in(v, &h, &self.proc_names);
+                self.mark_not_linearizable(v.at.max(0) as Millis, &v.explanation);
             }
-            self.final_outcome = Some(Rc::new(outcome));
-            self.final_invariants = Rc::new(ahead.check_invariants());
-            self.ended = Rc::new(Ended::from_history(&ahead.history()));
-            self.ahead = None;
         }
+        if ahead.now() < duration {
+            self.ahead = Some(ahead);
+            return;
+        }
+        let outcome = ahead.outcome();
+        // The whole run's verdict, when the part computed did not show it (a set's
+        // losses show only at the final read).
+        if let (None, Some(v)) = (&self.verdict, &outcome.violation) {
+            let (at, why) = (v.at.max(0) as Millis, v.explanation.clone());
+            self.mark_not_linearizable(at, &why);
+        }
+        self.final_outcome = Some(Rc::new(outcome));
+        self.final_invariants = Rc::new(ahead.check_invariants());
+        self.ended = Rc::new(Ended::from_history(&ahead.history()));
+    }
+
+    /// Marks the moment the history stops being linearizable, among the run's own
+    /// moments, and keeps it for the banner.
+    fn mark_not_linearizable(&mut self, at: Millis, why: &str) {
+        let m = Rc::make_mut(&mut self.markers);
+        let k = m.partition_point(|x| x.time_ms <= at);
+        m.insert(
+            k,
+            Marker {
+                time_ms: at,
+                kind: MarkerKind::NotLinearizable,
+                label: format!("the history stops being linearizable: {why}"),
+            },
+        );
+        self.verdict = Some(Rc::new((at, why.to_string())));
     }
 
     /// Turns the signals `ahead` produced since the last call into timeline markers.
@@ -618,6 +644,8 @@ impl Lab {
         self.sim.run_until(t);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
+        self.live = Default::default();
+        self.verdict = None;
         self.ended = Rc::default();
         let (m, c) = markers(ahead.signals().iter(), &self.proc_names, &self.words);
         self.markers = Rc::new(m);

@@ -16,39 +16,54 @@ fn name(names: &[String], p: sim::ProcId) -> String {
     crate::lab::proc_name(names, p)
 }
 
-/// The split-brain banner: shown while more than one process accepts writes.
+/// The banner: shown while more than one process accepts writes, and from the moment
+/// the history stops being linearizable (the checker's verdict, as soon as the part of
+/// the run computed shows it).
 #[component]
 pub fn Banner(p: &BannerProps) -> Html {
     let v = &p.view;
-    let Some(since) = v.split_brain_since else {
+    let verdict = p.verdict.as_ref().filter(|x| v.now_ms >= x.0);
+    if v.split_brain_since.is_none() && verdict.is_none() {
         return html! { <div class="banner-slot" /> };
-    };
-    let writers: Vec<String> = v
-        .procs
-        .iter()
-        .filter(|x| x.view.writable)
-        .map(|x| {
-            let before = p
-                .base
-                .as_ref()
-                .and_then(|b| b.get(x.id.idx()))
-                .copied()
-                .unwrap_or(0);
-            let taken = x.view.writes_accepted.saturating_sub(before);
-            format!("{} ({} writes taken since it began)", x.name, taken)
-        })
-        .collect();
+    }
+    let split = v.split_brain_since.map(|since| {
+        let writers: Vec<String> = v
+            .procs
+            .iter()
+            .filter(|x| x.view.writable)
+            .map(|x| {
+                let before = p
+                    .base
+                    .as_ref()
+                    .and_then(|b| b.get(x.id.idx()))
+                    .copied()
+                    .unwrap_or(0);
+                let taken = x.view.writes_accepted.saturating_sub(before);
+                format!("{} ({} writes taken since it began)", x.name, taken)
+            })
+            .collect();
+        format!(
+            "for {:.1} s: {} accept writes as {}",
+            (v.now_ms - since) as f64 / 1000.0,
+            writers.join(" and "),
+            p.words.leader
+        )
+    });
     html! {
         <div class="banner-slot">
             <div class="banner" role="alert">
-                <strong>{"SPLIT-BRAIN "}</strong>
-                {format!("for {:.1} s: {} accept writes as {}", (v.now_ms - since) as f64 / 1000.0, writers.join(" and "), p.words.leader)}
+                if let Some(text) = split {
+                    <p><strong>{"SPLIT-BRAIN "}</strong>{text}</p>
+                }
+                if let Some(x) = verdict {
+                    <p class="not-linearizable"><strong>{"NOT LINEARIZABLE "}</strong>{format!("from {:.1} s: {}", x.0 as f64 / 1000.0, x.1)}</p>
+                }
             </div>
         </div>
     }
 }
 
-/// Properties of the split-brain banner.
+/// Properties of the banner.
 #[derive(Properties, PartialEq)]
 pub struct BannerProps {
     /// The view.
@@ -57,6 +72,9 @@ pub struct BannerProps {
     pub base: Option<Rc<Vec<u64>>>,
     /// The system's words.
     pub words: sim::process::Words,
+    /// When the history stops being linearizable and why, once known.
+    #[prop_or_default]
+    pub verdict: Option<Rc<(Millis, String)>>,
 }
 
 /// Properties of the beliefs panel.

@@ -319,11 +319,9 @@ impl Outcome {
             .as_ref()
             .filter(|v| v.at <= end)
             .map(|v| v.at.max(0) as Millis);
-        o.violation = verdict.violation.map(|mut v| {
-            let named = crate::ids::with_names(&v.explanation, proc_names);
-            v.explanation = name_values(&named, history, proc_names);
-            v
-        });
+        o.violation = verdict
+            .violation
+            .map(|v| with_names_in(v, history, proc_names));
         for r in signals {
             match &r.signal {
                 Signal::ElectionStarted { .. } => o.elections += 1,
@@ -351,6 +349,18 @@ pub fn share(part: u64, whole: u64) -> f64 {
     } else {
         part as f64 / whole as f64
     }
+}
+
+/// A violation's explanation in the words people see in the lab: processes by name,
+/// values as their writer's write numbers.
+pub fn with_names_in(
+    mut v: crate::check::Violation,
+    history: &History,
+    proc_names: &[String],
+) -> crate::check::Violation {
+    let named = crate::ids::with_names(&v.explanation, proc_names);
+    v.explanation = name_values(&named, history, proc_names);
+    v
 }
 
 /// Writes a history's values as people see them in the lab: a write's value is its
@@ -383,6 +393,11 @@ fn name_values(text: &str, history: &History, proc_names: &[String]) -> String {
                 out.push_str(&format!("#{}{rest}", v & 0xffff_ffff))
             }
             Some((v, o)) => out.push_str(&format!("{o}'s #{}{rest}", v & 0xffff_ffff)),
+            // The lab's times are milliseconds: "invoked at 15087" reads "at 15.087 s".
+            None if last_word == "at" && !digits.is_empty() => match digits.parse::<u64>() {
+                Ok(ms) => out.push_str(&format!("{:.3} s{rest}", ms as f64 / 1000.0)),
+                Err(_) => out.push_str(word),
+            },
             None => out.push_str(word),
         }
         last_word = word;

@@ -551,5 +551,40 @@ pub fn take_effect_at(mut ops: Vec<(i64, Operation)>) -> Vec<Operation> {
     ops.into_iter().map(|(_, op)| op).collect()
 }
 
+/// The verdict kept up to date while a run is computed, so that the lab marks the
+/// moment the history stops being linearizable as soon as the part computed shows it.
+/// A prefix of a run is checked with its operations in flight as unknown (they may
+/// take effect later, or never): a prefix that is not linearizable means the whole
+/// history is not either, so what this finds is final. Checks come as the history
+/// grows by a quarter, so their total cost stays a small multiple of one check of the
+/// whole history.
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    checked: usize,
+    /// The violation found, once found.
+    pub found: Option<Violation>,
+}
+
+impl Live {
+    /// Whether a history of `size` (any measure that grows with it, such as the
+    /// number of signals) is worth checking again.
+    pub fn due(&self, size: usize) -> bool {
+        self.found.is_none() && size >= (self.checked + self.checked / 4).max(self.checked + 64)
+    }
+
+    /// Checks the history computed so far, up to `now`; returns the violation once
+    /// found (the set workload's losses show only at the final read, not here).
+    pub fn check(&mut self, h: &History, size: usize, now: i64) -> Option<&Violation> {
+        self.checked = size;
+        if self.found.is_none() {
+            let v = check(&ops_of_history(h, None, now));
+            if v.linearizable == Some(false) {
+                self.found = v.violation.filter(|x| x.at <= now);
+            }
+        }
+        self.found.as_ref()
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -181,3 +181,59 @@ fn an_unknown_write_that_was_read_must_have_happened_before_that_read() {
     let v = check(&h);
     assert_eq!((v.linearizable, v.ops), (Some(true), 2));
 }
+
+#[test]
+fn the_live_verdict_finds_a_stale_read_in_the_part_of_a_run_computed() {
+    // raft-stale-read: serializable reads on a member cut off alone return old values.
+    let s = crate::presets::find("raft-stale-read").unwrap().scenario();
+    let mut sim = crate::build(&s, crate::simulation::RunOptions::default()).unwrap();
+    let mut live = Live::default();
+    let mut checks = 0;
+    let mut found_at = None;
+    while sim.now() < s.duration_ms {
+        let t = sim.now() + 1_000;
+        sim.run_until(t);
+        let size = sim.signals().len();
+        if live.due(size) {
+            checks += 1;
+            if let Some(v) = live.check(&sim.history(), size, sim.now() as i64) {
+                found_at.get_or_insert((sim.now(), v.at));
+            }
+        }
+    }
+    let (when, at) = found_at.expect("the stale read is found before the run ends");
+    assert!(
+        at as u64 <= when,
+        "a violation is never dated after the part checked"
+    );
+    assert!(when < s.duration_ms, "found while computing, at {when} ms");
+    // The whole run's verdict agrees on the moment.
+    let o = sim.outcome();
+    assert_eq!(o.linearizable, Some(false));
+    assert_eq!(o.not_linearizable_from_ms, Some(at as u64));
+    println!("found at {at} ms once {when} ms were computed, after {checks} checks");
+}
+
+#[test]
+fn the_live_verdict_never_fires_on_a_linearizable_run() {
+    // The same cut with linearizable reads: they time out instead of going stale.
+    let s = crate::presets::find("raft-stale-read")
+        .unwrap()
+        .scenario()
+        .with_override("client.consistency", "linearizable")
+        .unwrap();
+    let mut sim = crate::build(&s, crate::simulation::RunOptions::default()).unwrap();
+    let mut live = Live::default();
+    while sim.now() < s.duration_ms {
+        let t = sim.now() + 2_000;
+        sim.run_until(t);
+        let size = sim.signals().len();
+        if live.due(size) {
+            assert!(
+                live.check(&sim.history(), size, sim.now() as i64).is_none(),
+                "at {t}"
+            );
+        }
+    }
+    assert_eq!(sim.outcome().linearizable, Some(true));
+}
