@@ -132,10 +132,11 @@ pub fn url_for(s: &Scenario, v: &LinkView) -> String {
 
 /// The iframe snippet that embeds `s` in a course page, at a size that shows the
 /// drawing and the controls.
-pub fn embed_code(s: &Scenario, t: Option<sim::Millis>) -> String {
+pub fn embed_code(s: &Scenario, t: Option<sim::Millis>, compare: Option<String>) -> String {
     let v = LinkView {
         t,
         embed: true,
+        compare,
         ..LinkView::default()
     };
     let title = s.name.replace(['"', '<', '>', '&'], "");

@@ -65,6 +65,18 @@ fn window_canvas_width() -> f64 {
     }
 }
 
+fn half_canvas_width() -> f64 {
+    let px = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0);
+    if px >= 900.0 {
+        crate::layout::canvas_width(px / 2.0 - 20.0)
+    } else {
+        window_canvas_width()
+    }
+}
+
 fn reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {
@@ -206,13 +218,15 @@ pub fn App() -> Html {
             }))
             .clone()
         };
+        let comparing = state.twin.as_ref().map(|t| (*t.changes).clone());
         use_effect_with(
-            (scenario, paused_at, following, own_lesson),
-            move |(s, t, following, own)| {
+            (scenario, paused_at, following, own_lesson, comparing),
+            move |(s, t, following, own, comparing)| {
                 let v = sim::link::LinkView {
                     t: *t,
                     lesson: following.clone(),
                     lesson_packed: own.clone(),
+                    compare: comparing.clone(),
                     ..keep
                 };
                 // Written once things settle, not on every seek of a scrub: packing a
@@ -224,6 +238,16 @@ pub fn App() -> Html {
                 move || drop(timeout)
             },
         );
+    }
+    // A link with `vs=` opens side by side.
+    {
+        let d = state.dispatcher();
+        let asked = boot.view.compare.clone();
+        use_effect_with((), move |_| {
+            if let Some(c) = asked {
+                d.dispatch(Intent::Compare(Some(c)));
+            }
+        });
     }
     // A scenario file dropped anywhere on the page opens, as "Open a scenario file" does.
     {
@@ -265,6 +289,8 @@ pub fn App() -> Html {
     let selected = use_state(|| None::<usize>);
     let help = use_state(|| false);
     let canvas_w = use_state(window_canvas_width);
+    // Each side of a comparison: half the window where it is wide, else the whole.
+    let half_w = use_state(half_canvas_width);
     let animate = use_memo((), |_| !reduced_motion());
     // Whether the scenario shown is the person's own (not a preset unchanged): worked
     // out when the scenario changes, not on every frame.
@@ -299,10 +325,12 @@ pub fn App() -> Html {
     // The canvas's width follows the window: narrow frames get the stacked layout.
     {
         let canvas_w = canvas_w.clone();
+        let half_w = half_w.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "resize", move |_| {
                     canvas_w.set(window_canvas_width());
+                    half_w.set(half_canvas_width());
                 })
             });
             move || drop(listener)
@@ -414,6 +442,7 @@ pub fn App() -> Html {
     let names = lab.proc_names.clone();
     let progress = lab.progress(state.view.now_ms);
     let outcome_end = lab.final_outcome.clone();
+    let revealed = state.reveal_end || state.view.now_ms >= lab.duration();
     let invariants = lab.final_invariants.clone();
     let export_markers = lab.markers.clone();
     let export_outcome = outcome_end.clone();
@@ -504,7 +533,17 @@ pub fn App() -> Html {
                 // The drawing and the lesson side by side where the frame is wide enough,
                 // so that a reveal points at a drawing in view.
                 <div class={classes!("stage", lesson.lesson.is_some().then_some("with-lesson"))}>
-                    <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                    if let Some(twin) = state.twin.clone() {
+                        <div class="side-by-side">
+                            <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
+                                <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
+                                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
+                            </section>
+                            <crate::compare::TwinStage {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
+                        </div>
+                    } else {
+                        <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                    }
                     { lesson_panel }
                 </div>
                 <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
@@ -542,7 +581,7 @@ pub fn App() -> Html {
                         { for lessons.iter().map(|l| html! { <option value={l.name.clone()}>{l.title.clone()}</option> }) }
                     </select>
                 </label>
-                <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} />
+                <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} compare={state.twin.as_ref().map(|t| t.changes.clone())} />
             </header>
             <p class="summary">{&scenario.description}</p>
             <p class="try">{sys.try_first}{" "}{scenario.schedule_words()}</p>
@@ -559,7 +598,20 @@ pub fn App() -> Html {
             { lesson_panel }
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
-            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+            if let Some(twin) = state.twin.clone() {
+                // Side by side: one timeline above, both drawings at its moment, and
+                // the difference under them.
+                <div class="side-by-side">
+                    <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
+                        <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
+                        <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
+                    </section>
+                    <crate::compare::TwinStage twin={twin.clone()} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
+                </div>
+                <crate::compare::CompareTable {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
+            } else {
+                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+            }
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
                 // Crowns are for systems with someone in charge (a leader, a lock holder).
@@ -578,6 +630,7 @@ pub fn App() -> Html {
                 <crate::export::ExportPanel scenario={scenario.clone()} view={state.view.clone()} outcome={export_outcome} {invariants} markers={export_markers} revealed={state.reveal_end || state.view.now_ms >= lab.duration()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
+                <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.twin.as_ref().map(|t| t.changes.clone())} on_intent={on_intent.clone()} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
@@ -643,6 +696,19 @@ fn state_report(state: &LabState) -> String {
         "system": lab.system().name,
         "leaders_so_far": now.leaders,
         "computing": state.computing,
+        "twin": state.twin.as_ref().map(|t| {
+            let tl = t.lab.borrow();
+            serde_json::json!({
+                "changes": *t.changes,
+                "labels": [t.labels.0.clone(), t.labels.1.clone()],
+                "now_ms": t.view.now_ms,
+                "computing": tl.computing(),
+                "roles": t.view.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(p.view.role_label.clone()))).collect::<serde_json::Map<_, _>>(),
+                "acked_so_far": tl.progress(t.view.now_ms).acked,
+                "rejected_so_far": tl.progress(t.view.now_ms).rejected,
+                "end_lost": tl.final_outcome.as_ref().map(|o| o.acked_writes_lost),
+            })
+        }),
         "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "new_leaders": o.new_leaders.len(), "unknown_writes_applied": o.unknown_writes_applied, "writes_acked": o.writes_acked, "counters": o.counters, "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
     });
     js.to_string()

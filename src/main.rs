@@ -3,6 +3,7 @@
 mod address;
 mod app;
 mod canvas;
+mod compare;
 mod conf_files;
 mod controls;
 mod drill;

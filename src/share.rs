@@ -87,6 +87,9 @@ pub struct ShareBarProps {
     pub scenario: std::rc::Rc<sim::Scenario>,
     /// The moment shown: links open there.
     pub now: sim::Millis,
+    /// The changes compared side by side, if comparing: links carry them.
+    #[prop_or_default]
+    pub compare: Option<std::rc::Rc<String>>,
 }
 
 /// "Copy link", "Copy embed code" and "Save file", near the top of the page. The
@@ -120,13 +123,16 @@ pub fn ShareBar(p: &ShareBarProps) -> Html {
         })
     };
     let (s, now) = (p.scenario.clone(), p.now);
+    let compare = p.compare.as_ref().map(|c| (**c).clone());
     let link = {
         let s = s.clone();
+        let compare = compare.clone();
         copy(
             "Link",
             std::rc::Rc::new(move || {
                 let v = sim::link::LinkView {
                     t: Some(now),
+                    compare: compare.clone(),
                     ..Default::default()
                 };
                 crate::address::url_for(&s, &v)
@@ -137,7 +143,7 @@ pub fn ShareBar(p: &ShareBarProps) -> Html {
         let s = s.clone();
         copy(
             "Embed code",
-            std::rc::Rc::new(move || crate::address::embed_code(&s, Some(now))),
+            std::rc::Rc::new(move || crate::address::embed_code(&s, Some(now), compare.clone())),
         )
     };
     let save = {

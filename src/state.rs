@@ -55,6 +55,82 @@ pub enum Intent {
     /// Follow a lesson (from a file or a link): the page's lesson panel takes it, the
     /// lab's reducer ignores it.
     Lesson(Rc<sim::lesson::Lesson>),
+    /// Show the scenario side by side with these settings changed (`quorum=1;…`), or
+    /// stop (None).
+    Compare(Option<String>),
+}
+
+/// The second configuration of a side-by-side comparison: the scenario shown with some
+/// settings changed, run on the same faults and seed, kept at the same moment.
+#[derive(Clone)]
+pub struct Twin {
+    /// The changes, as a link's `vs=` holds them.
+    pub changes: Rc<String>,
+    parsed: Rc<sim::compare::Changes>,
+    /// Its lab.
+    pub lab: Rc<std::cell::RefCell<Lab>>,
+    /// Its view now.
+    pub view: Rc<View>,
+    /// What tells the two apart ("quorum=2", "quorum=1").
+    pub labels: Rc<(String, String)>,
+    /// The first configuration's scenario it was made from.
+    from: Rc<Scenario>,
+}
+
+impl Twin {
+    fn new(a: &Lab, text: &str) -> Result<Twin, String> {
+        let parsed = sim::compare::parse(text)?;
+        let from = a.scenario();
+        let s = sim::compare::variant(&from, &parsed).map_err(|e| e.to_string())?;
+        let labels = sim::drill::labels(&from, &s);
+        if labels.0.is_empty() {
+            return Err(format!(
+                "{text} changes nothing: both sides would be the same"
+            ));
+        }
+        let lab = Lab::new(s)?;
+        Ok(Twin {
+            changes: Rc::new(sim::compare::write(&parsed)),
+            parsed: Rc::new(parsed),
+            view: Rc::new(lab.view()),
+            lab: Rc::new(std::cell::RefCell::new(lab)),
+            labels: Rc::new(labels),
+            from,
+        })
+    }
+
+    /// Follows the first configuration: its scenario (faults made since included),
+    /// with the changes; its moment; and computes ahead on frames.
+    fn follow(&mut self, a: &Lab, frame: bool) -> Result<(), String> {
+        let mut t = self.lab.borrow_mut();
+        let now = a.scenario();
+        if !Rc::ptr_eq(&now, &self.from) {
+            let s = sim::compare::variant(&now, &self.parsed).map_err(|e| e.to_string())?;
+            if *t.scenario() != s {
+                self.labels = Rc::new(sim::drill::labels(&now, &s));
+                t.open(s)?;
+            }
+            self.from = now;
+        }
+        if frame {
+            let clock = web_sys::window().and_then(|w| w.performance());
+            let t0 = clock.as_ref().map_or(0.0, |c| c.now());
+            while t.computing() {
+                t.compute(COMPUTE_SLICE);
+                if clock
+                    .as_ref()
+                    .is_none_or(|c| c.now() - t0 > COMPUTE_MS_PER_FRAME)
+                {
+                    break;
+                }
+            }
+        }
+        if t.now() != a.now() {
+            t.seek(a.now());
+        }
+        self.view = Rc::new(t.view());
+        Ok(())
+    }
 }
 
 /// The state the page renders: the lab behind a cell, and what was last drawn.
@@ -89,6 +165,8 @@ pub struct LabState {
     pub own_setting: bool,
     /// The person asked to see how the run ends before reaching it.
     pub reveal_end: bool,
+    /// The second configuration, when comparing side by side.
+    pub twin: Option<Twin>,
 }
 
 impl LabState {
@@ -124,6 +202,7 @@ impl LabState {
             setting_error: false,
             own_setting: false,
             reveal_end: false,
+            twin: None,
         })
     }
 }
@@ -154,6 +233,11 @@ impl Reducible for LabState {
             ) {
                 next.reveal_end = false;
             }
+            let is_frame = matches!(action, Intent::Frame(_));
+            // Another scenario is not the one compared: the comparison ends with it.
+            if matches!(action, Intent::Preset(_) | Intent::Load(Ok(_))) {
+                next.twin = None;
+            }
             match action {
                 Intent::Preset(name) => match sim::presets::find(&name) {
                     Some(p) => {
@@ -166,6 +250,11 @@ impl Reducible for LabState {
                 },
                 Intent::Describe(name, description) => lab.describe(&name, &description),
                 Intent::Lesson(_) => {}
+                Intent::Compare(None) => next.twin = None,
+                Intent::Compare(Some(text)) => match Twin::new(&lab, &text) {
+                    Ok(t) => next.twin = Some(t),
+                    Err(e) => lab.message = Some(format!("Cannot compare: {e}.")),
+                },
                 Intent::TogglePlay => {
                     if lab.now() >= lab.duration() {
                         lab.seek(0);
@@ -253,7 +342,17 @@ impl Reducible for LabState {
                     }
                 }
             }
-            next.computing = lab.computing();
+            if let Some(twin) = next.twin.as_mut() {
+                if let Err(e) = twin.follow(&lab, is_frame) {
+                    lab.message = Some(format!("The comparison stopped: {e}."));
+                    next.twin = None;
+                }
+            }
+            next.computing = lab.computing()
+                || next
+                    .twin
+                    .as_ref()
+                    .is_some_and(|t| t.lab.borrow().computing());
             next.message = lab.message.clone();
             next.view = Rc::new(lab.view());
             next.shown = lab.shown();

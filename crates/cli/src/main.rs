@@ -44,6 +44,10 @@ enum Command {
         /// The moment the drawing shows, in ms.
         #[arg(long, value_name = "MS", requires = "svg")]
         at: Option<u64>,
+        /// Run it side by side with these settings changed (PATH=VALUE, repeatable),
+        /// on the same faults and seed, and print the difference in outcome.
+        #[arg(long = "against", value_name = "PATH=VALUE", value_parser = parse_set, conflicts_with_all = ["report", "svg", "timeline_svg"])]
+        against: Vec<(String, String)>,
     },
     /// Print every event of a run as JSON lines.
     Trace {
@@ -223,8 +227,12 @@ fn run(cmd: Command) -> Result<(), String> {
             svg,
             timeline_svg,
             at,
+            against,
         } => {
             let scenario = src.load()?;
+            if !against.is_empty() {
+                return compare(&scenario, &against, json);
+            }
             let mut sim =
                 sim::build(&scenario, RunOptions::default()).map_err(|e| e.to_string())?;
             let words = sim.system().words;
@@ -474,6 +482,55 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
     }
     r += &format!("  events: {}, trace hash {}\n", o.events, o.trace_hash);
     r
+}
+
+/// `run --against`: both configurations on the same faults and seed, and the table
+/// of their difference (the page's side by side, in text or JSON).
+fn compare(a: &Scenario, changes: &[(String, String)], json: bool) -> Result<(), String> {
+    let b = sim::compare::variant(a, changes).map_err(|e| format!("--against: {e}"))?;
+    let (la, lb) = sim::drill::labels(a, &b);
+    if la.is_empty() {
+        return Err("--against changes nothing: both configurations would be the same".into());
+    }
+    let oa = sim::simulation::run(a).map_err(|e| e.to_string())?;
+    let ob = sim::simulation::run(&b).map_err(|e| e.to_string())?;
+    let words = sim::system::find(&a.system)
+        .map_err(|e| e.to_string())?
+        .words;
+    let rows = sim::compare::table(&oa, &ob, &words);
+    let sentence = sim::compare::sentence(&la, &oa, &lb, &ob, &words);
+    if json {
+        let v = serde_json::json!({ "sentence": sentence, "a": { "label": la, "outcome": oa }, "b": { "label": lb, "outcome": ob }, "table": rows });
+        say(&(v.to_string() + "\n"));
+        return Ok(());
+    }
+    let w0 = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let w1 = rows
+        .iter()
+        .map(|r| r.a.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(la.chars().count() + 3);
+    let mut out = format!(
+        "{} ({} ms, seed {}), side by side\n  {sentence}\n\n",
+        a.name, a.duration_ms, a.seed
+    );
+    out += &format!("  {:w0$}  {:w1$}  B: {lb}\n", "", format!("A: {la}"));
+    for r in &rows {
+        out += &format!(
+            "{} {:w0$}  {:w1$}  {}\n",
+            if r.differs { "≠" } else { " " },
+            r.label,
+            r.a,
+            r.b
+        );
+    }
+    say(&out);
+    Ok(())
 }
 
 /// Prints simulated events per second for each system's benchmark clusters.

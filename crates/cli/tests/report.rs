@@ -49,3 +49,33 @@ fn a_review_report_in_markdown_with_its_pictures() {
     assert!(err.contains("'pdf'"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn two_configurations_side_by_side_on_the_same_faults() {
+    let (ok, out, err) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "min_replicas_to_write=1",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["a"]["outcome"]["acked_writes_lost"], 403);
+    let b = v["b"]["outcome"]["acked_writes_lost"].as_u64().unwrap();
+    assert!(b < 403, "min-replicas bounds the loss: {b}");
+    assert_eq!(v["b"]["label"], "min_replicas_to_write=1");
+    let lost = &v["table"][0];
+    assert_eq!(lost["label"], "Acknowledged writes lost");
+    assert_eq!(lost["differs"], true);
+    let (ok, _, err) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "quorum=0",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("quorum=0"), "{err}");
+}

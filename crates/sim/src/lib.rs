@@ -14,6 +14,7 @@
 //! command-line tool drive any system through the object-safe [`Simulation`] trait.
 
 pub mod check;
+pub mod compare;
 pub mod conf;
 pub mod drill;
 pub mod engine;

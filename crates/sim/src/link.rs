@@ -13,8 +13,9 @@
 //! - view options that do not change the scenario: `t=MS` (the moment to open at),
 //!   `autoplay=1`, `speed=X` (a pace factor, or `clockX` for the plain clock),
 //!   `embed=1`, `panels=a,b`, `lesson=NAME&step=N` for a built-in lesson, or
-//!   `ls=V.DATA&step=N` for a trainer's own lesson, packed like a scenario (see
-//!   [`LinkView`]).
+//!   `ls=V.DATA&step=N` for a trainer's own lesson, packed like a scenario, and
+//!   `vs=PATH=VALUE;…` to show the scenario side by side with those settings changed
+//!   (see [`LinkView`]).
 
 use base64::Engine as _;
 
@@ -46,6 +47,9 @@ pub struct LinkView {
     /// A lesson of one's own, packed ([`pack_lesson`]); its step is in `lesson`'s
     /// place when both are given, so only one of them is written.
     pub lesson_packed: Option<String>,
+    /// Side by side with the same scenario changed so (`vs=quorum=1;…`, read by
+    /// [`crate::compare::parse`]).
+    pub compare: Option<String>,
 }
 
 impl LinkView {
@@ -60,6 +64,7 @@ impl LinkView {
         }
         self.lesson = other.lesson.or(self.lesson.take());
         self.lesson_packed = other.lesson_packed.or(self.lesson_packed.take());
+        self.compare = other.compare.or(self.compare.take());
     }
 }
 
@@ -125,6 +130,9 @@ pub fn with_view(fragment: &str, v: &LinkView) -> String {
         }
         (None, Some((name, step))) => out.push_str(&format!("&lesson={name}&step={step}")),
         (None, None) => {}
+    }
+    if let Some(c) = v.compare.as_ref().filter(|c| !c.is_empty()) {
+        out.push_str(&format!("&vs={c}"));
     }
     out
 }
@@ -250,6 +258,9 @@ fn read_view<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> LinkView {
             (get("lesson").unwrap_or_default().to_string(), step.max(1))
         }),
         lesson_packed: get("ls").filter(|p| !p.is_empty()).map(str::to_string),
+        compare: get("vs")
+            .map(|c| percent_decode(c).unwrap_or_else(|| c.to_string()))
+            .filter(|c| !c.is_empty()),
     }
 }
 
@@ -322,6 +333,7 @@ mod tests {
             panels: vec!["outcome".into(), "log".into()],
             lesson: Some(("quorum-1-corrected".into(), 3)),
             lesson_packed: None,
+            compare: Some("quorum=1;down_after_ms=3000".into()),
         };
         let f = with_view("p=sentinel-old-master-isolated", &v);
         assert_eq!(decode(&f).unwrap().unwrap().view, v);

@@ -1,0 +1,207 @@
+//! Side by side: a scenario and the same scenario with some settings changed, run
+//! against the same fault schedule and seed, and the difference in what they did. A
+//! comparison is the scenario plus its changes (`vs=quorum=1;…` in a link), so it
+//! travels and embeds like any scenario. The page draws both on one timeline and the
+//! command-line tool prints the same table (`splitbrain run --against`).
+
+use crate::outcome::Outcome;
+use crate::process::Words;
+use crate::scenario::{Scenario, ScenarioError};
+
+/// The changes that make the second configuration, as `PATH=VALUE` pairs.
+pub type Changes = Vec<(String, String)>;
+
+/// The second configuration: `base` with `changes` applied by the same code as
+/// `--set`, checked as any scenario is. Faults, seed and topology stay the base's.
+pub fn variant(base: &Scenario, changes: &[(String, String)]) -> Result<Scenario, ScenarioError> {
+    if changes.is_empty() {
+        return Err(ScenarioError::new(
+            "",
+            "a comparison needs at least one setting changed",
+        ));
+    }
+    let mut s = base.clone();
+    for (k, v) in changes {
+        s = s
+            .with_override(k, v)
+            .map_err(|e| ScenarioError::new(e.field.clone(), format!("{k}={v}: {}", e.message)))?;
+    }
+    crate::build(&s, crate::simulation::RunOptions::default()).map_err(|e| {
+        ScenarioError::new(
+            e.field.clone(),
+            format!("with {}: {}", write(changes), e.message),
+        )
+    })?;
+    Ok(s)
+}
+
+/// Reads `quorum=1;min_replicas_to_write=1` (what a link's `vs=` holds).
+pub fn parse(text: &str) -> Result<Changes, String> {
+    text.split(';')
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| {
+            let (k, v) = x.split_once('=').ok_or_else(|| {
+                format!("`{x}` should look like PATH=VALUE, for example quorum=1")
+            })?;
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Writes changes as a link's `vs=` holds them.
+pub fn write(changes: &[(String, String)]) -> String {
+    changes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// One line of the comparison table.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Row {
+    /// What is compared.
+    pub label: String,
+    /// The first configuration's figure.
+    pub a: String,
+    /// The second's.
+    pub b: String,
+    /// Whether they differ.
+    pub differs: bool,
+}
+
+/// The difference in outcome, line by line, in the system's words.
+pub fn table(a: &Outcome, b: &Outcome, w: &Words) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut row = |label: &str, f: &dyn Fn(&Outcome) -> String| {
+        let (x, y) = (f(a), f(b));
+        rows.push(Row {
+            label: label.to_string(),
+            differs: x != y,
+            a: x,
+            b: y,
+        });
+    };
+    row(&crate::drill::capitalize(w.lost), &|o| {
+        o.acked_writes_lost.to_string()
+    });
+    row("Writes acknowledged", &|o| o.writes_acked.to_string());
+    row("Writes refused", &|o| {
+        if o.rejected_by_reason.is_empty() {
+            o.writes_rejected.to_string()
+        } else {
+            let why: Vec<String> = o
+                .rejected_by_reason
+                .iter()
+                .map(|(r, n)| format!("{r} {n}"))
+                .collect();
+            format!("{} ({})", o.writes_rejected, why.join(", "))
+        }
+    });
+    row("Writes without an answer", &|o| {
+        o.writes_unknown.to_string()
+    });
+    row("Operations refused or unanswered", &|o| {
+        format!("{:.1}%", o.unavailability * 100.0)
+    });
+    row("Longest stretch without an acknowledged write", &|o| {
+        format!("{:.1} s", o.longest_without_write_ms as f64 / 1000.0)
+    });
+    if w.elects {
+        row("Split-brain", &|o| {
+            format!("{:.1} s", o.split_brain_ms as f64 / 1000.0)
+        });
+        row(&format!("New {}s", w.leader), &|o| {
+            let first = o.new_leaders.first().map_or(String::new(), |l| {
+                format!(" (first at {:.1} s)", l.time_ms as f64 / 1000.0)
+            });
+            format!("{}{first}", o.new_leaders.len())
+        });
+    }
+    row("Stale reads", &|o| o.stale_reads.to_string());
+    row(
+        "Linearizable",
+        &|o| match (o.linearizable, o.not_linearizable_from_ms) {
+            (Some(true), _) => "yes".into(),
+            (Some(false), Some(t)) => format!("no, from {:.1} s", t as f64 / 1000.0),
+            (Some(false), None) => "no".into(),
+            (None, _) => "unknown".into(),
+        },
+    );
+    if a.fencing_rejections + b.fencing_rejections > 0 {
+        row("Fencing rejections", &|o| o.fencing_rejections.to_string());
+    }
+    if a.locks_acquired + b.locks_acquired > 0 {
+        row("Locks held twice", &|o| o.locks_held_twice.to_string());
+    }
+    rows
+}
+
+/// The comparison in one sentence ("With quorum=1, 403 acknowledged writes lost;
+/// with quorum=2, 0.").
+pub fn sentence(la: &str, a: &Outcome, lb: &str, b: &Outcome, w: &Words) -> String {
+    if a.acked_writes_lost == b.acked_writes_lost {
+        format!(
+            "{} {} with {la} and with {lb}; see the table for what else differs.",
+            a.acked_writes_lost, w.lost
+        )
+    } else {
+        format!(
+            "With {lb}: {} {}; with {la}: {}.",
+            b.acked_writes_lost, w.lost, a.acked_writes_lost
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_replicas_to_write_side_by_side_bounds_the_loss_on_the_same_faults() {
+        let base = crate::presets::find("sentinel-old-master-isolated")
+            .unwrap()
+            .scenario();
+        let changes = parse("min_replicas_to_write=1").unwrap();
+        let b = variant(&base, &changes).unwrap();
+        assert_eq!(b.faults, base.faults, "the same fault schedule");
+        assert_eq!(b.seed, base.seed, "and the same seed");
+        let (oa, ob) = (
+            crate::simulation::run(&base).unwrap(),
+            crate::simulation::run(&b).unwrap(),
+        );
+        let words = crate::system::find(&base.system).unwrap().words;
+        let rows = table(&oa, &ob, &words);
+        let lost = &rows[0];
+        assert_eq!(lost.label, "Acknowledged writes lost");
+        assert_eq!(lost.a, "403");
+        assert!(
+            lost.differs && lost.b.parse::<u64>().unwrap() < 403,
+            "{lost:?}"
+        );
+        let refused = rows.iter().find(|r| r.label == "Writes refused").unwrap();
+        assert!(refused.b.contains("NOREPLICAS"), "{refused:?}");
+        let (la, lb) = crate::drill::labels(&base, &b);
+        let said = sentence(&la, &oa, &lb, &ob, &words);
+        assert!(said.starts_with("With min_replicas_to_write=1:"), "{said}");
+        assert!(
+            said.ends_with("with min_replicas_to_write=0: 403."),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_change_that_cannot_run_is_refused_in_plain_words() {
+        let base = crate::presets::find("sentinel-old-master-isolated")
+            .unwrap()
+            .scenario();
+        let e = variant(&base, &parse("quorum=0").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("quorum=0"), "{e}");
+        assert!(parse("quorum").unwrap_err().contains("PATH=VALUE"));
+        assert!(variant(&base, &[]).is_err());
+        assert_eq!(
+            write(&parse("quorum=1; down_after_ms=3000").unwrap()),
+            "quorum=1;down_after_ms=3000"
+        );
+    }
+}
