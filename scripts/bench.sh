@@ -7,7 +7,7 @@ scripts/setup.sh --browser
 trunk build --release >/dev/null 2>&1 || trunk build --release
 cargo build --release -q -p splitbrain
 
-wasm="$(ls dist/*_bg.wasm)"
+wasm="$(ls dist/splitbrain-lab-*_bg.wasm)"
 raw=$(wc -c <"$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'wasm size: %d KB raw, %d KB gzipped (%s)\n' $((raw / 1024)) $((gz / 1024)) "$(basename "$wasm")"

@@ -429,7 +429,7 @@ fn check_key(history: &[Operation], ids: &[usize], complete: &[Option<i64>]) -> 
 /// unique additions (the set and lock workloads): each addition is a write of its own
 /// register, and the final read of the converged state (`final_data`, just after
 /// `end_ms`) reads each register back, so that an acknowledged addition missing at the
-/// end is a violation.
+/// end is a violation. Each lock is a register too (see [`lock_ops`]).
 pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) -> Vec<Operation> {
     let with_reads: HashSet<u32> = h
         .ops
@@ -476,6 +476,54 @@ pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) ->
                 read: data.contains(&o.value).then_some(o.value),
                 invoke: end_ms + 1,
                 complete: Some(end_ms + 1),
+                status: Status::Ok,
+            });
+        }
+    }
+    out.extend(lock_ops(h));
+    out
+}
+
+/// A lock as a register, as Jepsen checks a mutex: it starts free (0), an acquisition
+/// by hold `i` is a compare-and-set 0 → `i + 1` and its release (letting go, learning
+/// it was lost, or dying) a compare-and-set back to 0. A second client acquiring
+/// while the first still believes it holds the lock has no order: the lock held twice
+/// is a violation, at the moment the second acquisition completed.
+fn lock_ops(h: &History) -> Vec<Operation> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, l) in h.locks.iter().enumerate() {
+        let key = format!("lock {}", l.lock);
+        if seen.insert(l.lock) {
+            out.push(Operation {
+                process: "the lock service".into(),
+                key: key.clone(),
+                call: Call::Write { value: 0 },
+                read: None,
+                invoke: -1,
+                complete: Some(-1),
+                status: Status::Ok,
+            });
+        }
+        let process = format!("#{}", l.holder.0);
+        let token = i as u64 + 1;
+        out.push(Operation {
+            process: process.clone(),
+            key: key.clone(),
+            call: Call::Cas { from: 0, to: token },
+            read: None,
+            invoke: l.acquired_ms as i64,
+            complete: Some(l.acquired_ms as i64),
+            status: Status::Ok,
+        });
+        if let Some(r) = l.released_ms {
+            out.push(Operation {
+                process,
+                key,
+                call: Call::Cas { from: token, to: 0 },
+                read: None,
+                invoke: r as i64,
+                complete: Some(r as i64),
                 status: Status::Ok,
             });
         }

@@ -237,3 +237,24 @@ fn the_live_verdict_never_fires_on_a_linearizable_run() {
     }
     assert_eq!(sim.outcome().linearizable, Some(true));
 }
+
+#[test]
+fn a_lock_held_twice_is_not_linearizable_from_the_second_acquisition() {
+    // C1 paused past its TTL; C2 takes the lock while C1 still believes it holds it.
+    for preset in ["redlock-gc-pause", "etcd-lease-lock-pause", "sentinel-lock-split-brain"] {
+        let s = crate::presets::find(preset).unwrap().scenario();
+        let o = crate::simulation::run(&s).unwrap();
+        assert!(o.locks_held_twice > 0, "{preset}");
+        assert_eq!(o.linearizable, Some(false), "{preset}");
+        let first = o.lock_overlaps.iter().map(|x| x.from_ms).min().unwrap();
+        assert_eq!(o.not_linearizable_from_ms, Some(first), "{preset}: {:?}", o.violation);
+        let v = o.violation.unwrap();
+        assert!(v.key.starts_with("lock "), "{preset}: {}", v.key);
+        assert!(v.explanation.contains("compare-and-set 0 →"), "{}", v.explanation);
+    }
+    // One holder at a time: the lock is a linearizable register.
+    let s = crate::presets::find("redlock-majority").unwrap().scenario();
+    let o = crate::simulation::run(&s).unwrap();
+    assert!(o.locks_acquired > 1 && o.locks_held_twice == 0);
+    assert_eq!(o.linearizable, Some(true), "{:?}", o.violation);
+}
