@@ -30,6 +30,11 @@ test('the live verdict marks the moment on the timeline while the run is still c
   const banner = page.locator('.banner .not-linearizable');
   await banner.waitFor();
   assert.match(await banner.textContent(), /^NOT LINEARIZABLE from [\d.]+ s: .*read/);
+  // The two operations it names are highlighted on the timeline: the stale read and
+  // the newer write it missed.
+  const spans = page.locator('.op-spans .op-span');
+  assert.equal(await spans.count(), 2);
+  assert.match(await spans.first().getAttribute('title'), /^the operation no order can place: 15\.\d{3} s/);
   await page.screenshot({ path: path.join(shots, 'live-verdict.png') });
   await ctx.close();
 });

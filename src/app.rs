@@ -547,7 +547,7 @@ pub fn App() -> Html {
                     { lesson_panel }
                 </div>
                 <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
-                    markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
+                    markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} involved={lab.involved.clone()} />
                 <div class="panels">
                     <OutcomePanel now={progress} split_now_ms={state.view.split_brain_ms} now_ms={state.view.now_ms} end={outcome_end} {words} reveal={state.reveal_end || state.view.now_ms >= lab.duration()} on_intent={on_intent.clone()} />
                     if show("beliefs") && words.elects { <Beliefs view={state.view.clone()} {words} /> }
@@ -597,7 +597,7 @@ pub fn App() -> Html {
             <Banner view={state.view.clone()} base={state.split_base.clone()} {words} verdict={lab.verdict.clone()} />
             { lesson_panel }
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
-                markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} />
+                markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} involved={lab.involved.clone()} />
             if let Some(twin) = state.twin.clone() {
                 // Side by side: one timeline above, both drawings at its moment, and
                 // the difference under them.

@@ -83,6 +83,9 @@ pub struct ControlsProps {
     pub on_intent: Callback<Intent>,
     /// The last moment that matters, in words, with its time.
     pub caption: String,
+    /// When the operations a violation names ran, highlighted on the timeline.
+    #[prop_or_default]
+    pub involved: Rc<Vec<(Millis, Millis)>>,
 }
 
 /// Play and pause drawn as shapes, so that they show without a symbol font.
@@ -299,6 +302,17 @@ pub fn Controls(p: &ControlsProps) -> Html {
             <div class="timeline">
                 <input type="range" min="0" max={p.duration.to_string()} step="100" value={p.now.to_string()}
                     oninput={on_seek} aria-label="Timeline: time in milliseconds" class="scrub" />
+                if !p.involved.is_empty() {
+                    <div class="op-spans" aria-hidden="true">
+                        { for p.involved.iter().enumerate().map(|(k, (a, b))| {
+                            let d = p.duration.max(1) as f64;
+                            let (x, w) = (*a as f64 * 100.0 / d, (b - a) as f64 * 100.0 / d);
+                            let what = if k == 0 { "the operation no order can place" } else { "the last step of the longest valid order" };
+                            html! { <span class={classes!("op-span", (k == 0).then_some("stuck"))} style={format!("left: {x:.3}%; width: {w:.3}%")}
+                                title={format!("{what}: {:.3} s to {:.3} s", *a as f64 / 1000.0, *b as f64 / 1000.0)} /> }
+                        }) }
+                    </div>
+                }
                 <div class="markers" style={format!("height: {height}px")}>{ for markers }</div>
                 <div class="marker-labels" aria-hidden="true" style={format!("height: {height}px; margin-top: -{height}px")}>{ for labels }</div>
                 <p class="marker-legend" aria-hidden="true">

@@ -161,6 +161,8 @@ pub struct Lab {
     /// When the history stops being linearizable and why, once the part computed
     /// shows it (before the whole run is computed when it can).
     pub verdict: Option<Rc<(Millis, String)>>,
+    /// When the operations the violation names ran, for the timeline to highlight.
+    pub involved: Rc<Vec<(Millis, Millis)>>,
     /// Markers of the computed part of the run.
     pub markers: Rc<Vec<Marker>>,
     /// Signals of `ahead` already turned into markers.
@@ -227,6 +229,7 @@ impl Lab {
             final_invariants: Rc::new(Vec::new()),
             live: Default::default(),
             verdict: None,
+            involved: Rc::new(Vec::new()),
             markers: Rc::default(),
             marked: 0,
             counted: Rc::default(),
@@ -287,6 +290,7 @@ impl Lab {
         self.final_invariants = Rc::new(Vec::new());
         self.live = Default::default();
         self.verdict = None;
+        self.involved = Rc::new(Vec::new());
         self.ended = Rc::default();
         self.markers = Rc::default();
         self.marked = 0;
@@ -338,7 +342,7 @@ impl Lab {
             let h = ahead.history();
             if let Some(v) = self.live.check(&h, size, ahead.now() as i64).cloned() {
                 let v = sim::outcome::with_names_in(v, &h, &self.proc_names);
-                self.mark_not_linearizable(v.at.max(0) as Millis, &v.explanation);
+                self.mark_not_linearizable(&v);
             }
         }
         if ahead.now() < duration {
@@ -349,8 +353,8 @@ impl Lab {
         // The whole run's verdict, when the part computed did not show it (a set's
         // losses show only at the final read).
         if let (None, Some(v)) = (&self.verdict, &outcome.violation) {
-            let (at, why) = (v.at.max(0) as Millis, v.explanation.clone());
-            self.mark_not_linearizable(at, &why);
+            let v = v.clone();
+            self.mark_not_linearizable(&v);
         }
         self.final_outcome = Some(Rc::new(outcome));
         self.final_invariants = Rc::new(ahead.check_invariants());
@@ -359,7 +363,14 @@ impl Lab {
 
     /// Marks the moment the history stops being linearizable, among the run's own
     /// moments, and keeps it for the banner.
-    fn mark_not_linearizable(&mut self, at: Millis, why: &str) {
+    fn mark_not_linearizable(&mut self, v: &sim::check::Violation) {
+        let (at, why) = (v.at.max(0) as Millis, v.explanation.as_str());
+        self.involved = Rc::new(
+            v.involved
+                .iter()
+                .map(|(a, b)| (a.max(&0).unsigned_abs(), b.max(&0).unsigned_abs()))
+                .collect(),
+        );
         let m = Rc::make_mut(&mut self.markers);
         let k = m.partition_point(|x| x.time_ms <= at);
         m.insert(
@@ -646,6 +657,7 @@ impl Lab {
         self.final_invariants = Rc::new(Vec::new());
         self.live = Default::default();
         self.verdict = None;
+        self.involved = Rc::new(Vec::new());
         self.ended = Rc::default();
         let (m, c) = markers(ahead.signals().iter(), &self.proc_names, &self.words);
         self.markers = Rc::new(m);

@@ -127,6 +127,10 @@ pub struct Violation {
     pub before: Vec<usize>,
     /// In plain words.
     pub explanation: String,
+    /// When the operations it names ran, as (invoked, completed): the one no order can
+    /// place, then the last step of the longest valid order (an operation that never
+    /// answered spans its invocation alone). The lab highlights them on its timeline.
+    pub involved: Vec<(i64, i64)>,
 }
 
 /// The verdict on a history.
@@ -199,6 +203,13 @@ pub fn check(history: &[Operation]) -> Verdict {
                             at,
                             value,
                             explanation: explain(history, stuck, value, &before),
+                            involved: std::iter::once(stuck)
+                                .chain(before.last().copied())
+                                .map(|i| {
+                                    let o = &history[i];
+                                    (o.invoke, o.complete.unwrap_or(o.invoke))
+                                })
+                                .collect(),
                             before,
                         },
                     ));

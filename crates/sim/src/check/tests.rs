@@ -197,6 +197,13 @@ fn the_live_verdict_finds_a_stale_read_in_the_part_of_a_run_computed() {
         if live.due(size) {
             checks += 1;
             if let Some(v) = live.check(&sim.history(), size, sim.now() as i64) {
+                // The stale read, then the newer write the longest order ends with.
+                assert_eq!(v.involved.len(), 2, "{v:?}");
+                assert_eq!(v.involved[0].1, v.at, "the read completes at the moment");
+                assert!(
+                    v.involved[1].1 < v.involved[0].0,
+                    "the write completed before the read began"
+                );
                 found_at.get_or_insert((sim.now(), v.at));
             }
         }
@@ -241,16 +248,29 @@ fn the_live_verdict_never_fires_on_a_linearizable_run() {
 #[test]
 fn a_lock_held_twice_is_not_linearizable_from_the_second_acquisition() {
     // C1 paused past its TTL; C2 takes the lock while C1 still believes it holds it.
-    for preset in ["redlock-gc-pause", "etcd-lease-lock-pause", "sentinel-lock-split-brain"] {
+    for preset in [
+        "redlock-gc-pause",
+        "etcd-lease-lock-pause",
+        "sentinel-lock-split-brain",
+    ] {
         let s = crate::presets::find(preset).unwrap().scenario();
         let o = crate::simulation::run(&s).unwrap();
         assert!(o.locks_held_twice > 0, "{preset}");
         assert_eq!(o.linearizable, Some(false), "{preset}");
         let first = o.lock_overlaps.iter().map(|x| x.from_ms).min().unwrap();
-        assert_eq!(o.not_linearizable_from_ms, Some(first), "{preset}: {:?}", o.violation);
+        assert_eq!(
+            o.not_linearizable_from_ms,
+            Some(first),
+            "{preset}: {:?}",
+            o.violation
+        );
         let v = o.violation.unwrap();
         assert!(v.key.starts_with("lock "), "{preset}: {}", v.key);
-        assert!(v.explanation.contains("compare-and-set 0 →"), "{}", v.explanation);
+        assert!(
+            v.explanation.contains("compare-and-set 0 →"),
+            "{}",
+            v.explanation
+        );
     }
     // One holder at a time: the lock is a linearizable register.
     let s = crate::presets::find("redlock-majority").unwrap().scenario();
