@@ -438,6 +438,10 @@ pub struct CanvasProps {
     pub words: sim::process::Words,
     /// Canvas width in SVG units (see [`crate::layout::canvas_width`]).
     pub width: f64,
+    /// Drawn for watching only (the second side of a comparison): no drop zone, and
+    /// its boxes and processes are not controls.
+    #[prop_or_default]
+    pub readonly: bool,
 }
 
 /// The pointer's position in canvas units; None if the event is not over the canvas.
@@ -614,6 +618,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         Callback::from(move |_: PointerEvent| *pan.borrow_mut() = None)
     };
     let v = props.view.clone();
+    let control = !props.readonly;
     let l: Layout = layout(&v, props.width);
     let height = l.height;
     let width = l.width;
@@ -631,13 +636,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     }
     let nz = l.new_zone;
     let new_hot = matches!(target, Some(None));
-    regions.push(html! {
-        <g key="new-zone" class={classes!("new-zone", new_hot.then_some("drop-target"))}>
-            <rect x={nz.x.to_string()} y={nz.y.to_string()} width={nz.w.to_string()} height={nz.h.to_string()} rx="12" />
-            <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 24.0).to_string()} text-anchor="middle" class="island-label">{"New partition"}</text>
-            <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 44.0).to_string()} text-anchor="middle" class="hint">{"drop a box here"}</text>
-        </g>
-    });
+    if control {
+        regions.push(html! {
+            <g key="new-zone" class={classes!("new-zone", new_hot.then_some("drop-target"))}>
+                <rect x={nz.x.to_string()} y={nz.y.to_string()} width={nz.w.to_string()} height={nz.h.to_string()} rx="12" />
+                <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 24.0).to_string()} text-anchor="middle" class="island-label">{"New partition"}</text>
+                <text x={(nz.x + nz.w / 2.0).to_string()} y={(nz.y + 44.0).to_string()} text-anchor="middle" class="hint">{"drop a box here"}</text>
+            </g>
+        });
+    }
 
     let islands_sorted: Vec<u32> = l.islands.iter().map(|(id, _)| *id).collect();
     // A dragged box, and its processes, are drawn last: on top of the others.
@@ -738,7 +745,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let dragging = matches!(*drag, Some(d) if d.b == b.id);
         html! {
             <g key={format!("box-{}", b.name)} class={classes!("box", dragging.then_some("dragging"))}
-               data-box={b.name.clone()} tabindex="0" role="button" aria-label={label}
+               data-box={b.name.clone()} tabindex={control.then_some("0")} role={control.then_some("button")} aria-label={label}
                transform={format!("translate({dx} {dy})")}
                {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {onkeydown}>
                 <rect class="box-frame" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
@@ -811,7 +818,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 }
                 <text x={(x + 14.0).to_string()} y={(y + 4.0).to_string()} class="proc-label"
                     textLength={squeeze.map(|w| format!("{w:.1}"))} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}
-                    tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} {onkeydown}>
+                    tabindex={control.then_some("0")} role={control.then_some("button")} aria-label={label} aria-pressed={control.then(|| selected.to_string())} {onkeydown}>
                     {shown_label}
                 </text>
                 if let Some(log) = &p.view.log {

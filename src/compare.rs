@@ -122,7 +122,7 @@ pub fn TwinStage(p: &TwinProps) -> Html {
         <section class="side twin" aria-label={format!("B: the same scenario with {lb}")}>
             <h2 class="side-label">{format!("B: {lb}")}</h2>
             <Canvas view={p.twin.view.clone()} on_intent={noop} on_select={Callback::from(|_: usize| {})} selected={None::<usize>}
-                animate={p.animate} shown={t.shown()} annotations={Rc::new(Vec::new())} words={p.words} width={p.width} />
+                animate={p.animate} shown={t.shown()} annotations={Rc::new(Vec::new())} words={p.words} width={p.width} readonly=true />
         </section>
     }
 }
