@@ -53,7 +53,7 @@ test('side by side on a phone, started from the panel and stopped', async () => 
   const { ctx, page } = await openLab(lab, `${lab.server.url}?preset=raft-minority-leader`, { width: 390, height: 844 });
   const panel = page.locator('section.compare');
   await panel.scrollIntoViewIfNeeded();
-  await panel.locator('select').selectOption('check_quorum');
+  await panel.locator('select').first().selectOption('check_quorum');
   await panel.getByLabel('Value').fill('false');
   await panel.getByRole('button', { name: 'Compare side by side' }).click();
   const s = await waitForState(page, (st) => st.twin && !st.computing, 30000);
@@ -66,11 +66,31 @@ test('side by side on a phone, started from the panel and stopped', async () => 
   // An impossible change is refused in plain words, and the comparison shown stays.
   await panel.getByRole('button', { name: 'Stop comparing' }).click();
   await waitForState(page, (st) => !st.twin);
-  await panel.locator('select').selectOption('check_quorum');
+  await panel.locator('select').first().selectOption('check_quorum');
   await panel.getByLabel('Value').fill('perhaps');
   await panel.getByRole('button', { name: 'Compare side by side' }).click();
   const refused = await waitForState(page, (st) => st.message);
   assert.match(refused.message, /^Cannot compare: .*check_quorum/);
   assert.equal(await page.locator('svg.canvas').count(), 1);
+  await ctx.close();
+});
+
+test('Sentinel against Raft: another system side by side on one timeline', async () => {
+  const { ctx, page } = await openLab(lab, `${lab.server.url}?preset=sentinel-old-master-isolated`);
+  const panel = page.locator('section.compare');
+  await panel.locator('select').nth(1).selectOption('raft-minority-leader');
+  await panel.getByRole('button', { name: 'Compare with this preset' }).click();
+  const s = await waitForState(page, (st) => st.twin && !st.computing, 30000);
+  assert.deepEqual(s.twin.labels, ['sentinel-old-master-isolated (Redis with Sentinel)', 'raft-minority-leader (etcd (Raft))']);
+  assert.equal(s.twin.changes, 'preset:raft-minority-leader');
+  const mid = await seek(page, 20000);
+  assert.equal(mid.twin.now_ms, 20000);
+  assert.ok(Object.keys(mid.twin.roles).includes('N1'), 'B draws the etcd members');
+  const end = await seek(page, 90000);
+  assert.equal(end.end.acked_writes_lost, 403);
+  assert.equal(end.twin.end_lost, 0, 'Raft loses no acknowledged write');
+  assert.match(await page.locator('.compare-sentence').textContent(), /^With raft-minority-leader \(etcd \(Raft\)\): 0 acknowledged writes lost; with sentinel-old-master-isolated \(Redis with Sentinel\): 403\./);
+  await page.waitForTimeout(400);
+  assert.match(page.url(), /&vs=preset:raft-minority-leader/);
   await ctx.close();
 });

@@ -28,6 +28,7 @@ pub struct CompareFormProps {
 pub fn CompareForm(p: &CompareFormProps) -> Html {
     let path = use_state(String::new);
     let value = use_state(String::new);
+    let preset = use_state(String::new);
     let Ok(sys) = sim::system::find(&p.scenario.system) else {
         return Html::default();
     };
@@ -60,6 +61,36 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
             i.emit(Intent::Compare(Some(format!("{chosen}={}", value.trim()))));
         })
     };
+    let on_preset = {
+        let preset = preset.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
+                preset.set(s.value());
+            }
+        })
+    };
+    // Every other preset, with its system, so another system can be offered first.
+    let others: Vec<(&str, &sim::presets::Preset)> = sim::SYSTEMS
+        .iter()
+        .flat_map(|d| d.presets.iter().map(move |x| (d.name, x)))
+        .filter(|(_, x)| x.name != p.scenario.name)
+        .collect();
+    let chosen_preset = if preset.is_empty() {
+        others
+            .iter()
+            .find(|(sys, _)| *sys != p.scenario.system)
+            .or(others.first())
+            .map_or(String::new(), |(_, x)| x.name.to_string())
+    } else {
+        (*preset).clone()
+    };
+    let start_preset = {
+        let (i, chosen) = (p.on_intent.clone(), chosen_preset.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            i.emit(Intent::Compare(Some(format!("preset:{chosen}"))));
+        })
+    };
     let stop = {
         let i = p.on_intent.clone();
         Callback::from(move |_: MouseEvent| i.emit(Intent::Compare(None)))
@@ -68,7 +99,11 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
         <section class="panel compare" aria-label="Side by side">
             <h2>{"Side by side"}</h2>
             if let Some(c) = &p.comparing {
-                <p>{format!("Comparing with {c}: both run the same faults and seed, on one timeline.")}</p>
+                if let Some(name) = c.strip_prefix("preset:") {
+                    <p>{format!("Comparing with the preset {name}, on its own faults and seed, on one timeline.")}</p>
+                } else {
+                    <p>{format!("Comparing with {c}: both run the same faults and seed, on one timeline.")}</p>
+                }
                 <button class="stop-compare" onclick={stop}>{"Stop comparing"}</button>
             } else {
                 <p class="hint">{"Run this scenario next to the same one with one setting changed: the same faults, the same seed, one timeline, and the difference in outcome."}</p>
@@ -80,6 +115,14 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
                     </label>
                     <label>{"Value "}<input type="text" value={(*value).clone()} oninput={on_value} /></label>
                     <button type="submit">{"Compare side by side"}</button>
+                </form>
+                <form class="compare-form" onsubmit={start_preset}>
+                    <label>{"Or another preset, another system too "}
+                        <select onchange={on_preset}>
+                            { for others.iter().map(|(_, x)| html! { <option value={x.name} selected={x.name == chosen_preset}>{x.name}</option> }) }
+                        </select>
+                    </label>
+                    <button type="submit">{"Compare with this preset"}</button>
                 </form>
             }
         </section>
@@ -117,12 +160,14 @@ impl PartialEq for TwinProps {
 pub fn TwinStage(p: &TwinProps) -> Html {
     let t = p.twin.lab.borrow();
     let lb = &p.twin.labels.1;
+    // Another system draws in its own words (term or epoch, leader or master).
+    let words = t.system().words;
     let noop = Callback::from(|_: Intent| {});
     html! {
         <section class="side twin" aria-label={format!("B: the same scenario with {lb}")}>
             <h2 class="side-label">{format!("B: {lb}")}</h2>
             <Canvas view={p.twin.view.clone()} on_intent={noop} on_select={Callback::from(|_: usize| {})} selected={None::<usize>}
-                animate={p.animate} shown={t.shown()} annotations={Rc::new(Vec::new())} words={p.words} width={p.width} readonly=true />
+                animate={p.animate} shown={t.shown()} annotations={Rc::new(Vec::new())} {words} width={p.width} readonly=true />
         </section>
     }
 }

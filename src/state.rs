@@ -66,7 +66,7 @@ pub enum Intent {
 pub struct Twin {
     /// The changes, as a link's `vs=` holds them.
     pub changes: Rc<String>,
-    parsed: Rc<sim::compare::Changes>,
+    other: Rc<sim::compare::Other>,
     /// Its lab.
     pub lab: Rc<std::cell::RefCell<Lab>>,
     /// Its view now.
@@ -79,19 +79,17 @@ pub struct Twin {
 
 impl Twin {
     fn new(a: &Lab, text: &str) -> Result<Twin, String> {
-        let parsed = sim::compare::parse(text)?;
+        let other = sim::compare::parse_other(text)?;
         let from = a.scenario();
-        let s = sim::compare::variant(&from, &parsed).map_err(|e| e.to_string())?;
-        let labels = sim::drill::labels(&from, &s);
-        if labels.0.is_empty() {
-            return Err(format!(
-                "{text} changes nothing: both sides would be the same"
-            ));
-        }
+        let (s, labels) = sim::compare::other_side(&from, &other)?;
         let lab = Lab::new(s)?;
+        let changes = match &other {
+            sim::compare::Other::Changes(c) => sim::compare::write(c),
+            sim::compare::Other::Preset(p) => format!("preset:{p}"),
+        };
         Ok(Twin {
-            changes: Rc::new(sim::compare::write(&parsed)),
-            parsed: Rc::new(parsed),
+            changes: Rc::new(changes),
+            other: Rc::new(other),
             view: Rc::new(lab.view()),
             lab: Rc::new(std::cell::RefCell::new(lab)),
             labels: Rc::new(labels),
@@ -104,10 +102,11 @@ impl Twin {
     fn follow(&mut self, a: &Lab, frame: bool) -> Result<(), String> {
         let mut t = self.lab.borrow_mut();
         let now = a.scenario();
-        if !Rc::ptr_eq(&now, &self.from) {
-            let s = sim::compare::variant(&now, &self.parsed).map_err(|e| e.to_string())?;
+        // Another preset runs on its own faults; a changed copy follows A's.
+        if !Rc::ptr_eq(&now, &self.from) && matches!(*self.other, sim::compare::Other::Changes(_)) {
+            let (s, labels) = sim::compare::other_side(&now, &self.other)?;
             if *t.scenario() != s {
-                self.labels = Rc::new(sim::drill::labels(&now, &s));
+                self.labels = Rc::new(labels);
                 t.open(s)?;
             }
             self.from = now;

@@ -35,6 +35,54 @@ pub fn variant(base: &Scenario, changes: &[(String, String)]) -> Result<Scenario
     Ok(s)
 }
 
+/// What the second side is: the scenario with settings changed (the same topology,
+/// faults and seed), or another preset altogether (another system on its own faults:
+/// Sentinel against Raft).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Other {
+    /// `quorum=1;…`.
+    Changes(Changes),
+    /// `preset:NAME`.
+    Preset(String),
+}
+
+/// Reads what a link's `vs=` holds: `preset:NAME`, or changes.
+pub fn parse_other(text: &str) -> Result<Other, String> {
+    match text.trim().strip_prefix("preset:") {
+        Some(name) => crate::presets::find(name.trim())
+            .map(|p| Other::Preset(p.name.to_string()))
+            .ok_or_else(|| format!("there is no preset named `{}`", name.trim())),
+        None => parse(text).map(Other::Changes),
+    }
+}
+
+/// The second side's scenario, and the labels that tell the two sides apart.
+pub fn other_side(base: &Scenario, other: &Other) -> Result<(Scenario, (String, String)), String> {
+    match other {
+        Other::Changes(c) => {
+            let s = variant(base, c).map_err(|e| e.to_string())?;
+            let labels = crate::drill::labels(base, &s);
+            if labels.0.is_empty() {
+                return Err(format!(
+                    "{} changes nothing: both sides would be the same",
+                    write(c)
+                ));
+            }
+            Ok((s, labels))
+        }
+        Other::Preset(name) => {
+            let p = crate::presets::find(name)
+                .ok_or_else(|| format!("there is no preset named `{name}`"))?;
+            let s = p.scenario();
+            let title = |x: &Scenario| {
+                let sys = crate::system::find(&x.system).map_or("", |d| d.title);
+                format!("{} ({sys})", x.name)
+            };
+            Ok((s.clone(), (title(base), title(&s))))
+        }
+    }
+}
+
 /// Reads `quorum=1;min_replicas_to_write=1` (what a link's `vs=` holds).
 pub fn parse(text: &str) -> Result<Changes, String> {
     text.split(';')
@@ -188,6 +236,22 @@ mod tests {
             said.ends_with("with min_replicas_to_write=0: 403."),
             "{said}"
         );
+    }
+
+    #[test]
+    fn another_system_is_compared_by_preset() {
+        let base = crate::presets::find("sentinel-old-master-isolated")
+            .unwrap()
+            .scenario();
+        let other = parse_other("preset:raft-minority-leader").unwrap();
+        let (s, (la, lb)) = other_side(&base, &other).unwrap();
+        assert_eq!(s.system, "etcd-raft");
+        assert_eq!(la, "sentinel-old-master-isolated (Redis with Sentinel)");
+        assert_eq!(lb, "raft-minority-leader (etcd (Raft))");
+        assert!(parse_other("preset:nope")
+            .unwrap_err()
+            .contains("no preset named `nope`"));
+        assert!(matches!(parse_other("quorum=1"), Ok(Other::Changes(_))));
     }
 
     #[test]
