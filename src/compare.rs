@@ -160,7 +160,7 @@ impl PartialEq for TwinProps {
 pub fn TwinStage(p: &TwinProps) -> Html {
     let t = p.twin.lab.borrow();
     let lb = &p.twin.labels.1;
-    // Another system draws in its own words (term or epoch, leader or master).
+    // Another system draws in its own words (its own epoch and leader words).
     let words = t.system().words;
     let noop = Callback::from(|_: Intent| {});
     html! {

@@ -55,7 +55,7 @@ pub enum Intent {
     /// Follow a lesson (from a file or a link): the page's lesson panel takes it, the
     /// lab's reducer ignores it.
     Lesson(Rc<sim::lesson::Lesson>),
-    /// Show the scenario side by side with these settings changed (`quorum=1;…`), or
+    /// Show the scenario side by side with these settings changed (`PATH=VALUE;…`) or beside another preset (`preset:NAME`), or
     /// stop (None).
     Compare(Option<String>),
 }
@@ -71,7 +71,7 @@ pub struct Twin {
     pub lab: Rc<std::cell::RefCell<Lab>>,
     /// Its view now.
     pub view: Rc<View>,
-    /// What tells the two apart ("quorum=2", "quorum=1").
+    /// What tells the two apart (one setting's two values, or two presets' names).
     pub labels: Rc<(String, String)>,
     /// The first configuration's scenario it was made from.
     from: Rc<Scenario>,

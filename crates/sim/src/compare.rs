@@ -1,6 +1,6 @@
 //! Side by side: a scenario and the same scenario with some settings changed, run
 //! against the same fault schedule and seed, and the difference in what they did. A
-//! comparison is the scenario plus its changes (`vs=quorum=1;…` in a link), so it
+//! comparison is the scenario plus its changes (`vs=PATH=VALUE;…` in a link), so it
 //! travels and embeds like any scenario. The page draws both on one timeline and the
 //! command-line tool prints the same table (`splitbrain run --against`).
 
@@ -37,10 +37,10 @@ pub fn variant(base: &Scenario, changes: &[(String, String)]) -> Result<Scenario
 
 /// What the second side is: the scenario with settings changed (the same topology,
 /// faults and seed), or another preset altogether (another system on its own faults:
-/// Sentinel against Raft).
+/// one system against another).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Other {
-    /// `quorum=1;…`.
+    /// `PATH=VALUE;…`.
     Changes(Changes),
     /// `preset:NAME`.
     Preset(String),
@@ -83,13 +83,13 @@ pub fn other_side(base: &Scenario, other: &Other) -> Result<(Scenario, (String, 
     }
 }
 
-/// Reads `quorum=1;min_replicas_to_write=1` (what a link's `vs=` holds).
+/// Reads `PATH=VALUE;PATH=VALUE` (what a link's `vs=` holds).
 pub fn parse(text: &str) -> Result<Changes, String> {
     text.split(';')
         .filter(|x| !x.trim().is_empty())
         .map(|x| {
             let (k, v) = x.split_once('=').ok_or_else(|| {
-                format!("`{x}` should look like PATH=VALUE, for example quorum=1")
+                format!("`{x}` should look like PATH=VALUE, a setting's path and its value")
             })?;
             Ok((k.trim().to_string(), v.trim().to_string()))
         })
@@ -185,8 +185,8 @@ pub fn table(a: &Outcome, b: &Outcome, w: &Words) -> Vec<Row> {
     rows
 }
 
-/// The comparison in one sentence ("With quorum=1, 403 acknowledged writes lost;
-/// with quorum=2, 0.").
+/// The comparison in one sentence ("With B's label: 0 acknowledged writes lost; with
+/// A's: 403."), in the system's words.
 pub fn sentence(la: &str, a: &Outcome, lb: &str, b: &Outcome, w: &Words) -> String {
     if a.acked_writes_lost == b.acked_writes_lost {
         format!(
@@ -198,74 +198,5 @@ pub fn sentence(la: &str, a: &Outcome, lb: &str, b: &Outcome, w: &Words) -> Stri
             "With {lb}: {} {}; with {la}: {}.",
             b.acked_writes_lost, w.lost, a.acked_writes_lost
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn min_replicas_to_write_side_by_side_bounds_the_loss_on_the_same_faults() {
-        let base = crate::presets::find("sentinel-old-master-isolated")
-            .unwrap()
-            .scenario();
-        let changes = parse("min_replicas_to_write=1").unwrap();
-        let b = variant(&base, &changes).unwrap();
-        assert_eq!(b.faults, base.faults, "the same fault schedule");
-        assert_eq!(b.seed, base.seed, "and the same seed");
-        let (oa, ob) = (
-            crate::simulation::run(&base).unwrap(),
-            crate::simulation::run(&b).unwrap(),
-        );
-        let words = crate::system::find(&base.system).unwrap().words;
-        let rows = table(&oa, &ob, &words);
-        let lost = &rows[0];
-        assert_eq!(lost.label, "Acknowledged writes lost");
-        assert_eq!(lost.a, "403");
-        assert!(
-            lost.differs && lost.b.parse::<u64>().unwrap() < 403,
-            "{lost:?}"
-        );
-        let refused = rows.iter().find(|r| r.label == "Writes refused").unwrap();
-        assert!(refused.b.contains("NOREPLICAS"), "{refused:?}");
-        let (la, lb) = crate::drill::labels(&base, &b);
-        let said = sentence(&la, &oa, &lb, &ob, &words);
-        assert!(said.starts_with("With min_replicas_to_write=1:"), "{said}");
-        assert!(
-            said.ends_with("with min_replicas_to_write=0: 403."),
-            "{said}"
-        );
-    }
-
-    #[test]
-    fn another_system_is_compared_by_preset() {
-        let base = crate::presets::find("sentinel-old-master-isolated")
-            .unwrap()
-            .scenario();
-        let other = parse_other("preset:raft-minority-leader").unwrap();
-        let (s, (la, lb)) = other_side(&base, &other).unwrap();
-        assert_eq!(s.system, "etcd-raft");
-        assert_eq!(la, "sentinel-old-master-isolated (Redis with Sentinel)");
-        assert_eq!(lb, "raft-minority-leader (etcd (Raft))");
-        assert!(parse_other("preset:nope")
-            .unwrap_err()
-            .contains("no preset named `nope`"));
-        assert!(matches!(parse_other("quorum=1"), Ok(Other::Changes(_))));
-    }
-
-    #[test]
-    fn a_change_that_cannot_run_is_refused_in_plain_words() {
-        let base = crate::presets::find("sentinel-old-master-isolated")
-            .unwrap()
-            .scenario();
-        let e = variant(&base, &parse("quorum=0").unwrap()).unwrap_err();
-        assert!(e.to_string().contains("quorum=0"), "{e}");
-        assert!(parse("quorum").unwrap_err().contains("PATH=VALUE"));
-        assert!(variant(&base, &[]).is_err());
-        assert_eq!(
-            write(&parse("quorum=1; down_after_ms=3000").unwrap()),
-            "quorum=1;down_after_ms=3000"
-        );
     }
 }

@@ -47,7 +47,7 @@ pub struct LinkView {
     /// A lesson of one's own, packed ([`pack_lesson`]); its step is in `lesson`'s
     /// place when both are given, so only one of them is written.
     pub lesson_packed: Option<String>,
-    /// Side by side with the same scenario changed so (`vs=quorum=1;…`, read by
+    /// Side by side with the same scenario changed so (`vs=PATH=VALUE;…` or `vs=preset:NAME`, read by
     /// [`crate::compare::parse`]).
     pub compare: Option<String>,
 }
@@ -333,7 +333,7 @@ mod tests {
             panels: vec!["outcome".into(), "log".into()],
             lesson: Some(("quorum-1-corrected".into(), 3)),
             lesson_packed: None,
-            compare: Some("quorum=1;down_after_ms=3000".into()),
+            compare: Some("a=1;b.c=3000".into()),
         };
         let f = with_view("p=sentinel-old-master-isolated", &v);
         assert_eq!(decode(&f).unwrap().unwrap().view, v);

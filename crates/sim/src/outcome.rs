@@ -129,8 +129,8 @@ pub struct Outcome {
 
 impl Outcome {
     /// The run in one sentence, in the system's words: what a reviewer reads first
-    /// ("Two masters took writes at once for 34.0 s; 403 acknowledged writes lost; the
-    /// final read misses acknowledged writes: not linearizable.").
+    /// ("Two {leader}s took writes at once for 34.0 s; 403 {lost}; the final read misses
+    /// acknowledged writes: not linearizable.").
     pub fn sentence(&self, words: &crate::process::Words) -> String {
         let mut parts = Vec::new();
         if self.split_brain_ms > 0 {

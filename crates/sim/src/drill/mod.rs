@@ -681,8 +681,8 @@ impl DrillReport {
     }
 }
 
-/// "quorum=3 loses data in 0 of 1,000 schedules where quorum=1 loses it in 212": two
-/// drills of the same schedules in one measured sentence.
+/// "B loses acknowledged writes in 0 of 1,000 schedules where A loses them in 212":
+/// two drills of the same schedules in one measured sentence.
 pub fn compare_sentence(a_label: &str, a: &DrillReport, b_label: &str, b: &DrillReport) -> String {
     let per_run = |r: &DrillReport| {
         format!(
@@ -700,8 +700,8 @@ pub fn compare_sentence(a_label: &str, a: &DrillReport, b_label: &str, b: &Drill
     )
 }
 
-/// What tells two configurations apart, as `path=value` for each ("quorum=2" and
-/// "quorum=1"): the settings with their defaults filled in, the network, and each
+/// What tells two configurations apart, as `path=value` for each (the same path
+/// with its two values): the settings with their defaults filled in, the network, and each
 /// process's own settings. Empty labels when they differ in nothing the settings say.
 pub fn labels(a: &Scenario, b: &Scenario) -> (String, String) {
     fn flat(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, String>) {

@@ -7,8 +7,6 @@
 //! words: nothing here names a protocol.
 
 pub mod svg;
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -46,7 +44,7 @@ pub fn line(
             .cloned()
             .unwrap_or_else(|| format!("#{}", p.0))
     };
-    // "S2 asks for votes", but "S2: R1 is the new master" when the event is about
+    // "P2 asks for votes", but "P2: P1 is the new leader" when the event is about
     // another process than the one that saw it, and "C is the new leader" (not
     // "C C …") when a process reports itself by name.
     let who = if r.proc.0 == u16::MAX || info.about == Some(r.proc) {

@@ -1,8 +1,13 @@
-use super::*;
-use crate::simulation::{build, RunOptions};
+//! The run's report on a preset: the Markdown, the drawing and the timeline.
 
-fn run_to(preset: &str, at: Millis) -> (Scenario, Box<dyn Simulation>, crate::view::View, Outcome) {
-    let s = crate::presets::find(preset).unwrap().scenario();
+use sim::ids::Millis;
+use sim::process::MarkerKind;
+use sim::report::*;
+use sim::simulation::{build, RunOptions};
+use sim::{Outcome, Scenario, Simulation};
+
+fn run_to(preset: &str, at: Millis) -> (Scenario, Box<dyn Simulation>, sim::view::View, Outcome) {
+    let s = sim::presets::find(preset).unwrap().scenario();
     let mut sim = build(&s, RunOptions::default()).unwrap();
     sim.run_until(at);
     let view = sim.view();

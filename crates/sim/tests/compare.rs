@@ -1,0 +1,68 @@
+//! Side by side on the presets: the same faults and seed with a setting changed, and
+//! another system by preset.
+
+use sim::compare::*;
+
+#[test]
+fn min_replicas_to_write_side_by_side_bounds_the_loss_on_the_same_faults() {
+    let base = sim::presets::find("sentinel-old-master-isolated")
+        .unwrap()
+        .scenario();
+    let changes = parse("min_replicas_to_write=1").unwrap();
+    let b = variant(&base, &changes).unwrap();
+    assert_eq!(b.faults, base.faults, "the same fault schedule");
+    assert_eq!(b.seed, base.seed, "and the same seed");
+    let (oa, ob) = (
+        sim::simulation::run(&base).unwrap(),
+        sim::simulation::run(&b).unwrap(),
+    );
+    let words = sim::system::find(&base.system).unwrap().words;
+    let rows = table(&oa, &ob, &words);
+    let lost = &rows[0];
+    assert_eq!(lost.label, "Acknowledged writes lost");
+    assert_eq!(lost.a, "403");
+    assert!(
+        lost.differs && lost.b.parse::<u64>().unwrap() < 403,
+        "{lost:?}"
+    );
+    let refused = rows.iter().find(|r| r.label == "Writes refused").unwrap();
+    assert!(refused.b.contains("NOREPLICAS"), "{refused:?}");
+    let (la, lb) = sim::drill::labels(&base, &b);
+    let said = sentence(&la, &oa, &lb, &ob, &words);
+    assert!(said.starts_with("With min_replicas_to_write=1:"), "{said}");
+    assert!(
+        said.ends_with("with min_replicas_to_write=0: 403."),
+        "{said}"
+    );
+}
+
+#[test]
+fn another_system_is_compared_by_preset() {
+    let base = sim::presets::find("sentinel-old-master-isolated")
+        .unwrap()
+        .scenario();
+    let other = parse_other("preset:raft-minority-leader").unwrap();
+    let (s, (la, lb)) = other_side(&base, &other).unwrap();
+    assert_eq!(s.system, "etcd-raft");
+    assert_eq!(la, "sentinel-old-master-isolated (Redis with Sentinel)");
+    assert_eq!(lb, "raft-minority-leader (etcd (Raft))");
+    assert!(parse_other("preset:nope")
+        .unwrap_err()
+        .contains("no preset named `nope`"));
+    assert!(matches!(parse_other("quorum=1"), Ok(Other::Changes(_))));
+}
+
+#[test]
+fn a_change_that_cannot_run_is_refused_in_plain_words() {
+    let base = sim::presets::find("sentinel-old-master-isolated")
+        .unwrap()
+        .scenario();
+    let e = variant(&base, &parse("quorum=0").unwrap()).unwrap_err();
+    assert!(e.to_string().contains("quorum=0"), "{e}");
+    assert!(parse("quorum").unwrap_err().contains("PATH=VALUE"));
+    assert!(variant(&base, &[]).is_err());
+    assert_eq!(
+        write(&parse("quorum=1; down_after_ms=3000").unwrap()),
+        "quorum=1;down_after_ms=3000"
+    );
+}
