@@ -513,6 +513,21 @@ pub fn App() -> Html {
         let help = help.clone();
         Callback::from(move |_: MouseEvent| help.set(!*help))
     };
+    // The drawing, or both drawings at one moment when comparing side by side.
+    let drawing = match state.twin.clone() {
+        Some(twin) => html! {
+            <div class="side-by-side">
+                <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
+                    <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
+                    <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
+                </section>
+                <crate::compare::TwinStage {twin} animate={*animate} width={*half_w} />
+            </div>
+        },
+        None => html! {
+            <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+        },
+    };
     if embed {
         let v = sim::link::LinkView {
             t: Some(state.view.now_ms),
@@ -533,17 +548,7 @@ pub fn App() -> Html {
                 // The drawing and the lesson side by side where the frame is wide enough,
                 // so that a reveal points at a drawing in view.
                 <div class={classes!("stage", lesson.lesson.is_some().then_some("with-lesson"))}>
-                    if let Some(twin) = state.twin.clone() {
-                        <div class="side-by-side">
-                            <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
-                                <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
-                                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
-                            </section>
-                            <crate::compare::TwinStage {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
-                        </div>
-                    } else {
-                        <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
-                    }
+                    { drawing }
                     { lesson_panel }
                 </div>
                 <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
@@ -598,19 +603,10 @@ pub fn App() -> Html {
             { lesson_panel }
             <Controls now={state.view.now_ms} duration={lab.duration()} playing={state.playing} speed={state.speed} pace={crate::controls::pace_words(state.playing, state.holding, state.real_per_sim())}
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} involved={lab.involved.clone()} />
+            { drawing }
+            // Side by side: the difference under the two drawings.
             if let Some(twin) = state.twin.clone() {
-                // Side by side: one timeline above, both drawings at its moment, and
-                // the difference under them.
-                <div class="side-by-side">
-                    <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
-                        <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
-                        <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
-                    </section>
-                    <crate::compare::TwinStage twin={twin.clone()} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
-                </div>
-                <crate::compare::CompareTable {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} animate={*animate} width={*half_w} />
-            } else {
-                <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
+                <crate::compare::CompareTable {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} />
             }
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }

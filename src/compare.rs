@@ -129,9 +129,20 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
     }
 }
 
-/// Properties of the second side and the table.
+/// Properties of the second side's drawing.
 #[derive(Properties)]
-pub struct TwinProps {
+pub struct TwinStageProps {
+    /// The second configuration.
+    pub twin: Twin,
+    /// Whether messages move.
+    pub animate: bool,
+    /// The drawing's width.
+    pub width: f64,
+}
+
+/// Properties of the table under the two drawings.
+#[derive(Properties)]
+pub struct TableProps {
     /// The second configuration.
     pub twin: Twin,
     /// The first configuration's whole-run outcome, once computed.
@@ -140,24 +151,26 @@ pub struct TwinProps {
     pub a_now: crate::lab::Progress,
     /// Whether the ending may be shown.
     pub reveal: bool,
-    /// The system's words.
+    /// The first configuration's words.
     pub words: sim::process::Words,
-    /// Whether messages move.
-    pub animate: bool,
-    /// The drawing's width.
-    pub width: f64,
 }
 
-impl PartialEq for TwinProps {
+// The twin's lab changes behind its cell: draw both every time the page does.
+impl PartialEq for TwinStageProps {
     fn eq(&self, _: &Self) -> bool {
-        // The twin's lab changes behind its cell: draw it every time the page does.
+        false
+    }
+}
+
+impl PartialEq for TableProps {
+    fn eq(&self, _: &Self) -> bool {
         false
     }
 }
 
 /// The second configuration's drawing, labelled (it follows the first: act there).
 #[component]
-pub fn TwinStage(p: &TwinProps) -> Html {
+pub fn TwinStage(p: &TwinStageProps) -> Html {
     let t = p.twin.lab.borrow();
     let lb = &p.twin.labels.1;
     // Another system draws in its own words (its own epoch and leader words).
@@ -175,7 +188,7 @@ pub fn TwinStage(p: &TwinProps) -> Html {
 /// The difference in outcome under the two drawings: the counts so far, and the
 /// whole runs' table once the end is reached or shown.
 #[component]
-pub fn CompareTable(p: &TwinProps) -> Html {
+pub fn CompareTable(p: &TableProps) -> Html {
     let t = p.twin.lab.borrow();
     let (la, lb) = &*p.twin.labels;
     let b_now = t.progress(p.twin.view.now_ms);

@@ -112,17 +112,7 @@ impl Twin {
             self.from = now;
         }
         if frame {
-            let clock = web_sys::window().and_then(|w| w.performance());
-            let t0 = clock.as_ref().map_or(0.0, |c| c.now());
-            while t.computing() {
-                t.compute(COMPUTE_SLICE);
-                if clock
-                    .as_ref()
-                    .is_none_or(|c| c.now() - t0 > COMPUTE_MS_PER_FRAME)
-                {
-                    break;
-                }
-            }
+            compute_a_frame(&mut t);
         }
         if t.now() != a.now() {
             t.seek(a.now());
@@ -206,6 +196,21 @@ impl LabState {
     }
 }
 
+/// Computes the run ahead in small slices until a frame's share of time is used.
+fn compute_a_frame(lab: &mut Lab) {
+    let clock = web_sys::window().and_then(|w| w.performance());
+    let t0 = clock.as_ref().map_or(0.0, |c| c.now());
+    while lab.computing() {
+        lab.compute(COMPUTE_SLICE);
+        if clock
+            .as_ref()
+            .is_none_or(|c| c.now() - t0 > COMPUTE_MS_PER_FRAME)
+        {
+            break;
+        }
+    }
+}
+
 impl Reducible for LabState {
     type Action = Intent;
 
@@ -262,18 +267,7 @@ impl Reducible for LabState {
                     next.played = (0.0, 0.0);
                 }
                 Intent::Frame(real_ms) => {
-                    // Compute ahead in small slices until this frame's share of time is used.
-                    let clock = web_sys::window().and_then(|w| w.performance());
-                    let t0 = clock.as_ref().map_or(0.0, |c| c.now());
-                    while lab.computing() {
-                        lab.compute(COMPUTE_SLICE);
-                        if clock
-                            .as_ref()
-                            .is_none_or(|c| c.now() - t0 > COMPUTE_MS_PER_FRAME)
-                        {
-                            break;
-                        }
-                    }
+                    compute_a_frame(&mut lab);
                     if next.playing {
                         let sim_ms = lab.play(real_ms, next.speed);
                         let keep = (-real_ms / 1000.0).exp();
