@@ -56,9 +56,7 @@ pub struct DrillState {
     pub status: Status,
     /// The configuration drilled and how.
     pub drilled: Option<Rc<(sim::Scenario, DrillSpec)>>,
-    /// The runs so far.
-    pub runs: Rc<Vec<DrillRun>>,
-    /// The report of the runs so far.
+    /// The report of the runs so far (it holds the runs).
     pub report: Option<Rc<DrillReport>>,
     /// The last drill that ran to the end, while the current one runs the same
     /// schedules: the two compare in one sentence.
@@ -99,14 +97,16 @@ impl Reducible for DrillState {
                     at: now,
                 };
                 next.drilled = Some(Rc::new((*s, spec)));
-                next.runs = Rc::new(Vec::new());
                 next.report = None;
             }
             DrillAction::Batch(runs, now) => {
                 let Status::Running { total, started, .. } = next.status else {
                     return self;
                 };
-                let mut all = (*next.runs).clone();
+                let mut all = next
+                    .report
+                    .as_ref()
+                    .map_or_else(Vec::new, |r| r.runs.clone());
                 all.extend(runs);
                 next.status = Status::Running {
                     done: all.len() as u64,
@@ -117,8 +117,7 @@ impl Reducible for DrillState {
                 next.report = next
                     .drilled
                     .as_ref()
-                    .map(|d| Rc::new(sim::drill::aggregate(&d.0, &d.1, all.clone(), None)));
-                next.runs = Rc::new(all);
+                    .map(|d| Rc::new(sim::drill::aggregate(&d.0, &d.1, all, None)));
             }
             DrillAction::Finished(now) => {
                 if let Status::Running { started, .. } = next.status {
@@ -143,7 +142,6 @@ impl Default for DrillState {
         DrillState {
             status: Status::Idle,
             drilled: None,
-            runs: Rc::new(Vec::new()),
             report: None,
             previous: None,
         }
@@ -351,6 +349,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
         }
     });
     let running = matches!(state.status, Status::Running { .. });
+    let ran = state.report.as_ref().map_or(0, |r| r.schedules);
     let status = match &state.status {
         Status::Idle => String::new(),
         Status::Running {
@@ -377,7 +376,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
             sim::drill::thousands(*total)
         ),
         Status::Finished { secs } => {
-            let n = state.runs.len() as f64;
+            let n = ran as f64;
             format!(
                 "Done: {} schedules in {secs:.1} s ({:.0} a second), in a Web Worker.",
                 sim::drill::thousands(n as u64),
@@ -388,7 +387,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
     };
     let (done, total) = match state.status {
         Status::Running { done, total, .. } | Status::Cancelled { done, total } => (done, total),
-        _ => (state.runs.len() as u64, state.runs.len().max(1) as u64),
+        _ => (ran, ran.max(1)),
     };
     html! {
         <section class="panel drill" aria-label="Failure drill">
@@ -408,7 +407,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
                     <p class="error" role="alert">{m.clone()}</p>
                 }
                 <div class="drill-buttons">
-                    <button type="submit" disabled={running}>{ if state.runs.is_empty() { "Run the drill" } else { "Run it again" } }</button>
+                    <button type="submit" disabled={running}>{ if state.report.is_none() { "Run the drill" } else { "Run it again" } }</button>
                     if running {
                         <button type="button" onclick={cancel}>{"Cancel"}</button>
                     }
