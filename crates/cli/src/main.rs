@@ -44,9 +44,13 @@ enum Command {
         /// The moment the drawing shows, in ms.
         #[arg(long, value_name = "MS", requires = "svg")]
         at: Option<u64>,
+        /// Also write the run's client history as the lab's JSON lines (what `check`
+        /// reads, and the page's history view opens) to this file.
+        #[arg(long, value_name = "FILE")]
+        history: Option<String>,
         /// Run it side by side with these settings changed (PATH=VALUE, repeatable),
         /// on the same faults and seed, and print the difference in outcome.
-        #[arg(long = "against", value_name = "PATH=VALUE", value_parser = parse_set, conflicts_with_all = ["report", "svg", "timeline_svg"])]
+        #[arg(long = "against", value_name = "PATH=VALUE", value_parser = parse_set, conflicts_with_all = ["report", "svg", "timeline_svg", "history"])]
         against: Vec<(String, String)>,
     },
     /// Print every event of a run as JSON lines.
@@ -227,6 +231,7 @@ fn run(cmd: Command) -> Result<(), String> {
             svg,
             timeline_svg,
             at,
+            history,
             against,
         } => {
             let scenario = src.load()?;
@@ -252,6 +257,10 @@ fn run(cmd: Command) -> Result<(), String> {
                 let picture =
                     sim::report::svg::timeline(&scenario, &moments, svg.as_ref().map(|_| at));
                 std::fs::write(path, picture).map_err(|e| format!("cannot write {path}: {e}"))?;
+            }
+            if let Some(path) = &history {
+                let text = sim::check::formats::write_json_lines(&sim.checked_history());
+                std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
             }
             let text = if json {
                 serde_json::to_string(&out).map_err(|e| e.to_string())? + "\n"

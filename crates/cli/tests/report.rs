@@ -79,3 +79,54 @@ fn two_configurations_side_by_side_on_the_same_faults() {
     assert!(!ok);
     assert!(err.contains("quorum=0"), "{err}");
 }
+
+/// `run --history` writes the very history the run's verdict judged: `check` reads it
+/// back and finds the same verdict, at the same moment, naming processes as the lab does.
+#[test]
+fn a_runs_history_written_then_checked_gives_the_runs_verdict() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-history-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (preset, linearizable) in [
+        ("sentinel-old-master-isolated", false),
+        ("raft-minority-leader", true),
+    ] {
+        let file = dir.join(format!("{preset}.jsonl"));
+        let (ok, json, err) = splitbrain(&[
+            "run",
+            "--preset",
+            preset,
+            "--json",
+            "--history",
+            file.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        let o: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(o["linearizable"], linearizable, "{preset}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.lines().count() > 100,
+            "{preset}: a whole run's operations"
+        );
+        let (ok, verdict, err) = splitbrain(&["check", file.to_str().unwrap(), "--json"]);
+        assert_eq!(
+            ok, linearizable,
+            "{preset}: check exits 0 only when linearizable: {err}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&verdict).unwrap();
+        assert_eq!(v["linearizable"], linearizable, "{preset}");
+        if !linearizable {
+            for field in ["at", "op", "key", "before"] {
+                assert_eq!(
+                    v["violation"][field], o["violation"][field],
+                    "{preset}: the same violation's {field}"
+                );
+            }
+            let x = v["violation"]["explanation"].as_str().unwrap();
+            assert!(
+                x.contains("C1") && !x.contains('#'),
+                "{preset}: clients by name: {x}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

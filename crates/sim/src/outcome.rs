@@ -306,12 +306,7 @@ impl Outcome {
             .collect();
         o.locks_held_twice = o.lock_overlaps.len() as u64;
         o.stale_writes_accepted = history.stale_writes_accepted().count() as u64;
-        let end = history
-            .ops
-            .iter()
-            .map(|op| op.complete_ms.unwrap_or(op.invoke_ms))
-            .max()
-            .unwrap_or(0) as i64;
+        let end = crate::check::end_of(history);
         let verdict = crate::check::check(&crate::check::ops_of_history(history, final_data, end));
         o.linearizable = verdict.linearizable;
         o.not_linearizable_from_ms = verdict

@@ -56,6 +56,9 @@ pub trait Simulation {
     fn outcome(&self) -> Outcome;
     /// The client history so far.
     fn history(&self) -> crate::history::History;
+    /// The history the outcome's verdict checks, its processes by name: what
+    /// `run --history` writes and the page's history view opens.
+    fn checked_history(&self) -> Vec<crate::check::Operation>;
     /// Settings that are accepted but cannot work as intended.
     fn warnings(&self) -> &[String];
     /// Saves this moment.
@@ -319,6 +322,17 @@ impl<P: System> Simulation for Run<P> {
     }
     fn history(&self) -> crate::history::History {
         self.engine.history()
+    }
+    fn checked_history(&self) -> Vec<crate::check::Operation> {
+        let read = P::final_read(self.engine.procs(), self.engine.alive());
+        let h = self.engine.history();
+        let end = crate::check::end_of(&h);
+        let mut ops = crate::check::ops_of_history(&h, read.as_ref().map(|(_, d)| d), end);
+        let names = &self.engine.topology().proc_names;
+        for op in &mut ops {
+            op.process = crate::ids::with_names(&op.process, names);
+        }
+        ops
     }
     fn warnings(&self) -> &[String] {
         &self.warnings

@@ -251,6 +251,44 @@ pub fn parse_json_lines(text: &str) -> Result<Vec<Operation>, FormatError> {
     Ok(out)
 }
 
+/// Writes a history as the lab's JSON lines, which [`parse_json_lines`] reads back as
+/// the same operations (`run --history`, and the page's export).
+pub fn write_json_lines(ops: &[Operation]) -> String {
+    let mut out = String::with_capacity(ops.len() * 96);
+    for op in ops {
+        let value = match op.call {
+            Call::Read => op.read.map_or(serde_json::Value::Null, Into::into),
+            Call::Write { value } => value.into(),
+            Call::Cas { from, to } => serde_json::json!([from, to]),
+        };
+        let f = match op.call {
+            Call::Read => "read",
+            Call::Write { .. } => "write",
+            Call::Cas { .. } => "cas",
+        };
+        let mut line = serde_json::json!({
+            "process": op.process,
+            "key": op.key,
+            "f": f,
+            "value": value,
+            "invoke": op.invoke,
+        });
+        if let Some(c) = op.complete {
+            line["complete"] = c.into();
+        }
+        if op.status != Status::Ok {
+            line["outcome"] = match op.status {
+                Status::Fail => "fail",
+                _ => "info",
+            }
+            .into();
+        }
+        out += &line.to_string();
+        out.push('\n');
+    }
+    out
+}
+
 fn json_to_edn(v: &serde_json::Value) -> Edn {
     match v {
         serde_json::Value::Null => Edn::Nil,
@@ -594,5 +632,15 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("line 2: process 0 invokes again"));
+    }
+
+    #[test]
+    fn json_lines_written_read_back_the_same() {
+        let ops = super::super::bench_history(500, 4, 5, 3);
+        assert!(ops.iter().any(|o| o.status == Status::Info));
+        assert!(ops.iter().any(|o| matches!(o.call, Call::Cas { .. })));
+        let text = write_json_lines(&ops);
+        assert_eq!(text.lines().count(), ops.len());
+        assert_eq!(parse(&text).unwrap(), ops);
     }
 }

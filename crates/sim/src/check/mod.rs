@@ -18,6 +18,7 @@
 //! dropped too.
 
 pub mod formats;
+pub mod lanes;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -493,6 +494,16 @@ pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) ->
     }
     out.extend(lock_ops(h));
     out
+}
+
+/// When a history ends: its last completion or invocation. The final read of a set
+/// is placed just after it.
+pub fn end_of(h: &History) -> i64 {
+    h.ops
+        .iter()
+        .map(|op| op.complete_ms.unwrap_or(op.invoke_ms))
+        .max()
+        .unwrap_or(0) as i64
 }
 
 /// A lock as a register, as Jepsen checks a mutex: it starts free (0), an acquisition
