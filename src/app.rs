@@ -260,6 +260,15 @@ pub fn App() -> Html {
             });
             let dropped = EventListener::new_with_options(&doc, "drop", options, move |e| {
                 e.prevent_default();
+                // A panel that opens files of its own (the history view) has read it.
+                let own = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|el| el.closest("[data-own-drop]").ok().flatten())
+                    .is_some();
+                if own {
+                    return;
+                }
                 let file = e
                     .dyn_ref::<web_sys::DragEvent>()
                     .and_then(|d| d.data_transfer())
@@ -354,6 +363,8 @@ pub fn App() -> Html {
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| {
                         matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                            // A drawing with keys of its own (the history view's).
+                            || el.has_attribute("data-own-keys")
                     });
                 if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
@@ -628,6 +639,7 @@ pub fn App() -> Html {
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.twin.as_ref().map(|t| t.changes.clone())} on_intent={on_intent.clone()} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::conf_files::ConfFiles scenario={scenario.clone()} on_intent={on_intent.clone()} />

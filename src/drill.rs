@@ -14,8 +14,9 @@ use yew::prelude::*;
 
 use crate::state::Intent;
 
-/// Where the worker's loader is, beside the page (Trunk names workers after their bin).
-const WORKER_URL: &str = "./drill-worker_loader.js";
+/// Where the lab's worker's loader is, beside the page (Trunk names workers after
+/// their bin); the history view's checks run in it too.
+pub(crate) const WORKER_URL: &str = "./drill-worker_loader.js";
 
 /// What the panel shows.
 #[derive(Clone, Debug, PartialEq)]

@@ -156,6 +156,9 @@ pub struct Lab {
     pub final_outcome: Option<Rc<Outcome>>,
     /// The system's invariants on the whole run, once computed.
     pub final_invariants: Rc<Vec<sim::system::InvariantReport>>,
+    /// The whole run's history as the checker reads it (for the history view and its
+    /// export), once computed; empty before.
+    pub final_history: Rc<Vec<sim::check::Operation>>,
     /// The checker's verdict on the part of the run computed so far.
     live: sim::check::Live,
     /// When the history stops being linearizable and why, once the part computed
@@ -227,6 +230,7 @@ impl Lab {
             snapshots: Vec::new(),
             final_outcome: None,
             final_invariants: Rc::new(Vec::new()),
+            final_history: Rc::default(),
             live: Default::default(),
             verdict: None,
             involved: Rc::new(Vec::new()),
@@ -288,6 +292,7 @@ impl Lab {
         self.ahead = Some(ahead);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
+        self.final_history = Rc::default();
         self.live = Default::default();
         self.verdict = None;
         self.involved = Rc::new(Vec::new());
@@ -358,6 +363,7 @@ impl Lab {
         }
         self.final_outcome = Some(Rc::new(outcome));
         self.final_invariants = Rc::new(ahead.check_invariants());
+        self.final_history = Rc::new(ahead.checked_history());
         self.ended = Rc::new(Ended::from_history(&ahead.history()));
     }
 
@@ -655,6 +661,7 @@ impl Lab {
         self.sim.run_until(t);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
+        self.final_history = Rc::default();
         self.live = Default::default();
         self.verdict = None;
         self.involved = Rc::new(Vec::new());

@@ -9,6 +9,8 @@ mod controls;
 mod drill;
 mod export;
 mod flashcards;
+mod history;
+mod history_canvas;
 mod lab;
 mod layout;
 mod lesson;

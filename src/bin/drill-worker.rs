@@ -1,11 +1,17 @@
-//! The failure drill's Web Worker: runs a drill's schedules off the page's thread, so
-//! the page never freezes, and posts the runs back in batches as they finish.
+//! The lab's Web Worker, for the work that would freeze the page: a failure drill's
+//! schedules, posted back in batches as they finish, and the verdict on a history
+//! opened in the history view.
 //!
-//! Messages are JSON strings. The page sends `{"scenario": …, "spec": …, "from": i,
-//! "to": j}`; the worker answers `{"ready": true}` once loaded, then
-//! `{"runs": […], "done": k}` about four times a second and `{"finished": true, …}` at
-//! the end, or `{"error": "…"}`. Cancelling is the page terminating the worker.
-//! What a run is and what it found come from the core (`sim::drill`).
+//! Messages are JSON strings; the worker answers `{"ready": true}` once loaded.
+//! - A drill: the page sends `{"scenario": …, "spec": …, "from": i, "to": j}`; the
+//!   worker answers `{"runs": […], "done": k}` about four times a second and
+//!   `{"finished": true, …}` at the end.
+//! - A check: the page sends `{"check": "<the history file's text>"}`; the worker
+//!   answers `{"verdict": …, "ms": …}`.
+//!
+//! Either may answer `{"error": "…"}`. Cancelling is the page terminating the worker.
+//! What a run is and what it found, and the checker, come from the core (`sim::drill`,
+//! `sim::check`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -23,7 +29,12 @@ fn main() {
         let post = post.clone();
         Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
             let text = e.data().as_string().unwrap_or_default();
-            if let Err(msg) = drill(&text, &post) {
+            let done = if text.starts_with("{\"check\"") {
+                check(&text, &post)
+            } else {
+                drill(&text, &post)
+            };
+            if let Err(msg) = done {
                 post(serde_json::json!({ "error": msg }));
             }
         })
@@ -60,6 +71,19 @@ fn drill(text: &str, post: &dyn Fn(serde_json::Value)) -> Result<(), String> {
         }
     }
     post(serde_json::json!({ "finished": true, "done": to - from }));
+    Ok(())
+}
+
+/// Reads a history and checks it: the same parser and checker as `splitbrain check`.
+#[cfg(target_arch = "wasm32")]
+fn check(text: &str, post: &dyn Fn(serde_json::Value)) -> Result<(), String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("a check request is JSON: {e}"))?;
+    let history = v["check"].as_str().unwrap_or_default();
+    let started = js_sys::Date::now();
+    let ops = sim::check::formats::parse(history).map_err(|e| e.to_string())?;
+    let verdict = sim::check::check(&ops);
+    post(serde_json::json!({ "verdict": verdict, "ms": js_sys::Date::now() - started }));
     Ok(())
 }
 

@@ -56,8 +56,9 @@ pub trait Simulation {
     fn outcome(&self) -> Outcome;
     /// The client history so far.
     fn history(&self) -> crate::history::History;
-    /// The history the outcome's verdict checks, its processes by name: what
-    /// `run --history` writes and the page's history view opens.
+    /// The history the outcome's verdict checks, its processes by name and its values
+    /// renumbered to be read (see [`crate::check::renumber`]): what `run --history`
+    /// writes and the page's history view opens. Its verdict is the outcome's.
     fn checked_history(&self) -> Vec<crate::check::Operation>;
     /// Settings that are accepted but cannot work as intended.
     fn warnings(&self) -> &[String];
@@ -332,6 +333,7 @@ impl<P: System> Simulation for Run<P> {
         for op in &mut ops {
             op.process = crate::ids::with_names(&op.process, names);
         }
+        crate::check::renumber(&mut ops);
         ops
     }
     fn warnings(&self) -> &[String] {

@@ -29,8 +29,8 @@ fn err(line: usize, message: impl Into<String>) -> FormatError {
     }
 }
 
-/// Reads a history in whichever format `text` is: EDN when it starts with `{` or
-/// `[{`... after optional whitespace and a `[`, Jepsen's log lines when its first line
+/// Reads a history in whichever format `text` is: EDN when it starts with `{:` or `[`
+/// (a JSON line starts with `{"`), Jepsen's log lines when its first line
 /// has tabs, the lab's JSON lines otherwise.
 pub fn parse(text: &str) -> Result<Vec<Operation>, FormatError> {
     let first = text
@@ -38,7 +38,7 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, FormatError> {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    if first.starts_with("{:") || first.starts_with("[{:") || first == "[" {
+    if first.starts_with("{:") || first.starts_with('[') {
         parse_edn(text)
     } else if first.contains('\t') {
         parse_log(text)
@@ -583,6 +583,7 @@ mod tests {
 {:type :ok, :f :read, :value 4, :process 2, :time 60}
 {:process :nemesis, :type :info, :f :start, :value nil}]"#;
         let ops = parse(h).unwrap();
+        assert_eq!(parse("[]").unwrap(), [], "an empty EDN history");
         assert_eq!(ops.len(), 3);
         assert_eq!(ops[1].call, Call::Cas { from: 3, to: 4 });
         assert_eq!((ops[1].status, ops[1].complete), (Status::Info, None));

@@ -30,6 +30,15 @@ use crate::process::DataSet;
 /// A register's value: None is nil (never written).
 pub type Value = Option<u64>;
 
+/// A process in words: a number (as Jepsen names its processes) reads as "process 3".
+pub fn who(process: &str) -> String {
+    if !process.is_empty() && process.bytes().all(|b| b.is_ascii_digit()) {
+        format!("process {process}")
+    } else {
+        process.to_string()
+    }
+}
+
 /// What an operation asks of its key's register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "f", rename_all = "snake_case")]
@@ -92,7 +101,14 @@ impl Operation {
         }
     }
 
-    fn describe(&self) -> String {
+    /// Who ran it, in words: a number (as Jepsen names its processes) reads as
+    /// "process 3".
+    pub fn who(&self) -> String {
+        who(&self.process)
+    }
+
+    /// In plain words: "C1's write 3 (invoked at 10, answered at 20)".
+    pub fn describe(&self) -> String {
         let what = match self.call {
             Call::Read => match self.read {
                 Some(x) => format!("read of {x}"),
@@ -106,7 +122,8 @@ impl Operation {
             .map_or("never answered".to_string(), |c| format!("answered at {c}"));
         format!(
             "{}'s {what} (invoked at {}, {until})",
-            self.process, self.invoke
+            self.who(),
+            self.invoke
         )
     }
 }
@@ -114,7 +131,7 @@ impl Operation {
 /// Why a history is not linearizable: the operation that no order of the others
 /// could place before it completed, with what the register held in the longest
 /// order found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Violation {
     /// The key.
     pub key: String,
@@ -135,7 +152,7 @@ pub struct Violation {
 }
 
 /// The verdict on a history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Verdict {
     /// Whether the history is linearizable; None when the search gave up (see
     /// [`MAX_STATES`]).
@@ -494,6 +511,40 @@ pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) ->
     }
     out.extend(lock_ops(h));
     out
+}
+
+/// Renumbers a history's values 1, 2, 3… in the order they were first written (by
+/// invocation), in values, reads and the per-element keys of a set (`key/value`), so
+/// that a person can read them: the lab's values are operation ids, unique but ten
+/// digits long. Equal values stay equal and different ones different, so the verdict
+/// is the same.
+pub fn renumber(ops: &mut [Operation]) {
+    let mut order: Vec<usize> = (0..ops.len()).collect();
+    order.sort_by_key(|&i| (ops[i].invoke, i));
+    let mut to: std::collections::HashMap<u64, u64> = Default::default();
+    for &i in &order {
+        if let Some(v) = ops[i].written() {
+            let n = to.len() as u64 + 1;
+            to.entry(v).or_insert(n);
+        }
+    }
+    let map = |v: u64| to.get(&v).copied().unwrap_or(v);
+    for op in ops.iter_mut() {
+        op.call = match op.call {
+            Call::Read => Call::Read,
+            Call::Write { value } => Call::Write { value: map(value) },
+            Call::Cas { from, to } => Call::Cas {
+                from: map(from),
+                to: map(to),
+            },
+        };
+        op.read = op.read.map(map);
+        if let Some((k, v)) = op.key.split_once('/') {
+            if let Ok(v) = v.parse::<u64>() {
+                op.key = format!("{k}/{}", map(v));
+            }
+        }
+    }
 }
 
 /// When a history ends: its last completion or invocation. The final read of a set

@@ -181,3 +181,50 @@ fn an_unknown_write_that_was_read_must_have_happened_before_that_read() {
     let v = check(&h);
     assert_eq!((v.linearizable, v.ops), (Some(true), 2));
 }
+
+#[test]
+fn renumbered_values_read_small_and_keep_the_verdict() {
+    let mut checked = 0;
+    for seed in 0..30 {
+        let mut h = bench_history(300, 3, 4, seed);
+        // Values as the lab's are: ten-digit operation ids, and set elements as keys.
+        for o in &mut h {
+            o.call = match o.call {
+                Call::Write { value } => Call::Write { value: value << 32 },
+                Call::Cas { from, to } => Call::Cas {
+                    from: from << 32,
+                    to: to << 32,
+                },
+                c => c,
+            };
+            o.read = o.read.map(|v| v << 32);
+            o.key = format!("{}/{}", o.key, 7u64 << 32);
+        }
+        if seed % 2 == 1 {
+            let last = h.iter().rposition(|o| o.call == Call::Read).unwrap();
+            h[last].read = h.iter().find_map(|o| o.written());
+        }
+        let before = check(&h);
+        let mut renumbered = h.clone();
+        renumber(&mut renumbered);
+        let after = check(&renumbered);
+        assert_eq!(before.linearizable, after.linearizable, "seed {seed}");
+        assert_eq!(
+            before.violation.map(|v| (v.op, v.at, v.before)),
+            after.violation.map(|v| (v.op, v.at, v.before)),
+            "seed {seed}"
+        );
+        let most = renumbered.iter().filter_map(|o| o.written()).max().unwrap();
+        assert!(most <= 300, "seed {seed}: values 1, 2, 3…, not {most}");
+        checked += 1;
+    }
+    println!("{checked} histories renumbered, each with the same verdict");
+}
+
+#[test]
+fn jepsens_numbered_processes_read_as_processes() {
+    let o = r("3", Some(1), 4, 5);
+    assert_eq!(o.who(), "process 3");
+    assert!(o.describe().starts_with("process 3's read of 1"));
+    assert_eq!(r("C3", None, 4, 5).who(), "C3");
+}
