@@ -117,3 +117,33 @@ export async function openLab(lab, url, viewport = { width: 1366, height: 768 })
   await waitForState(page, (s) => !s.computing, 30000);
   return { ctx, page };
 }
+
+/** A linearizable history of `n` operations: `clients` clients, one operation
+ *  outstanding each, on `keys` keys; each takes effect at a point of its interval,
+ *  in the order of those points, and one write in fifty never answers. */
+export function bigHistory(n, clients = 5, keys = 10) {
+  let seed = 7;
+  const rand = (k) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % k; };
+  const ops = [];
+  const next = new Array(clients).fill(0);
+  for (let i = 0; i < n; i++) {
+    const c = i % clients;
+    const invoke = next[c] + 1 + rand(5);
+    const effect = invoke + rand(10);
+    const complete = effect + rand(10);
+    const r = rand(10);
+    const f = r < 5 ? 'read' : r < 8 ? 'write' : 'cas';
+    const info = f !== 'read' && rand(50) === 0;
+    ops.push({ process: c, key: String(rand(keys)), f, invoke, effect, complete, info, id: i + 1 });
+    next[c] = complete;
+  }
+  const reg = new Map();
+  for (const o of [...ops].sort((a, b) => a.effect - b.effect)) {
+    const now = reg.get(o.key) ?? null;
+    if (o.f === 'read') o.value = now;
+    else if (o.f === 'write' || now === null) { o.f = 'write'; o.value = o.id; reg.set(o.key, o.id); }
+    else { o.value = [now, o.id]; reg.set(o.key, o.id); }
+  }
+  return ops.map((o) => JSON.stringify({ process: `C${o.process + 1}`, key: o.key, f: o.f, value: o.value, invoke: o.invoke,
+    ...(o.info ? { outcome: 'info' } : { complete: o.complete }) })).join('\n') + '\n';
+}

@@ -80,7 +80,12 @@ pub fn HistoryCanvas(p: &CanvasProps) -> Html {
         let (canvas, geom, s) = (canvas.clone(), geom.clone(), p.state.clone());
         use_effect_with(p.state.version, move |_| {
             if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                let clock = web_sys::window().and_then(|w| w.performance());
+                let t = clock.as_ref().map_or(0.0, |c| c.now());
                 *geom.borrow_mut() = draw(&el, &s);
+                // How long the drawing took, for `./lab bench` (never asserted).
+                let ms = clock.map_or(0.0, |c| c.now()) - t;
+                let _ = el.set_attribute("data-draw-ms", &format!("{ms:.2}"));
             }
         });
     }

@@ -170,6 +170,18 @@ fn call_of(f: &str, v: &Edn, invoking: bool) -> Result<(String, Call), String> {
     }
 }
 
+/// One line of the lab's JSON-lines format, as written (other fields are ignored).
+#[derive(serde::Deserialize)]
+struct Line {
+    process: Option<serde_json::Value>,
+    key: Option<serde_json::Value>,
+    f: Option<serde_json::Value>,
+    value: Option<serde_json::Value>,
+    invoke: Option<serde_json::Value>,
+    complete: Option<serde_json::Value>,
+    outcome: Option<serde_json::Value>,
+}
+
 /// The lab's JSON-lines format, one operation per line (see docs/history-format.md).
 pub fn parse_json_lines(text: &str) -> Result<Vec<Operation>, FormatError> {
     let mut out = Vec::new();
@@ -178,9 +190,31 @@ pub fn parse_json_lines(text: &str) -> Result<Vec<Operation>, FormatError> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| err(line_no, format!("not JSON: {e}")))?;
-        let field = |k: &str| v.get(k).filter(|x| !x.is_null());
+        // Read into the fields it has rather than a map of every field: a third of the
+        // time, on a 100,000-line history in the page.
+        let v: Line = serde_json::from_str(line).map_err(|e| {
+            err(
+                line_no,
+                if e.is_data() {
+                    "not an operation: one JSON object per line, with process, f, value, invoke…"
+                        .to_string()
+                } else {
+                    format!("not JSON: {e}")
+                },
+            )
+        })?;
+        let field = |k: &str| {
+            match k {
+                "process" => v.process.as_ref(),
+                "key" => v.key.as_ref(),
+                "f" => v.f.as_ref(),
+                "value" => v.value.as_ref(),
+                "invoke" => v.invoke.as_ref(),
+                "complete" => v.complete.as_ref(),
+                _ => v.outcome.as_ref(),
+            }
+            .filter(|x| !x.is_null())
+        };
         let process = match field("process") {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(x) => x.to_string(),
