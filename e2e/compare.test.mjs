@@ -81,7 +81,7 @@ test('Sentinel against Raft: another system side by side on one timeline', async
   await panel.locator('select').nth(1).selectOption('raft-minority-leader');
   await panel.getByRole('button', { name: 'Compare with this preset' }).click();
   const s = await waitForState(page, (st) => st.twin && !st.computing, 30000);
-  assert.deepEqual(s.twin.labels, ['sentinel-old-master-isolated (Redis with Sentinel)', 'raft-minority-leader (etcd (Raft))']);
+  assert.deepEqual(s.twin.labels, ['sentinel-old-master-isolated on Redis with Sentinel', 'raft-minority-leader on etcd (Raft)']);
   assert.equal(s.twin.changes, 'preset:raft-minority-leader');
   const mid = await seek(page, 20000);
   assert.equal(mid.twin.now_ms, 20000);
@@ -89,7 +89,7 @@ test('Sentinel against Raft: another system side by side on one timeline', async
   const end = await seek(page, 90000);
   assert.equal(end.end.acked_writes_lost, 403);
   assert.equal(end.twin.end_lost, 0, 'Raft loses no acknowledged write');
-  assert.match(await page.locator('.compare-sentence').textContent(), /^With raft-minority-leader \(etcd \(Raft\)\): 0 acknowledged writes lost; with sentinel-old-master-isolated \(Redis with Sentinel\): 403\./);
+  assert.match(await page.locator('.compare-sentence').textContent(), /^With raft-minority-leader on etcd \(Raft\): 0 acknowledged writes lost; with sentinel-old-master-isolated on Redis with Sentinel: 403\./);
   await page.waitForTimeout(400);
   assert.match(page.url(), /&vs=preset:raft-minority-leader/);
   await ctx.close();

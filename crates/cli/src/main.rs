@@ -49,9 +49,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         history: Option<String>,
         /// Run it side by side with these settings changed (PATH=VALUE, repeatable),
-        /// on the same faults and seed, and print the difference in outcome.
-        #[arg(long = "against", value_name = "PATH=VALUE", value_parser = parse_set, conflicts_with_all = ["report", "svg", "timeline_svg", "history"])]
-        against: Vec<(String, String)>,
+        /// on the same faults and seed, or beside another preset (`preset:NAME`, another
+        /// system's too, on its own faults), and print the difference in outcome.
+        #[arg(long = "against", value_name = "PATH=VALUE|preset:NAME", conflicts_with_all = ["report", "svg", "timeline_svg", "history"])]
+        against: Vec<String>,
     },
     /// Print every event of a run as JSON lines.
     Trace {
@@ -495,14 +496,24 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
 
 /// `run --against`: both configurations on the same faults and seed, and the table
 /// of their difference (the page's side by side, in text or JSON).
-fn compare(a: &Scenario, changes: &[(String, String)], json: bool) -> Result<(), String> {
-    let b = sim::compare::variant(a, changes).map_err(|e| format!("--against: {e}"))?;
-    let (la, lb) = sim::drill::labels(a, &b);
-    if la.is_empty() {
-        return Err("--against changes nothing: both configurations would be the same".into());
+fn compare(a: &Scenario, against: &[String], json: bool) -> Result<(), String> {
+    let other = match against {
+        [one] if one.trim().starts_with("preset:") => sim::compare::parse_other(one),
+        _ if against.iter().any(|x| x.trim().starts_with("preset:")) => {
+            Err("`preset:NAME` stands alone: another preset, or settings changed, not both".into())
+        }
+        _ => against
+            .iter()
+            .map(|x| parse_set(x))
+            .collect::<Result<Vec<_>, _>>()
+            .map(sim::compare::Other::Changes),
     }
+    .map_err(|e| format!("--against: {e}"))?;
+    let (b, (la, lb)) =
+        sim::compare::other_side(a, &other).map_err(|e| format!("--against: {e}"))?;
     let oa = sim::simulation::run(a).map_err(|e| e.to_string())?;
     let ob = sim::simulation::run(&b).map_err(|e| e.to_string())?;
+    // Another system's outcome is told in the first side's words.
     let words = sim::system::find(&a.system)
         .map_err(|e| e.to_string())?
         .words;

@@ -80,6 +80,47 @@ fn two_configurations_side_by_side_on_the_same_faults() {
     assert!(err.contains("quorum=0"), "{err}");
 }
 
+#[test]
+fn another_system_side_by_side_sentinel_against_raft() {
+    let (ok, out, err) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "preset:raft-minority-leader",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["a"]["label"],
+        "sentinel-old-master-isolated on Redis with Sentinel"
+    );
+    assert_eq!(v["b"]["label"], "raft-minority-leader on etcd (Raft)");
+    assert_eq!(v["a"]["outcome"]["acked_writes_lost"], 403);
+    assert_eq!(v["b"]["outcome"]["acked_writes_lost"], 0);
+    let sentence = v["sentence"].as_str().unwrap();
+    assert!(
+        sentence.contains("403") && sentence.contains("raft-minority-leader"),
+        "{sentence}"
+    );
+    for (against, says) in [
+        (vec!["preset:no-such"], "there is no preset named `no-such`"),
+        (
+            vec!["preset:raft-minority-leader", "quorum=1"],
+            "`preset:NAME` stands alone",
+        ),
+    ] {
+        let mut args = vec!["run", "--preset", "sentinel-old-master-isolated"];
+        for a in &against {
+            args.extend(["--against", a]);
+        }
+        let (ok, _, err) = splitbrain(&args);
+        assert!(!ok, "{against:?}");
+        assert!(err.contains(says), "{against:?}: {err}");
+    }
+}
+
 /// `run --history` writes the very history the run's verdict judged: `check` reads it
 /// back and finds the same verdict, at the same moment, naming processes as the lab does.
 #[test]

@@ -76,7 +76,7 @@ pub fn other_side(base: &Scenario, other: &Other) -> Result<(Scenario, (String, 
             let s = p.scenario();
             let title = |x: &Scenario| {
                 let sys = crate::system::find(&x.system).map_or("", |d| d.title);
-                format!("{} ({sys})", x.name)
+                format!("{} on {sys}", x.name)
             };
             Ok((s.clone(), (title(base), title(&s))))
         }

@@ -44,8 +44,8 @@ fn another_system_is_compared_by_preset() {
     let other = parse_other("preset:raft-minority-leader").unwrap();
     let (s, (la, lb)) = other_side(&base, &other).unwrap();
     assert_eq!(s.system, "etcd-raft");
-    assert_eq!(la, "sentinel-old-master-isolated (Redis with Sentinel)");
-    assert_eq!(lb, "raft-minority-leader (etcd (Raft))");
+    assert_eq!(la, "sentinel-old-master-isolated on Redis with Sentinel");
+    assert_eq!(lb, "raft-minority-leader on etcd (Raft)");
     assert!(parse_other("preset:nope")
         .unwrap_err()
         .contains("no preset named `nope`"));
