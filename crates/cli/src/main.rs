@@ -4,6 +4,7 @@
 //! the core's registry. Bad input gets one message and exit status 2, as clap's own
 //! usage errors do.
 
+mod png;
 mod sweep;
 
 use std::process::ExitCode;
@@ -41,8 +42,14 @@ enum Command {
         /// Also write the timeline as SVG to this file.
         #[arg(long, value_name = "FILE")]
         timeline_svg: Option<String>,
+        /// Also write the drawing as PNG (twice the SVG's size, for slides).
+        #[arg(long, value_name = "FILE")]
+        png: Option<String>,
+        /// Also write the timeline as PNG.
+        #[arg(long, value_name = "FILE")]
+        timeline_png: Option<String>,
         /// The moment the drawing shows, in ms.
-        #[arg(long, value_name = "MS", requires = "svg")]
+        #[arg(long, value_name = "MS")]
         at: Option<u64>,
         /// Also write the run's client history as the lab's JSON lines (what `check`
         /// reads, and the page's history view opens) to this file.
@@ -51,7 +58,7 @@ enum Command {
         /// Run it side by side with these settings changed (PATH=VALUE, repeatable),
         /// on the same faults and seed, or beside another preset (`preset:NAME`, another
         /// system's too, on its own faults), and print the difference in outcome.
-        #[arg(long = "against", value_name = "PATH=VALUE|preset:NAME", conflicts_with_all = ["report", "svg", "timeline_svg", "history"])]
+        #[arg(long = "against", value_name = "PATH=VALUE|preset:NAME", conflicts_with_all = ["report", "svg", "timeline_svg", "png", "timeline_png", "history"])]
         against: Vec<String>,
     },
     /// Print every event of a run as JSON lines.
@@ -231,6 +238,8 @@ fn run(cmd: Command) -> Result<(), String> {
             report: md,
             svg,
             timeline_svg,
+            png,
+            timeline_png,
             at,
             history,
             against,
@@ -238,6 +247,11 @@ fn run(cmd: Command) -> Result<(), String> {
             let scenario = src.load()?;
             if !against.is_empty() {
                 return compare(&scenario, &against, json);
+            }
+            if at.is_some() && svg.is_none() && png.is_none() {
+                return Err(
+                    "--at is the moment the drawing shows: give --svg FILE or --png FILE".into(),
+                );
             }
             let mut sim =
                 sim::build(&scenario, RunOptions::default()).map_err(|e| e.to_string())?;
@@ -248,16 +262,35 @@ fn run(cmd: Command) -> Result<(), String> {
             let view = sim.view();
             sim.run_until(scenario.duration_ms);
             let out = sim.outcome();
-            if let Some(path) = &svg {
+            let write = |path: &str, bytes: &[u8]| {
+                std::fs::write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
+            };
+            if svg.is_some() || png.is_some() {
                 let picture =
                     sim::report::svg::drawing(&scenario, &view, words.epoch, &out.sentence(&words));
-                std::fs::write(path, picture).map_err(|e| format!("cannot write {path}: {e}"))?;
+                if let Some(path) = &svg {
+                    write(path, picture.as_bytes())?;
+                }
+                if let Some(path) = &png {
+                    write(
+                        path,
+                        &png::png(&picture).map_err(|e| format!("{path}: {e}"))?,
+                    )?;
+                }
             }
-            if let Some(path) = &timeline_svg {
+            if timeline_svg.is_some() || timeline_png.is_some() {
                 let moments = sim::report::moments(sim.as_ref(), Some(&out));
-                let picture =
-                    sim::report::svg::timeline(&scenario, &moments, svg.as_ref().map(|_| at));
-                std::fs::write(path, picture).map_err(|e| format!("cannot write {path}: {e}"))?;
+                let shown = (svg.is_some() || png.is_some()).then_some(at);
+                let picture = sim::report::svg::timeline(&scenario, &moments, shown);
+                if let Some(path) = &timeline_svg {
+                    write(path, picture.as_bytes())?;
+                }
+                if let Some(path) = &timeline_png {
+                    write(
+                        path,
+                        &png::png(&picture).map_err(|e| format!("{path}: {e}"))?,
+                    )?;
+                }
             }
             if let Some(path) = &history {
                 let text = sim::check::formats::write_json_lines(&sim.checked_history());

@@ -23,8 +23,28 @@ fn a_review_report_in_markdown_with_its_pictures() {
         "15000",
         "--timeline-svg",
         timeline.to_str().unwrap(),
+        "--png",
+        dir.join("drawing.png").to_str().unwrap(),
+        "--timeline-png",
+        dir.join("timeline.png").to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
+    // The PNGs: twice the SVGs' size, as the page's export draws them.
+    for (png, svg) in [("drawing.png", &drawing), ("timeline.png", &timeline)] {
+        let bytes = std::fs::read(dir.join(png)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{png}");
+        let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+        let text = std::fs::read_to_string(svg).unwrap();
+        let attr = |a: &str| -> u32 {
+            let v = text.split_once(&format!(" {a}=\"")).unwrap().1;
+            v[..v.find('"').unwrap()].parse::<f64>().unwrap().round() as u32
+        };
+        assert_eq!(
+            (size(16), size(20)),
+            (attr("width") * 2, attr("height") * 2),
+            "{png}"
+        );
+    }
     let (_, json, _) = splitbrain(&["run", "--preset", "raft-minority-leader", "--json"]);
     let o: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(md.starts_with("# raft-minority-leader\n"), "{md}");
@@ -47,6 +67,12 @@ fn a_review_report_in_markdown_with_its_pictures() {
     let (ok, _, err) = splitbrain(&["run", "--preset", "raft-minority-leader", "--report", "pdf"]);
     assert!(!ok);
     assert!(err.contains("'pdf'"), "{err}");
+    let (ok, _, err) = splitbrain(&["run", "--preset", "raft-minority-leader", "--at", "100"]);
+    assert!(!ok);
+    assert!(
+        err.contains("--at is the moment the drawing shows"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

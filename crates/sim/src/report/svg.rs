@@ -162,10 +162,10 @@ pub fn drawing(s: &Scenario, view: &View, epoch_word: &str, caption: &str) -> St
                 let epoch = p
                     .view
                     .epoch
-                    .map_or(String::new(), |e| format!("  {epoch_word} {e}"));
+                    .map_or(String::new(), |e| format!("{epoch_word} {e}"));
                 let _ = write!(
                     o,
-                    "<text x=\"{:.1}\" y=\"{py:.1}\"><tspan font-weight=\"600\">{}</tspan> {}{}<tspan fill=\"#5a5a5a\" font-size=\"11\">{}</tspan></text>",
+                    "<text x=\"{:.1}\" y=\"{py:.1}\"><tspan font-weight=\"600\">{}</tspan> {}{}<tspan dx=\"6\" fill=\"#5a5a5a\" font-size=\"11\">{}</tspan></text>",
                     px + 14.0,
                     esc(&p.name),
                     esc(&p.view.role_label),
