@@ -94,3 +94,36 @@ test('Sentinel against Raft: another system side by side on one timeline', async
   assert.match(page.url(), /&vs=preset:raft-minority-leader/);
   await ctx.close();
 });
+
+test('three sides from a link: quorum 1 and min-replicas-to-write 1 beside the preset, one timeline, one table; a side removed', async () => {
+  const { ctx, page } = await openLab(lab, `${lab.server.url}#p=sentinel-old-master-isolated&vs=quorum=1|min_replicas_to_write=1`);
+  const s = await waitForState(page, (st) => st.twins.length === 2 && !st.computing, 30000);
+  assert.deepEqual(s.twins.map((t) => t.labels[1]), ['quorum=1', 'min_replicas_to_write=1']);
+  assert.deepEqual(await page.locator('.side-by-side .side-label').allTextContents(),
+    ['A: quorum=2, min_replicas_to_write=0', 'B: quorum=1', 'C: min_replicas_to_write=1']);
+  for (const t of [12000, 30000]) {
+    const st = await seek(page, t);
+    assert.deepEqual(st.twins.map((x) => x.now_ms), [t, t], `every side follows A to ${t} ms`);
+  }
+  await page.locator('.side-by-side').screenshot({ path: path.join(shots, 'side-by-side-three.png') });
+  const end = await seek(page, 90000);
+  const table = page.locator('.compare-table');
+  assert.equal(await table.locator('thead th').count(), 3);
+  const lost = table.locator('tr', { has: page.locator('th', { hasText: 'Acknowledged writes lost' }) });
+  assert.deepEqual(await lost.locator('td').allTextContents(), ['403', ...end.twins.map((t) => String(t.end_lost))]);
+  assert.match(await page.locator('.compare-sentence').textContent(), /^Acknowledged writes lost: 403 with quorum=2, min_replicas_to_write=0, \d+ with quorum=1, \d+ with min_replicas_to_write=1\.$/);
+  await page.waitForTimeout(400);
+  assert.match(decodeURIComponent(page.url()), /&vs=quorum=1\|min_replicas_to_write=1/);
+  // Removing B leaves A and C, and the address follows.
+  await page.getByRole('button', { name: 'Remove side B' }).click();
+  const left = await waitForState(page, (st) => st.twins.length === 1);
+  assert.deepEqual(left.twins[0].labels, ['min_replicas_to_write=0', 'min_replicas_to_write=1']);
+  await page.waitForTimeout(400);
+  assert.match(decodeURIComponent(page.url()), /&vs=min_replicas_to_write=1$/);
+  // A fifth side is refused in plain words.
+  await page.goto(`${lab.server.url}#p=sentinel-old-master-isolated&vs=quorum=1|quorum=3|min_replicas_to_write=1|down_after_ms=1000`);
+  await page.reload();
+  const refused = await waitForState(page, (st) => st.message, 30000);
+  assert.match(refused.message, /^Cannot compare: a comparison draws at most 4 sides/);
+  await ctx.close();
+});

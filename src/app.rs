@@ -218,7 +218,7 @@ pub fn App() -> Html {
             }))
             .clone()
         };
-        let comparing = state.twin.as_ref().map(|t| (*t.changes).clone());
+        let comparing = state.comparing().map(|c| (*c).clone());
         use_effect_with(
             (scenario, paused_at, following, own_lesson, comparing),
             move |(s, t, following, own, comparing)| {
@@ -525,17 +525,19 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| help.set(!*help))
     };
     // The drawing, or both drawings at one moment when comparing side by side.
-    let drawing = match state.twin.clone() {
-        Some(twin) => html! {
-            <div class="side-by-side">
-                <section class="side" aria-label={format!("A: {}", twin.labels.0)}>
-                    <h2 class="side-label">{format!("A: {}", twin.labels.0)}</h2>
+    let drawing = match state.twins.is_empty() {
+        false => html! {
+            <div class={classes!("side-by-side", (state.twins.len() > 1).then_some("many"))}>
+                <section class="side" aria-label={format!("A: {}", state.a_label())}>
+                    <h2 class="side-label">{format!("A: {}", state.a_label())}</h2>
                     <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
                 </section>
-                <crate::compare::TwinStage {twin} animate={*animate} width={*half_w} />
+                { for state.twins.iter().enumerate().map(|(k, twin)| html! {
+                    <crate::compare::TwinStage key={(*twin.changes).clone()} twin={twin.clone()} letter={crate::compare::letter(k + 1)} animate={*animate} width={*half_w} />
+                }) }
             </div>
         },
-        None => html! {
+        true => html! {
             <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*canvas_w} />
         },
     };
@@ -597,7 +599,7 @@ pub fn App() -> Html {
                         { for lessons.iter().map(|l| html! { <option value={l.name.clone()}>{l.title.clone()}</option> }) }
                     </select>
                 </label>
-                <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} compare={state.twin.as_ref().map(|t| t.changes.clone())} />
+                <crate::share::ShareBar scenario={scenario.clone()} now={state.view.now_ms} compare={state.comparing()} />
             </header>
             <p class="summary">{&scenario.description}</p>
             <p class="try">{sys.try_first}{" "}{scenario.schedule_words()}</p>
@@ -616,8 +618,8 @@ pub fn App() -> Html {
                 markers={markers} can_undo={lab.can_undo()} on_intent={on_intent.clone()} {caption} involved={lab.involved.clone()} />
             { drawing }
             // Side by side: the difference under the two drawings.
-            if let Some(twin) = state.twin.clone() {
-                <crate::compare::CompareTable {twin} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} />
+            if !state.twins.is_empty() {
+                <crate::compare::CompareTable twins={state.twins.clone()} a_label={state.a_label()} a_end={outcome_end.clone()} a_now={progress.clone()} reveal={revealed} {words} />
             }
             <div class="legend" aria-hidden="true">
                 { for sys.legend.iter().map(|(role, label)| html! { <span><i class={classes!("k", crate::canvas::role_class(*role))} />{*label}</span> }) }
@@ -637,7 +639,7 @@ pub fn App() -> Html {
                 <crate::export::ExportPanel scenario={scenario.clone()} view={state.view.clone()} outcome={export_outcome} {invariants} markers={export_markers} revealed={state.reveal_end || state.view.now_ms >= lab.duration()} />
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
-                <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.twin.as_ref().map(|t| t.changes.clone())} on_intent={on_intent.clone()} />
+                <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.comparing()} on_intent={on_intent.clone()} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
@@ -704,20 +706,24 @@ fn state_report(state: &LabState) -> String {
         "system": lab.system().name,
         "leaders_so_far": now.leaders,
         "computing": state.computing,
-        "twin": state.twin.as_ref().map(|t| {
-            let tl = t.lab.borrow();
-            serde_json::json!({
-                "changes": *t.changes,
-                "labels": [t.labels.0.clone(), t.labels.1.clone()],
-                "now_ms": t.view.now_ms,
-                "computing": tl.computing(),
-                "roles": t.view.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(p.view.role_label.clone()))).collect::<serde_json::Map<_, _>>(),
-                "acked_so_far": tl.progress(t.view.now_ms).acked,
-                "rejected_so_far": tl.progress(t.view.now_ms).rejected,
-                "end_lost": tl.final_outcome.as_ref().map(|o| o.acked_writes_lost),
-            })
-        }),
+        "twin": state.twins.first().map(twin_report),
+        "twins": state.twins.iter().map(twin_report).collect::<Vec<_>>(),
         "end": o.as_ref().map(|o| serde_json::json!({"acked_writes_lost": o.acked_writes_lost, "new_leaders": o.new_leaders.len(), "unknown_writes_applied": o.unknown_writes_applied, "writes_acked": o.writes_acked, "counters": o.counters, "split_brain_ms": o.split_brain_ms, "fencing_rejections": o.fencing_rejections})),
     });
     js.to_string()
+}
+
+/// One other side of a comparison, as the end-to-end tests read it.
+fn twin_report(t: &crate::state::Twin) -> serde_json::Value {
+    let tl = t.lab.borrow();
+    serde_json::json!({
+        "changes": *t.changes,
+        "labels": [t.labels.0.clone(), t.labels.1.clone()],
+        "now_ms": t.view.now_ms,
+        "computing": tl.computing(),
+        "roles": t.view.procs.iter().map(|p| (p.name.clone(), serde_json::Value::from(p.view.role_label.clone()))).collect::<serde_json::Map<_, _>>(),
+        "acked_so_far": tl.progress(t.view.now_ms).acked,
+        "rejected_so_far": tl.progress(t.view.now_ms).rejected,
+        "end_lost": tl.final_outcome.as_ref().map(|o| o.acked_writes_lost),
+    })
 }

@@ -1,8 +1,8 @@
-//! Side by side: the scenario shown next to the same scenario with settings changed,
-//! on one timeline (the second follows the first's moment, faults and all), and the
-//! difference in outcome under them. The second configuration, its table and its
-//! sentence come from the core (`sim::compare`); this file holds the form and the
-//! drawing of the second side.
+//! Side by side: the scenario shown next to the same scenario with settings changed
+//! (up to three others), on one timeline (each follows the first's moment, faults and
+//! all), and the difference in outcome under them. The other configurations, the table
+//! and the sentence come from the core (`sim::compare`); this file holds the form and
+//! the drawings of the other sides.
 
 use std::rc::Rc;
 
@@ -12,18 +12,24 @@ use yew::prelude::*;
 use crate::canvas::Canvas;
 use crate::state::{Intent, Twin};
 
+/// A side's letter: A is the scenario shown, then B, C, D.
+pub fn letter(k: usize) -> char {
+    (b'A' + k.min(25) as u8) as char
+}
+
 /// Properties of the form that starts and stops a comparison.
 #[derive(Properties, PartialEq)]
 pub struct CompareFormProps {
     /// The scenario shown.
     pub scenario: Rc<sim::Scenario>,
-    /// The changes compared now, if comparing.
+    /// The sides compared now (`SIDE|SIDE`), if comparing.
     pub comparing: Option<Rc<String>>,
     /// Sends an intent.
     pub on_intent: Callback<Intent>,
 }
 
-/// "Side by side": pick a setting and a value, or stop comparing.
+/// "Side by side": pick a setting and a value (or a preset) for another side, remove a
+/// side, or stop comparing.
 #[component]
 pub fn CompareForm(p: &CompareFormProps) -> Html {
     let path = use_state(String::new);
@@ -54,11 +60,35 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
             }
         })
     };
+    let now: Vec<String> = p
+        .comparing
+        .as_deref()
+        .map(|c| {
+            sim::compare::sides(c)
+                .into_iter()
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    // A new side joins those compared now.
+    let with = {
+        let now = now.clone();
+        move |side: String| {
+            let mut all = now.clone();
+            all.push(side);
+            Intent::Compare(Some(all.join("|")))
+        }
+    };
     let start = {
-        let (i, chosen, value) = (p.on_intent.clone(), chosen.clone(), value.clone());
+        let (i, chosen, value, with) = (
+            p.on_intent.clone(),
+            chosen.clone(),
+            value.clone(),
+            with.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            i.emit(Intent::Compare(Some(format!("{chosen}={}", value.trim()))));
+            i.emit(with(format!("{chosen}={}", value.trim())));
         })
     };
     let on_preset = {
@@ -88,25 +118,48 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
         let (i, chosen) = (p.on_intent.clone(), chosen_preset.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            i.emit(Intent::Compare(Some(format!("preset:{chosen}"))));
+            i.emit(with(format!("preset:{chosen}")));
         })
     };
     let stop = {
         let i = p.on_intent.clone();
         Callback::from(move |_: MouseEvent| i.emit(Intent::Compare(None)))
     };
+    let room = now.len() + 1 < sim::compare::MAX_SIDES;
+    let listed = now.iter().enumerate().map(|(k, side)| {
+        let many = now.len() > 1;
+        let (i, now) = (p.on_intent.clone(), now.clone());
+        let remove = Callback::from(move |_: MouseEvent| {
+            let rest: Vec<&str> = now.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, x)| x.as_str()).collect();
+            i.emit(Intent::Compare((!rest.is_empty()).then(|| rest.join("|"))));
+        });
+        let what = match side.strip_prefix("preset:") {
+            Some(name) => format!("the preset {name}, on its own faults and seed"),
+            None => format!("{side}, on the same faults and seed"),
+        };
+        html! {
+            <li key={side.clone()}>
+                <strong>{format!("{}: ", letter(k + 1))}</strong>{what}{" "}
+                if many {
+                    <button type="button" class="remove-side" onclick={remove} aria-label={format!("Remove side {}", letter(k + 1))}>{"Remove"}</button>
+                }
+            </li>
+        }
+    });
     html! {
         <section class="panel compare" aria-label="Side by side">
             <h2>{"Side by side"}</h2>
-            if let Some(c) = &p.comparing {
-                if let Some(name) = c.strip_prefix("preset:") {
-                    <p>{format!("Comparing with the preset {name}, on its own faults and seed, on one timeline.")}</p>
-                } else {
-                    <p>{format!("Comparing with {c}: both run the same faults and seed, on one timeline.")}</p>
-                }
+            if p.comparing.is_some() {
+                <p>{"Comparing on one timeline, against A (this scenario):"}</p>
+                <ul class="compare-sides">{ for listed }</ul>
                 <button class="stop-compare" onclick={stop}>{"Stop comparing"}</button>
             } else {
                 <p class="hint">{"Run this scenario next to the same one with one setting changed: the same faults, the same seed, one timeline, and the difference in outcome."}</p>
+            }
+            if room {
+                if p.comparing.is_some() {
+                    <p class="hint">{format!("Add another side (up to {} in all):", sim::compare::MAX_SIDES)}</p>
+                }
                 <form class="compare-form" onsubmit={start}>
                     <label>{"Setting "}
                         <select onchange={on_path}>
@@ -114,7 +167,7 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
                         </select>
                     </label>
                     <label>{"Value "}<input type="text" value={(*value).clone()} oninput={on_value} /></label>
-                    <button type="submit">{"Compare side by side"}</button>
+                    <button type="submit">{ if p.comparing.is_some() { "Add this side" } else { "Compare side by side" } }</button>
                 </form>
                 <form class="compare-form" onsubmit={start_preset}>
                     <label>{"Or another preset, another system too "}
@@ -122,29 +175,33 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
                             { for others.iter().map(|(_, x)| html! { <option value={x.name} selected={x.name == chosen_preset}>{x.name}</option> }) }
                         </select>
                     </label>
-                    <button type="submit">{"Compare with this preset"}</button>
+                    <button type="submit">{ if p.comparing.is_some() { "Add this preset" } else { "Compare with this preset" } }</button>
                 </form>
             }
         </section>
     }
 }
 
-/// Properties of the second side's drawing.
+/// Properties of another side's drawing.
 #[derive(Properties)]
 pub struct TwinStageProps {
-    /// The second configuration.
+    /// The configuration.
     pub twin: Twin,
+    /// Its letter (B, C, D).
+    pub letter: char,
     /// Whether messages move.
     pub animate: bool,
     /// The drawing's width.
     pub width: f64,
 }
 
-/// Properties of the table under the two drawings.
+/// Properties of the table under the drawings.
 #[derive(Properties)]
 pub struct TableProps {
-    /// The second configuration.
-    pub twin: Twin,
+    /// The other sides.
+    pub twins: Vec<Twin>,
+    /// What tells the first side apart.
+    pub a_label: String,
     /// The first configuration's whole-run outcome, once computed.
     pub a_end: Option<Rc<sim::Outcome>>,
     /// The first configuration's counts so far.
@@ -168,43 +225,55 @@ impl PartialEq for TableProps {
     }
 }
 
-/// The second configuration's drawing, labelled (it follows the first: act there).
+/// Another side's drawing, labelled (it follows the first: act there).
 #[component]
 pub fn TwinStage(p: &TwinStageProps) -> Html {
     let t = p.twin.lab.borrow();
     let lb = &p.twin.labels.1;
+    let x = p.letter;
     // Another system draws in its own words (its own epoch and leader words).
     let words = t.system().words;
     let noop = Callback::from(|_: Intent| {});
     html! {
-        <section class="side twin" aria-label={format!("B: the same scenario with {lb}")}>
-            <h2 class="side-label">{format!("B: {lb}")}</h2>
+        <section class="side twin" aria-label={format!("{x}: the same scenario with {lb}")}>
+            <h2 class="side-label">{format!("{x}: {lb}")}</h2>
             <Canvas view={p.twin.view.clone()} on_intent={noop} on_select={Callback::from(|_: usize| {})} selected={None::<usize>}
                 animate={p.animate} shown={t.shown()} annotations={Rc::new(Vec::new())} {words} width={p.width} readonly=true />
         </section>
     }
 }
 
-/// The difference in outcome under the two drawings: the counts so far, and the
-/// whole runs' table once the end is reached or shown.
+/// The difference in outcome under the drawings: the counts so far, and the whole
+/// runs' table once the end is reached or shown.
 #[component]
 pub fn CompareTable(p: &TableProps) -> Html {
-    let t = p.twin.lab.borrow();
-    let (la, lb) = &*p.twin.labels;
-    let b_now = t.progress(p.twin.view.now_ms);
-    let b_end = t.final_outcome.clone();
-    let table = match (&p.a_end, &b_end, p.reveal) {
-        (Some(a), Some(b), true) => {
-            let rows = sim::compare::table(a, b, &p.words);
+    let labs: Vec<_> = p.twins.iter().map(|t| t.lab.borrow()).collect();
+    let mut labels = vec![p.a_label.clone()];
+    labels.extend(p.twins.iter().map(|t| t.labels.1.clone()));
+    let head = html! {
+        <thead><tr><td></td>{ for labels.iter().enumerate().map(|(k, l)| html! { <th scope="col">{format!("{}: {l}", letter(k))}</th> }) }</tr></thead>
+    };
+    let ends: Option<Vec<Rc<sim::Outcome>>> = std::iter::once(p.a_end.clone())
+        .chain(labs.iter().map(|t| t.final_outcome.clone()))
+        .collect();
+    let table = match ends.filter(|_| p.reveal) {
+        Some(ends) => {
+            let outcomes: Vec<&sim::Outcome> = ends.iter().map(|o| o.as_ref()).collect();
+            let rows = sim::compare::table(&outcomes, &p.words);
+            let sides: Vec<(&str, &sim::Outcome)> = labels
+                .iter()
+                .map(String::as_str)
+                .zip(outcomes.iter().copied())
+                .collect();
             html! {
                 <>
-                <p class="compare-sentence">{sim::compare::sentence(la, a, lb, b, &p.words)}</p>
+                <p class="compare-sentence">{sim::compare::sentence(&sides, &p.words)}</p>
                 <table class="compare-table">
-                    <thead><tr><td></td><th scope="col">{format!("A: {la}")}</th><th scope="col">{format!("B: {lb}")}</th></tr></thead>
+                    {head}
                     <tbody>
                         { for rows.iter().map(|r| html! {
                             <tr key={r.label.clone()} class={classes!(r.differs.then_some("differs"))}>
-                                <th scope="row">{&r.label}</th><td>{&r.a}</td><td>{&r.b}</td>
+                                <th scope="row">{&r.label}</th>{ for r.values.iter().map(|v| html! { <td>{v}</td> }) }
                             </tr>
                         }) }
                     </tbody>
@@ -212,18 +281,29 @@ pub fn CompareTable(p: &TableProps) -> Html {
                 </>
             }
         }
-        _ => {
-            let a = &p.a_now;
+        None => {
+            let now: Vec<crate::lab::Progress> = std::iter::once(p.a_now.clone())
+                .chain(
+                    labs.iter()
+                        .zip(&p.twins)
+                        .map(|(t, twin)| t.progress(twin.view.now_ms)),
+                )
+                .collect();
+            let row = |label: String, f: fn(&crate::lab::Progress) -> u64| {
+                html! {
+                    <tr><th scope="row">{label}</th>{ for now.iter().map(|x| html! { <td>{f(x)}</td> }) }</tr>
+                }
+            };
             html! {
                 <table class="compare-table">
                     <caption>{"So far (the whole runs' difference shows once the end is reached or shown)"}</caption>
-                    <thead><tr><td></td><th scope="col">{format!("A: {la}")}</th><th scope="col">{format!("B: {lb}")}</th></tr></thead>
+                    {head}
                     <tbody>
-                        <tr><th scope="row">{"writes acknowledged"}</th><td>{a.acked}</td><td>{b_now.acked}</td></tr>
-                        <tr><th scope="row">{"writes refused"}</th><td>{a.rejected}</td><td>{b_now.rejected}</td></tr>
-                        <tr><th scope="row">{"writes without an answer"}</th><td>{a.unknown}</td><td>{b_now.unknown}</td></tr>
+                        { row("writes acknowledged".into(), |x| x.acked) }
+                        { row("writes refused".into(), |x| x.rejected) }
+                        { row("writes without an answer".into(), |x| x.unknown) }
                         if p.words.elects {
-                            <tr><th scope="row">{format!("new {}s", p.words.leader)}</th><td>{a.leaders}</td><td>{b_now.leaders}</td></tr>
+                            { row(format!("new {}s", p.words.leader), |x| x.leaders) }
                         }
                     </tbody>
                 </table>

@@ -60,11 +60,12 @@ pub enum Intent {
     Compare(Option<String>),
 }
 
-/// The second configuration of a side-by-side comparison: the scenario shown with some
-/// settings changed, run on the same faults and seed, kept at the same moment.
+/// Another side of a side-by-side comparison: the scenario shown with some settings
+/// changed, run on the same faults and seed (or another preset, on its own), kept at
+/// the same moment.
 #[derive(Clone)]
 pub struct Twin {
-    /// The changes, as a link's `vs=` holds them.
+    /// The changes, as a link's `vs=` holds one side.
     pub changes: Rc<String>,
     other: Rc<sim::compare::Other>,
     /// Its lab.
@@ -154,11 +155,30 @@ pub struct LabState {
     pub own_setting: bool,
     /// The person asked to see how the run ends before reaching it.
     pub reveal_end: bool,
-    /// The second configuration, when comparing side by side.
-    pub twin: Option<Twin>,
+    /// The other sides (B, C, D), when comparing side by side.
+    pub twins: Vec<Twin>,
 }
 
 impl LabState {
+    /// The comparison, as a link's `vs=` holds it (`SIDE|SIDE`), if comparing.
+    pub fn comparing(&self) -> Option<Rc<String>> {
+        (!self.twins.is_empty()).then(|| {
+            Rc::new(
+                self.twins
+                    .iter()
+                    .map(|t| t.changes.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            )
+        })
+    }
+
+    /// What tells the scenario shown apart from the other sides: its value of each
+    /// setting they change (or its name, beside another preset).
+    pub fn a_label(&self) -> String {
+        sim::compare::first_label(self.twins.iter().map(|t| t.labels.0.as_str()))
+    }
+
     /// Real milliseconds per simulated millisecond lately, once a little has played.
     pub fn real_per_sim(&self) -> Option<f64> {
         (self.played.0 > 150.0 && self.played.1 > 1e-9).then(|| self.played.0 / self.played.1)
@@ -191,7 +211,7 @@ impl LabState {
             setting_error: false,
             own_setting: false,
             reveal_end: false,
-            twin: None,
+            twins: Vec::new(),
         })
     }
 }
@@ -240,7 +260,7 @@ impl Reducible for LabState {
             let is_frame = matches!(action, Intent::Frame(_));
             // Another scenario is not the one compared: the comparison ends with it.
             if matches!(action, Intent::Preset(_) | Intent::Load(Ok(_))) {
-                next.twin = None;
+                next.twins.clear();
             }
             match action {
                 Intent::Preset(name) => match sim::presets::find(&name) {
@@ -254,11 +274,26 @@ impl Reducible for LabState {
                 },
                 Intent::Describe(name, description) => lab.describe(&name, &description),
                 Intent::Lesson(_) => {}
-                Intent::Compare(None) => next.twin = None,
-                Intent::Compare(Some(text)) => match Twin::new(&lab, &text) {
-                    Ok(t) => next.twin = Some(t),
-                    Err(e) => lab.message = Some(format!("Cannot compare: {e}.")),
-                },
+                Intent::Compare(None) => next.twins.clear(),
+                Intent::Compare(Some(text)) => {
+                    let sides = sim::compare::sides(&text);
+                    let most = sim::compare::MAX_SIDES;
+                    if sides.len() >= most {
+                        lab.message = Some(format!(
+                            "Cannot compare: a comparison draws at most {most} sides, this scenario and {} others.",
+                            most - 1
+                        ));
+                    } else {
+                        match sides
+                            .iter()
+                            .map(|side| Twin::new(&lab, side))
+                            .collect::<Result<Vec<_>, _>>()
+                        {
+                            Ok(t) => next.twins = t,
+                            Err(e) => lab.message = Some(format!("Cannot compare: {e}.")),
+                        }
+                    }
+                }
                 Intent::TogglePlay => {
                     if lab.now() >= lab.duration() {
                         lab.seek(0);
@@ -335,17 +370,16 @@ impl Reducible for LabState {
                     }
                 }
             }
-            if let Some(twin) = next.twin.as_mut() {
-                if let Err(e) = twin.follow(&lab, is_frame) {
-                    lab.message = Some(format!("The comparison stopped: {e}."));
-                    next.twin = None;
-                }
+            let followed = next
+                .twins
+                .iter_mut()
+                .try_for_each(|t| t.follow(&lab, is_frame));
+            if let Err(e) = followed {
+                lab.message = Some(format!("The comparison stopped: {e}."));
+                next.twins.clear();
             }
-            next.computing = lab.computing()
-                || next
-                    .twin
-                    .as_ref()
-                    .is_some_and(|t| t.lab.borrow().computing());
+            next.computing =
+                lab.computing() || next.twins.iter().any(|t| t.lab.borrow().computing());
             next.message = lab.message.clone();
             next.view = Rc::new(lab.view());
             next.shown = lab.shown();

@@ -57,7 +57,8 @@ enum Command {
         history: Option<String>,
         /// Run it side by side with these settings changed (PATH=VALUE, repeatable),
         /// on the same faults and seed, or beside another preset (`preset:NAME`, another
-        /// system's too, on its own faults), and print the difference in outcome.
+        /// system's too, on its own faults), and print the difference in outcome. As in
+        /// a link's `vs=`, `|` starts another side: `quorum=1|quorum=3` (up to three).
         #[arg(long = "against", value_name = "PATH=VALUE|preset:NAME", conflicts_with_all = ["report", "svg", "timeline_svg", "png", "timeline_png", "history"])]
         against: Vec<String>,
     },
@@ -530,57 +531,98 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
 /// `run --against`: both configurations on the same faults and seed, and the table
 /// of their difference (the page's side by side, in text or JSON).
 fn compare(a: &Scenario, against: &[String], json: bool) -> Result<(), String> {
-    let other = match against {
-        [one] if one.trim().starts_with("preset:") => sim::compare::parse_other(one),
-        _ if against.iter().any(|x| x.trim().starts_with("preset:")) => {
-            Err("`preset:NAME` stands alone: another preset, or settings changed, not both".into())
-        }
-        _ => against
-            .iter()
-            .map(|x| parse_set(x))
-            .collect::<Result<Vec<_>, _>>()
-            .map(sim::compare::Other::Changes),
+    // As a link's `vs=`: `|` separates sides; within a side, the changes add up.
+    let text = against.join(";");
+    let sides = sim::compare::sides(&text);
+    if sides.len() >= sim::compare::MAX_SIDES {
+        return Err(format!(
+            "--against: a comparison has at most {} sides, the scenario and {} others",
+            sim::compare::MAX_SIDES,
+            sim::compare::MAX_SIDES - 1
+        ));
     }
-    .map_err(|e| format!("--against: {e}"))?;
-    let (b, (la, lb)) =
-        sim::compare::other_side(a, &other).map_err(|e| format!("--against: {e}"))?;
-    let oa = sim::simulation::run(a).map_err(|e| e.to_string())?;
-    let ob = sim::simulation::run(&b).map_err(|e| e.to_string())?;
+    let mut firsts: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut scenarios = vec![a.clone()];
+    for side in sides {
+        let other = if side.contains("preset:") && side.split(';').count() > 1 {
+            Err("`preset:NAME` stands alone: another preset, or settings changed, not both".into())
+        } else {
+            sim::compare::parse_other(side)
+        }
+        .map_err(|e| format!("--against: {e}"))?;
+        let (b, (la, lb)) =
+            sim::compare::other_side(a, &other).map_err(|e| format!("--against: {e}"))?;
+        firsts.push(la);
+        labels.push(lb);
+        scenarios.push(b);
+    }
+    labels.insert(
+        0,
+        sim::compare::first_label(firsts.iter().map(String::as_str)),
+    );
+    let outcomes = scenarios
+        .iter()
+        .map(|s| sim::simulation::run(s).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     // Another system's outcome is told in the first side's words.
     let words = sim::system::find(&a.system)
         .map_err(|e| e.to_string())?
         .words;
-    let rows = sim::compare::table(&oa, &ob, &words);
-    let sentence = sim::compare::sentence(&la, &oa, &lb, &ob, &words);
+    let all: Vec<&sim::Outcome> = outcomes.iter().collect();
+    let rows = sim::compare::table(&all, &words);
+    let sides: Vec<(&str, &sim::Outcome)> = labels
+        .iter()
+        .map(String::as_str)
+        .zip(all.iter().copied())
+        .collect();
+    let sentence = sim::compare::sentence(&sides, &words);
     if json {
-        let v = serde_json::json!({ "sentence": sentence, "a": { "label": la, "outcome": oa }, "b": { "label": lb, "outcome": ob }, "table": rows });
+        let side = |k: usize| serde_json::json!({ "label": labels[k], "outcome": outcomes[k] });
+        let mut v = serde_json::json!({
+            "sentence": sentence,
+            "sides": (0..labels.len()).map(side).collect::<Vec<_>>(),
+            "table": rows,
+        });
+        // The first two sides by name too, as before there could be more.
+        v["a"] = side(0);
+        v["b"] = side(1);
         say(&(v.to_string() + "\n"));
         return Ok(());
     }
+    let heads: Vec<String> = labels
+        .iter()
+        .enumerate()
+        .map(|(k, l)| format!("{}: {l}", (b'A' + k as u8) as char))
+        .collect();
     let w0 = rows
         .iter()
         .map(|r| r.label.chars().count())
         .max()
         .unwrap_or(0);
-    let w1 = rows
-        .iter()
-        .map(|r| r.a.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(la.chars().count() + 3);
+    let widths: Vec<usize> = (0..labels.len())
+        .map(|k| {
+            rows.iter()
+                .map(|r| r.values[k].chars().count())
+                .chain([heads[k].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |mark: &str, label: &str, cells: &[String]| {
+        let mut l = format!("{mark} {label:w0$}");
+        for (k, c) in cells.iter().enumerate() {
+            l += &format!("  {c:w$}", w = widths[k]);
+        }
+        l.trim_end().to_string() + "\n"
+    };
     let mut out = format!(
         "{} ({} ms, seed {}), side by side\n  {sentence}\n\n",
         a.name, a.duration_ms, a.seed
     );
-    out += &format!("  {:w0$}  {:w1$}  B: {lb}\n", "", format!("A: {la}"));
+    out += &line(" ", "", &heads);
     for r in &rows {
-        out += &format!(
-            "{} {:w0$}  {:w1$}  {}\n",
-            if r.differs { "≠" } else { " " },
-            r.label,
-            r.a,
-            r.b
-        );
+        out += &line(if r.differs { "≠" } else { " " }, &r.label, &r.values);
     }
     say(&out);
     Ok(())

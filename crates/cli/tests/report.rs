@@ -202,3 +202,53 @@ fn a_runs_history_written_then_checked_gives_the_runs_verdict() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `|` starts another side, as in a link's `vs=`: three configurations, one table.
+#[test]
+fn three_configurations_side_by_side() {
+    let (ok, out, err) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "quorum=1|min_replicas_to_write=1",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let labels: Vec<&str> = v["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "quorum=2, min_replicas_to_write=0",
+            "quorum=1",
+            "min_replicas_to_write=1"
+        ]
+    );
+    let lost = &v["table"][0]["values"];
+    assert_eq!(lost.as_array().unwrap().len(), 3);
+    assert_eq!(lost[0], "403");
+    let (ok, text, _) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "quorum=1|min_replicas_to_write=1",
+    ]);
+    assert!(ok);
+    assert!(text.contains("C: min_replicas_to_write=1"), "{text}");
+    let (ok, _, err) = splitbrain(&[
+        "run",
+        "--preset",
+        "sentinel-old-master-isolated",
+        "--against",
+        "quorum=1|quorum=3|min_replicas_to_write=1|down_after_ms=1000",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("at most 4 sides"), "{err}");
+}

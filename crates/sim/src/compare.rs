@@ -105,29 +105,50 @@ pub fn write(changes: &[(String, String)]) -> String {
         .join(";")
 }
 
+/// The most sides a comparison draws: the scenario and three others.
+pub const MAX_SIDES: usize = 4;
+
+/// The other sides of a link's `vs=`: `SIDE|SIDE|…`, each `PATH=VALUE;…` or
+/// `preset:NAME`.
+pub fn sides(text: &str) -> Vec<&str> {
+    text.split('|')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// The first side's label beside several others: its value of each setting they
+/// change, once each ("quorum=2, min_replicas_to_write=0").
+pub fn first_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for l in labels {
+        if !seen.contains(&l) {
+            seen.push(l);
+        }
+    }
+    seen.join(", ")
+}
+
 /// One line of the comparison table.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Row {
     /// What is compared.
     pub label: String,
-    /// The first configuration's figure.
-    pub a: String,
-    /// The second's.
-    pub b: String,
+    /// Each side's figure, in the sides' order.
+    pub values: Vec<String>,
     /// Whether they differ.
     pub differs: bool,
 }
 
-/// The difference in outcome, line by line, in the system's words.
-pub fn table(a: &Outcome, b: &Outcome, w: &Words) -> Vec<Row> {
+/// The difference in outcome between the sides, line by line, in the system's words.
+pub fn table(sides: &[&Outcome], w: &Words) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut row = |label: &str, f: &dyn Fn(&Outcome) -> String| {
-        let (x, y) = (f(a), f(b));
+        let values: Vec<String> = sides.iter().map(|o| f(o)).collect();
         rows.push(Row {
             label: label.to_string(),
-            differs: x != y,
-            a: x,
-            b: y,
+            differs: values.iter().any(|v| *v != values[0]),
+            values,
         });
     };
     row(&crate::drill::capitalize(w.lost), &|o| {
@@ -176,27 +197,34 @@ pub fn table(a: &Outcome, b: &Outcome, w: &Words) -> Vec<Row> {
             (None, _) => "unknown".into(),
         },
     );
-    if a.fencing_rejections + b.fencing_rejections > 0 {
+    if sides.iter().any(|o| o.fencing_rejections > 0) {
         row("Fencing rejections", &|o| o.fencing_rejections.to_string());
     }
-    if a.locks_acquired + b.locks_acquired > 0 {
+    if sides.iter().any(|o| o.locks_acquired > 0) {
         row("Locks held twice", &|o| o.locks_held_twice.to_string());
     }
     rows
 }
 
-/// The comparison in one sentence ("With B's label: 0 acknowledged writes lost; with
-/// A's: 403."), in the system's words.
-pub fn sentence(la: &str, a: &Outcome, lb: &str, b: &Outcome, w: &Words) -> String {
-    if a.acked_writes_lost == b.acked_writes_lost {
-        format!(
+/// The comparison in one sentence, in the system's words. Two sides: "With B's label:
+/// 0 acknowledged writes lost; with A's: 403."; more: "Acknowledged writes lost: 403
+/// with A's label, 105 with B's, 0 with C's."
+pub fn sentence(sides: &[(&str, &Outcome)], w: &Words) -> String {
+    match sides {
+        [(la, a), (lb, b)] if a.acked_writes_lost == b.acked_writes_lost => format!(
             "{} {} with {la} and with {lb}; see the table for what else differs.",
             a.acked_writes_lost, w.lost
-        )
-    } else {
-        format!(
+        ),
+        [(la, a), (lb, b)] => format!(
             "With {lb}: {} {}; with {la}: {}.",
             b.acked_writes_lost, w.lost, a.acked_writes_lost
-        )
+        ),
+        _ => {
+            let each: Vec<String> = sides
+                .iter()
+                .map(|(l, o)| format!("{} with {l}", o.acked_writes_lost))
+                .collect();
+            format!("{}: {}.", crate::drill::capitalize(w.lost), each.join(", "))
+        }
     }
 }

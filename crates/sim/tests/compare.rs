@@ -17,18 +17,18 @@ fn min_replicas_to_write_side_by_side_bounds_the_loss_on_the_same_faults() {
         sim::simulation::run(&b).unwrap(),
     );
     let words = sim::system::find(&base.system).unwrap().words;
-    let rows = table(&oa, &ob, &words);
+    let rows = table(&[&oa, &ob], &words);
     let lost = &rows[0];
     assert_eq!(lost.label, "Acknowledged writes lost");
-    assert_eq!(lost.a, "403");
+    assert_eq!(lost.values[0], "403");
     assert!(
-        lost.differs && lost.b.parse::<u64>().unwrap() < 403,
+        lost.differs && lost.values[1].parse::<u64>().unwrap() < 403,
         "{lost:?}"
     );
     let refused = rows.iter().find(|r| r.label == "Writes refused").unwrap();
-    assert!(refused.b.contains("NOREPLICAS"), "{refused:?}");
+    assert!(refused.values[1].contains("NOREPLICAS"), "{refused:?}");
     let (la, lb) = sim::drill::labels(&base, &b);
-    let said = sentence(&la, &oa, &lb, &ob, &words);
+    let said = sentence(&[(&la, &oa), (&lb, &ob)], &words);
     assert!(said.starts_with("With min_replicas_to_write=1:"), "{said}");
     assert!(
         said.ends_with("with min_replicas_to_write=0: 403."),
@@ -64,5 +64,49 @@ fn a_change_that_cannot_run_is_refused_in_plain_words() {
     assert_eq!(
         write(&parse("quorum=1; down_after_ms=3000").unwrap()),
         "quorum=1;down_after_ms=3000"
+    );
+}
+
+#[test]
+fn three_quorums_side_by_side_on_the_same_faults() {
+    let base = sim::presets::find("sentinel-old-master-isolated")
+        .unwrap()
+        .scenario();
+    assert_eq!(
+        sides(" quorum=1 | quorum=3;down_after_ms=3000 |"),
+        ["quorum=1", "quorum=3;down_after_ms=3000"]
+    );
+    let mut outcomes = vec![sim::simulation::run(&base).unwrap()];
+    let mut labels = vec![];
+    for side in sides("quorum=1|min_replicas_to_write=1") {
+        let (s, (la, lb)) = other_side(&base, &parse_other(side).unwrap()).unwrap();
+        assert_eq!(s.faults, base.faults, "{side}: the same fault schedule");
+        if labels.is_empty() {
+            labels.push(la);
+        }
+        labels.push(lb);
+        outcomes.push(sim::simulation::run(&s).unwrap());
+    }
+    let words = sim::system::find(&base.system).unwrap().words;
+    let rows = table(&outcomes.iter().collect::<Vec<_>>(), &words);
+    assert!(rows.iter().all(|r| r.values.len() == 3));
+    let lost = &rows[0];
+    assert_eq!(lost.values[0], "403");
+    assert!(lost.differs);
+    let said = sentence(
+        &labels
+            .iter()
+            .map(String::as_str)
+            .zip(outcomes.iter())
+            .collect::<Vec<_>>(),
+        &words,
+    );
+    assert!(
+        said.starts_with("Acknowledged writes lost: 403 with quorum=2, "),
+        "{said}"
+    );
+    assert!(
+        said.contains(" with quorum=1, ") && said.ends_with(" with min_replicas_to_write=1."),
+        "{said}"
     );
 }
