@@ -167,7 +167,7 @@ test('a broken scenario file is refused in plain words and nothing is lost', asy
   await page.fill('#set-quorum', '3');
   await page.press('#set-quorum', 'Enter');
   await waitForState(page, (s) => s.settings.quorum === 3);
-  await page.setInputFiles('input[type=file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "system": ') });
+  await page.setInputFiles('section.share input[type=file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "system": ') });
   const s = await waitForState(page, (s) => s.message !== null);
   assert.match(s.message, /broken\.json is not a scenario/);
   assert.equal(s.settings.quorum, 3, 'what the user had is still there');

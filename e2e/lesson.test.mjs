@@ -128,7 +128,7 @@ test("a trainer's own lesson opens from a file and travels whole in the link", a
   const page = await lab.browser.newPage({ viewport: { width: 1366, height: 768 } });
   await page.goto(lab.server.url);
   await waitForState(page, (s) => !s.computing, 30000);
-  await page.setInputFiles('input[type=file]', { name: 'drill.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(mine)) });
+  await page.setInputFiles('section.share input[type=file]', { name: 'drill.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(mine)) });
   await page.locator('section.lesson', { hasText: 'Our drill: WAIT on the payments cluster' }).waitFor();
   await waitForState(page, (s) => s.preset === 'sentinel-wait');
   await page.click('.lesson button.next');
@@ -139,7 +139,7 @@ test("a trainer's own lesson opens from a file and travels whole in the link", a
   await other.locator('section.lesson', { hasText: 'Step 2 of 2' }).waitFor();
   assert.match(await other.locator('section.lesson h2').textContent(), /Our drill/);
   // A broken lesson file is refused in plain words.
-  await other.setInputFiles('input[type=file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...mine, steps: [{ say: 'no preset' }] })) });
+  await other.setInputFiles('section.share input[type=file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...mine, steps: [{ say: 'no preset' }] })) });
   const s = await waitForState(other, (s) => s.message !== null);
   assert.match(s.message, /bad\.json is not a lesson this lab can follow: steps\[0\]\.preset/);
   await other.close();

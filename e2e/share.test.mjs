@@ -96,7 +96,7 @@ test('save the scenario to a file, open it again, or drop it on the page: the sa
   assert.equal(download.suggestedFilename(), 'sentinel-old-master-isolated.json');
   // Open it in a fresh page from the file input, and by dropping it.
   const { ctx: c2, page: p2 } = await open(`${lab.server.url}#p=raft-prevote`);
-  await p2.setInputFiles('input[type=file]', file);
+  await p2.setInputFiles('section.share input[type=file]', file);
   await waitForState(p2, (s) => s.system === 'redis-sentinel' && s.settings.quorum === 3);
   await p2.selectOption('select[aria-label="Preset scenario"]', 'raft-prevote');
   await waitForState(p2, (s) => s.system === 'etcd-raft');
