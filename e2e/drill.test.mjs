@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, openPreset, waitForState, shots, root } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { sharedLab, openPreset, openLab, waitForState, shots, root } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
@@ -104,4 +105,26 @@ test('a drill on a phone: the form and the results fit the width', async () => {
     (await window.axe.run(document.querySelector('section.drill'))).violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
   assert.deepEqual(violations, []);
   await page.close();
+});
+
+test('side by side, the drill runs every side on the same schedules at once, and says what the command line says', async () => {
+  const { ctx, page } = await openLab(lab, `${lab.server.url}#p=sentinel-old-master-isolated&vs=quorum=1|min_replicas_to_write=1`);
+  await waitForState(page, (st) => st.twins.length === 2 && !st.computing, 30000);
+  const panel = page.locator('section.drill');
+  await panel.scrollIntoViewIfNeeded();
+  assert.match(await panel.locator('.drill-sides').textContent(), /all 3 sides at once/);
+  await fill(panel, 'Schedules', 100);
+  await panel.getByRole('button', { name: 'Run the drill' }).click();
+  await panel.locator('.drill-status', { hasText: /^Done: 100 schedules on each of 3 sides \(300 runs\)/ }).waitFor({ timeout: 120000 });
+  const sentences = await panel.locator('.drill-side-sentences li').allTextContents();
+  assert.equal(sentences.length, 2);
+  // The command-line tool, on the same schedules, says the very same of side B.
+  const cli = execFileSync(path.join(root, 'target', 'debug', 'splitbrain'),
+    ['sweep', '--preset', 'sentinel-old-master-isolated', '--schedules', '100', '--duration-ms', '60000', '--against', 'quorum=1'], { encoding: 'utf8' });
+  assert.equal(sentences[0], cli.split('\n')[0]);
+  assert.match(sentences[1], /^min_replicas_to_write=1 loses acknowledged writes in \d+ of 100 schedules .* where min_replicas_to_write=0 loses them in \d+/);
+  assert.deepEqual(await panel.locator('.drill-side-table thead th').allTextContents(),
+    ['A: quorum=2, min_replicas_to_write=0', 'B: quorum=1', 'C: min_replicas_to_write=1']);
+  await panel.locator('.drill-sides-results').screenshot({ path: path.join(shots, 'drill-sides.png') });
+  await ctx.close();
 });

@@ -640,7 +640,7 @@ pub fn App() -> Html {
                 <EventLog signals={log} names={names} on_intent={on_intent.clone()} {words} />
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.comparing()} on_intent={on_intent.clone()} />
-                <crate::drill::DrillPanel scenario={scenario.clone()} on_intent={on_intent.clone()} />
+                <crate::drill::DrillPanel scenario={scenario.clone()} sides={state.twins.iter().map(|t| (t.labels.clone(), t.lab.borrow().scenario())).collect::<Vec<_>>()} on_intent={on_intent.clone()} />
                 <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />

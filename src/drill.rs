@@ -62,16 +62,37 @@ pub struct DrillState {
     /// The last drill that ran to the end, while the current one runs the same
     /// schedules: the two compare in one sentence.
     pub previous: Option<Rc<DrillReport>>,
+    /// When comparing side by side, the other sides, drilled on the same schedules at
+    /// the same time (each in a worker of its own).
+    pub sides: Vec<SideDrill>,
+    /// Which of the first side and the others have finished.
+    finished: Vec<bool>,
+}
+
+/// Another side of a comparison, drilled on the same schedules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideDrill {
+    /// What tells it apart from the first side (the first's label, its own).
+    pub labels: Rc<(String, String)>,
+    /// Its configuration and the drill.
+    pub drilled: Rc<(sim::Scenario, DrillSpec)>,
+    /// The report of its runs so far.
+    pub report: Option<Rc<DrillReport>>,
 }
 
 /// What happens to a drill.
 pub enum DrillAction {
-    /// A drill starts (the scenario and spec, the page's clock).
-    Start(Box<sim::Scenario>, DrillSpec, f64),
-    /// A batch of runs arrived.
-    Batch(Vec<DrillRun>, f64),
-    /// Every schedule ran.
-    Finished(f64),
+    /// A drill starts (the scenario and spec, the page's clock, the other sides).
+    Start(
+        Box<sim::Scenario>,
+        DrillSpec,
+        f64,
+        Vec<(Rc<(String, String)>, sim::Scenario)>,
+    ),
+    /// A batch of runs arrived for a side (0: the first).
+    Batch(usize, Vec<DrillRun>, f64),
+    /// Every schedule of a side ran.
+    Finished(usize, f64),
     /// The person cancelled.
     Cancel,
     /// Something went wrong, in words.
@@ -84,7 +105,7 @@ impl Reducible for DrillState {
     fn reduce(self: Rc<Self>, action: DrillAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            DrillAction::Start(s, spec, now) => {
+            DrillAction::Start(s, spec, now, sides) => {
                 // The same schedules (same drill settings) compare; others do not.
                 let last = match next.status {
                     Status::Finished { .. } => next.report.clone(),
@@ -93,35 +114,57 @@ impl Reducible for DrillState {
                 next.previous = last.filter(|r| r.spec == spec);
                 next.status = Status::Running {
                     done: 0,
-                    total: spec.schedules,
+                    total: spec.schedules * (1 + sides.len() as u64),
                     started: now,
                     at: now,
                 };
+                next.finished = vec![false; 1 + sides.len()];
+                next.sides = sides
+                    .into_iter()
+                    .map(|(labels, scenario)| SideDrill {
+                        labels,
+                        drilled: Rc::new((scenario, spec.clone())),
+                        report: None,
+                    })
+                    .collect();
                 next.drilled = Some(Rc::new((*s, spec)));
                 next.report = None;
             }
-            DrillAction::Batch(runs, now) => {
+            DrillAction::Batch(side, runs, now) => {
                 let Status::Running { total, started, .. } = next.status else {
                     return self;
                 };
-                let mut all = next
-                    .report
-                    .as_ref()
-                    .map_or_else(Vec::new, |r| r.runs.clone());
+                let (drilled, report) = match side {
+                    0 => (next.drilled.clone(), &mut next.report),
+                    k => match next.sides.get_mut(k - 1) {
+                        Some(x) => (Some(x.drilled.clone()), &mut x.report),
+                        None => return self,
+                    },
+                };
+                let mut all = report.as_ref().map_or_else(Vec::new, |r| r.runs.clone());
                 all.extend(runs);
+                *report = drilled.map(|d| Rc::new(sim::drill::aggregate(&d.0, &d.1, all, None)));
+                let done = next.report.as_ref().map_or(0, |r| r.schedules)
+                    + next
+                        .sides
+                        .iter()
+                        .filter_map(|x| x.report.as_ref())
+                        .map(|r| r.schedules)
+                        .sum::<u64>();
                 next.status = Status::Running {
-                    done: all.len() as u64,
+                    done,
                     total,
                     started,
                     at: now,
                 };
-                next.report = next
-                    .drilled
-                    .as_ref()
-                    .map(|d| Rc::new(sim::drill::aggregate(&d.0, &d.1, all, None)));
             }
-            DrillAction::Finished(now) => {
-                if let Status::Running { started, .. } = next.status {
+            DrillAction::Finished(side, now) => {
+                if let Some(f) = next.finished.get_mut(side) {
+                    *f = true;
+                }
+                if let (Status::Running { started, .. }, true) =
+                    (&next.status, next.finished.iter().all(|f| *f))
+                {
                     next.status = Status::Finished {
                         secs: (now - started) / 1000.0,
                     };
@@ -145,6 +188,8 @@ impl Default for DrillState {
             drilled: None,
             report: None,
             previous: None,
+            sides: Vec::new(),
+            finished: Vec::new(),
         }
     }
 }
@@ -155,11 +200,18 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Another side of a comparison: what tells it from the first (the first's label,
+/// its own), and its scenario.
+pub type Side = (Rc<(String, String)>, Rc<sim::Scenario>);
+
 /// Properties of the panel.
 #[derive(Properties, PartialEq)]
 pub struct DrillProps {
     /// The scenario shown: the configuration to drill.
     pub scenario: Rc<sim::Scenario>,
+    /// When comparing side by side, the other sides (their labels, their scenarios),
+    /// drilled on the same schedules.
+    pub sides: Vec<Side>,
     /// Sends an intent (opening a schedule at its worst moment).
     pub on_intent: Callback<Intent>,
 }
@@ -217,6 +269,48 @@ impl Form {
     }
 }
 
+/// Starts a worker on one side's schedules; its batches come back as that side's.
+fn spawn(
+    side: usize,
+    scenario: &sim::Scenario,
+    spec: &DrillSpec,
+    state: UseReducerDispatcher<DrillState>,
+) -> Option<Worker> {
+    let w = Worker::new(WORKER_URL).ok()?;
+    let request =
+        serde_json::json!({ "scenario": scenario, "spec": spec, "from": 0, "to": spec.schedules })
+            .to_string();
+    let on_message = {
+        let state = state.clone();
+        let w2 = w.clone();
+        Closure::<dyn Fn(MessageEvent)>::new(move |m: MessageEvent| {
+            let text = m.data().as_string().unwrap_or_default();
+            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return;
+            };
+            if v.get("ready").is_some() {
+                let _ = w2.post_message(&request.clone().into());
+            } else if let Some(e) = v.get("error").and_then(|e| e.as_str()) {
+                state.dispatch(DrillAction::Fail(e.to_string()));
+            } else if v.get("finished").is_some() {
+                state.dispatch(DrillAction::Finished(side, now_ms()));
+            } else if let Ok(runs) = serde_json::from_value::<Vec<DrillRun>>(v["runs"].take()) {
+                state.dispatch(DrillAction::Batch(side, runs, now_ms()));
+            }
+        })
+    };
+    w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+        state.dispatch(DrillAction::Fail(
+            "The drill's worker failed to load; reload the page and try again.".into(),
+        ))
+    });
+    w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    Some(w)
+}
+
 /// The failure drill panel.
 #[component]
 pub fn DrillPanel(p: &DrillProps) -> Html {
@@ -225,7 +319,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
         let s = p.scenario.clone();
         use_state(move || Form::new(&s))
     };
-    let worker: Rc<RefCell<Option<Worker>>> = use_mut_ref(|| None);
+    let workers: Rc<RefCell<Vec<Worker>>> = use_mut_ref(Vec::new);
     let error = use_state(|| None::<String>);
     let Ok(sys) = sim::system::find(&p.scenario.system) else {
         return Html::default();
@@ -234,9 +328,10 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
     let start = {
         let state = state.clone();
         let form = form.clone();
-        let worker = worker.clone();
+        let workers = workers.clone();
         let error = error.clone();
         let scenario = p.scenario.clone();
+        let sides = p.sides.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let spec = match form.spec(&scenario) {
@@ -246,64 +341,51 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
                     return;
                 }
             };
-            error.set(None);
-            if let Some(w) = worker.borrow_mut().take() {
-                w.terminate();
-            }
-            let w = match Worker::new(WORKER_URL) {
-                Ok(w) => w,
-                Err(_) => {
-                    state.dispatch(DrillAction::Fail(
-                        "This browser would not start a Web Worker for the drill.".into(),
-                    ));
+            // Every side runs the same schedules: the spec must suit each of them.
+            let bare = |s: &sim::Scenario| {
+                let mut b = s.clone();
+                b.faults.clear();
+                b
+            };
+            let mut others = Vec::new();
+            for (k, (labels, s)) in sides.iter().enumerate() {
+                if let Err(m) = spec.validate(s) {
+                    error.set(Some(format!("Side {}: {m}", crate::compare::letter(k + 1))));
                     return;
                 }
-            };
-            let mut bare = (*scenario).clone();
-            bare.faults.clear();
-            let request = serde_json::json!({ "scenario": bare, "spec": spec, "from": 0, "to": spec.schedules }).to_string();
-            state.dispatch(DrillAction::Start(Box::new(bare), spec, now_ms()));
-            let on_message = {
-                let state = state.clone();
-                let w2 = w.clone();
-                Closure::<dyn Fn(MessageEvent)>::new(move |m: MessageEvent| {
-                    let text = m.data().as_string().unwrap_or_default();
-                    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                others.push((labels.clone(), bare(s)));
+            }
+            error.set(None);
+            for w in workers.borrow_mut().drain(..) {
+                w.terminate();
+            }
+            let all: Vec<sim::Scenario> = std::iter::once(bare(&scenario))
+                .chain(others.iter().map(|(_, s)| s.clone()))
+                .collect();
+            state.dispatch(DrillAction::Start(
+                Box::new(all[0].clone()),
+                spec.clone(),
+                now_ms(),
+                others,
+            ));
+            for (k, s) in all.iter().enumerate() {
+                match spawn(k, s, &spec, state.dispatcher()) {
+                    Some(w) => workers.borrow_mut().push(w),
+                    None => {
+                        state.dispatch(DrillAction::Fail(
+                            "This browser would not start a Web Worker for the drill.".into(),
+                        ));
                         return;
-                    };
-                    if v.get("ready").is_some() {
-                        let _ = w2.post_message(&request.clone().into());
-                    } else if let Some(e) = v.get("error").and_then(|e| e.as_str()) {
-                        state.dispatch(DrillAction::Fail(e.to_string()));
-                    } else if v.get("finished").is_some() {
-                        state.dispatch(DrillAction::Finished(now_ms()));
-                    } else if let Ok(runs) =
-                        serde_json::from_value::<Vec<DrillRun>>(v["runs"].take())
-                    {
-                        state.dispatch(DrillAction::Batch(runs, now_ms()));
                     }
-                })
-            };
-            w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            on_message.forget();
-            let on_error = {
-                let state = state.clone();
-                Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
-                    state.dispatch(DrillAction::Fail(
-                        "The drill's worker failed to load; reload the page and try again.".into(),
-                    ))
-                })
-            };
-            w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            on_error.forget();
-            *worker.borrow_mut() = Some(w);
+                }
+            }
         })
     };
     let cancel = {
         let state = state.clone();
-        let worker = worker.clone();
+        let workers = workers.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(w) = worker.borrow_mut().take() {
+            for w in workers.borrow_mut().drain(..) {
                 w.terminate();
             }
             state.dispatch(DrillAction::Cancel);
@@ -351,6 +433,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
     });
     let running = matches!(state.status, Status::Running { .. });
     let ran = state.report.as_ref().map_or(0, |r| r.schedules);
+    let n_sides = 1 + state.sides.len();
     let status = match &state.status {
         Status::Idle => String::new(),
         Status::Running {
@@ -376,6 +459,15 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
             sim::drill::thousands(*done),
             sim::drill::thousands(*total)
         ),
+        Status::Finished { secs } if n_sides > 1 => {
+            let n = (ran * n_sides as u64) as f64;
+            format!(
+                "Done: {} schedules on each of {n_sides} sides ({} runs) in {secs:.1} s ({:.0} a second), in {n_sides} Web Workers.",
+                sim::drill::thousands(ran),
+                sim::drill::thousands(n as u64),
+                n / secs.max(1e-3)
+            )
+        }
         Status::Finished { secs } => {
             let n = ran as f64;
             format!(
@@ -390,10 +482,19 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
         Status::Running { done, total, .. } | Status::Cancelled { done, total } => (done, total),
         _ => (ran, ran.max(1)),
     };
+    let every_side = (!p.sides.is_empty()).then(|| {
+        format!(
+            "Side by side is on: the drill runs the same schedules on all {} sides at once, each in a Web Worker of its own.",
+            1 + p.sides.len()
+        )
+    });
     html! {
         <section class="panel drill" aria-label="Failure drill">
             <h2>{"Failure drill"}</h2>
             <p class="hint">{"How often would this configuration lose data? Run it against many random fault schedules (the same schedules for any settings, so change one and run again to compare)."}</p>
+            if let Some(t) = every_side {
+                <p class="hint drill-sides">{t}</p>
+            }
             <form onsubmit={start}>
                 <div class="drill-fields">
                     { field("Schedules", &form.schedules, |f, v| f.schedules = v, "how many random schedules") }
@@ -423,10 +524,58 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
             if let (Some(prev), Some(r), Status::Finished { .. }) = (&state.previous, &state.report, &state.status) {
                 <p class="drill-compare" role="status">{compare(prev, r)}</p>
             }
+            if let (Some(r), false) = (&state.report, state.sides.is_empty()) {
+                { sides_results(r, &state.sides, words) }
+            }
             if let Some(r) = &state.report {
                 <DrillResults report={r.clone()} {words} on_intent={p.on_intent.clone()} />
             }
         </section>
+    }
+}
+
+/// Every side of a comparison on the same schedules: one measured sentence for each
+/// other side against the first, and their figures in columns.
+fn sides_results(a: &Rc<DrillReport>, sides: &[SideDrill], w: sim::process::Words) -> Html {
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let reports: Vec<(String, &DrillReport)> = std::iter::once((
+        sim::compare::first_label(sides.iter().map(|x| x.labels.0.as_str())),
+        a.as_ref(),
+    ))
+    .chain(
+        sides
+            .iter()
+            .filter_map(|x| x.report.as_deref().map(|r| (x.labels.1.clone(), r))),
+    )
+    .collect();
+    let row = |label: String, f: &dyn Fn(&DrillReport) -> String| {
+        html! {
+            <tr><th scope="row">{label}</th>{ for reports.iter().map(|(_, r)| html! { <td>{f(r)}</td> }) }</tr>
+        }
+    };
+    html! {
+        <div class="drill-sides-results">
+            <h3>{"Every side, on the same schedules"}</h3>
+            <ul class="drill-side-sentences">
+                { for sides.iter().filter_map(|x| x.report.as_ref().map(|r| (x, r))).map(|(x, r)| html! {
+                    <li key={x.labels.1.clone()}>{sim::drill::compare_sentence(&x.labels.0, a, &x.labels.1, r)}</li>
+                }) }
+            </ul>
+            <table class="drill-numbers drill-side-table">
+                <thead><tr><td></td>{ for reports.iter().enumerate().map(|(k, (l, _))| html! { <th scope="col">{format!("{}: {l}", crate::compare::letter(k))}</th> }) }</tr></thead>
+                <tbody>
+                    { row("Schedules run".into(), &|r| sim::drill::thousands(r.schedules)) }
+                    { row(format!("Runs with {}", w.lost), &|r| sim::drill::thousands(r.runs_with_loss)) }
+                    { row(format!("{} per run (mean, max)", sim::drill::capitalize(w.lost)), &|r| format!("{:.1}, {:.0}", r.lost_writes.mean, r.lost_writes.max)) }
+                    if w.elects {
+                        { row("Runs with split-brain".into(), &|r| sim::drill::thousands(r.runs_with_split_brain)) }
+                    }
+                    { row("Operations refused or unanswered (mean, p99)".into(), &|r| format!("{}, {}", pct(r.unavailability.mean), pct(r.unavailability.p99))) }
+                    { row("Runs not linearizable".into(), &|r| sim::drill::thousands(r.runs_not_linearizable)) }
+                </tbody>
+            </table>
+            <p class="hint">{"The numbers, histograms and worst schedules below are side A's."}</p>
+        </div>
     }
 }
 
