@@ -169,7 +169,7 @@ try {
       await p.keyboard.press(k % 2 ? 'ArrowRight' : 'ArrowLeft');
       draws.push(Number(await canvas.getAttribute('data-draw-ms')));
     }
-    console.log(`history view 100,000 operations (5 clients, 10 keys): drawn ${opened.read.toFixed(0)} ms after opening (the longest frame meanwhile ${opened.longest.toFixed(0)} ms: reading the file in the page), checked in the worker in ${inWorker} ms (verdict shown after ${opened.verdict.toFixed(0)} ms); redraw median ${pct(draws, 0.5).toFixed(2)} ms, p95 ${pct(draws, 0.95).toFixed(2)} ms over ${draws.length} zooms and pans (Chromium)`);
+    console.log(`history view 100,000 operations (5 clients, 10 keys): drawn ${opened.read.toFixed(0)} ms after opening (the longest frame meanwhile ${opened.longest.toFixed(0)} ms: taking in the operations the worker read, and laying out the lanes), checked in the worker in ${inWorker} ms (verdict shown after ${opened.verdict.toFixed(0)} ms); redraw median ${pct(draws, 0.5).toFixed(2)} ms, p95 ${pct(draws, 0.95).toFixed(2)} ms over ${draws.length} zooms and pans (Chromium)`);
     await p.close();
   }
 } finally {

@@ -1,9 +1,10 @@
 //! The history view: open a history (the lab's JSON lines, Jepsen's EDN or log lines,
 //! or the run shown), see every operation as a bar in its process's lane, and the
-//! checker's verdict with the operations it names highlighted. The file is read here
-//! and checked in the lab's Web Worker, so the page never freezes; the lanes and the
-//! window come from the core (`sim::check::lanes`), so 100,000 operations draw as
-//! fast as 100. The drawing is in `history_canvas.rs`.
+//! checker's verdict with the operations it names highlighted. The lab's Web Worker
+//! reads the file (handing back its operations in columns) and checks it, so the page
+//! never freezes and carries no parser; the lanes and the window come from the core
+//! (`sim::check::lanes`), so 100,000 operations draw as fast as 100. The drawing is in
+//! `history_canvas.rs`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -70,6 +71,8 @@ pub struct HistoryState {
     pub point: Option<usize>,
     /// The last file that could not be opened, in words (what was open stays).
     pub error: Option<String>,
+    /// The file being read in the worker, if one is.
+    pub reading: Option<String>,
     /// Bumped on every change, so the drawing knows to redraw.
     pub version: u32,
 }
@@ -94,6 +97,7 @@ impl Default for HistoryState {
             top: 0,
             point: None,
             error: None,
+            reading: None,
             version: 0,
         }
     }
@@ -123,6 +127,8 @@ pub enum HistoryAction {
     Top(usize),
     /// The operation pointed at.
     Point(Option<usize>),
+    /// A file is being read in the worker.
+    Reading(String),
     /// A file could not be opened.
     Error(String),
     /// The drawing's size changed.
@@ -184,6 +190,7 @@ impl Reducible for HistoryState {
                 s.check = Check::Checking;
                 s.key = None;
                 s.error = None;
+                s.reading = None;
                 s.relayout();
                 s.fit();
             }
@@ -250,7 +257,14 @@ impl Reducible for HistoryState {
                 }
                 s.point = p;
             }
-            HistoryAction::Error(m) => s.error = Some(m),
+            HistoryAction::Reading(name) => {
+                s.reading = Some(name);
+                s.error = None;
+            }
+            HistoryAction::Error(m) => {
+                s.error = Some(m);
+                s.reading = None;
+            }
             HistoryAction::Redraw => {}
         }
         s.top = s.top.min(s.lanes.lanes.len().saturating_sub(SHOWN));
@@ -272,73 +286,114 @@ pub struct HistoryProps {
     pub run_name: String,
 }
 
-/// Reads a history file's text and opens it; a file that cannot be read leaves what
-/// was open and says why.
+/// The workers: the one that read (and checks) the history shown, and the one reading
+/// a newer file, which replaces it only once the file is read: a file that cannot be
+/// read leaves the history shown, and its verdict, as they were.
+#[derive(Default)]
+pub struct Workers {
+    shown: Option<Worker>,
+    pending: Option<Worker>,
+}
+
+/// The operations a worker read, from its columns (`sim::check::columns`).
+fn ops_of(message: &js_sys::Array) -> Option<Vec<Operation>> {
+    use js_sys::{Array, BigInt64Array, BigUint64Array, Uint32Array, Uint8Array};
+    let names = |k: u32| -> Option<Vec<String>> {
+        let a: Array = message.get(k).dyn_into().ok()?;
+        a.iter().map(|v| v.as_string()).collect()
+    };
+    let c = sim::check::columns::Columns {
+        processes: names(1)?,
+        keys: names(2)?,
+        process: message.get(3).dyn_into::<Uint32Array>().ok()?.to_vec(),
+        key: message.get(4).dyn_into::<Uint32Array>().ok()?.to_vec(),
+        kind: message.get(5).dyn_into::<Uint8Array>().ok()?.to_vec(),
+        a: message.get(6).dyn_into::<BigUint64Array>().ok()?.to_vec(),
+        b: message.get(7).dyn_into::<BigUint64Array>().ok()?.to_vec(),
+        invoke: message.get(8).dyn_into::<BigInt64Array>().ok()?.to_vec(),
+        complete: message.get(9).dyn_into::<BigInt64Array>().ok()?.to_vec(),
+    };
+    c.into_ops()
+}
+
+/// Opens a history file's text: the lab's worker reads it (the page carries no parser)
+/// and hands back its operations, then checks them. A file that cannot be read leaves
+/// what was open and says why.
 fn open_text(
     name: String,
     text: String,
     state: UseReducerDispatcher<HistoryState>,
-    worker: Rc<RefCell<Option<Worker>>>,
+    workers: Rc<RefCell<Workers>>,
     generation: Rc<RefCell<u32>>,
 ) {
-    let ops = match sim::check::formats::parse(&text) {
-        Err(e) => {
-            state.dispatch(HistoryAction::Error(format!(
-                "{name} is not a history this lab can read ({e}). It reads the lab's JSON lines and Jepsen's EDN history or log lines, of read, write and cas operations. What was open stays open."
-            )));
-            return;
-        }
-        Ok(ops) if ops.is_empty() => {
-            state.dispatch(HistoryAction::Error(format!(
-                "{name} holds no operations to check. What was open stays open."
-            )));
-            return;
-        }
-        Ok(ops) => ops,
-    };
-    let keys = keys(&ops);
-    let processes = ops
-        .iter()
-        .map(|o| o.process.as_str())
-        .collect::<std::collections::HashSet<_>>()
-        .len();
     let n = {
         let mut g = generation.borrow_mut();
         *g += 1;
         *g
     };
-    state.dispatch(HistoryAction::Open(
-        n,
-        Rc::new(Loaded {
-            name,
-            ops,
-            keys,
-            processes,
-        }),
-    ));
-    if let Some(w) = worker.borrow_mut().take() {
+    if let Some(w) = workers.borrow_mut().pending.take() {
         w.terminate();
     }
     let w = match Worker::new(crate::drill::WORKER_URL) {
         Ok(w) => w,
         Err(_) => {
-            state.dispatch(HistoryAction::Verdict(
-                n,
-                Err("This browser would not start a Web Worker to check the history.".into()),
+            state.dispatch(HistoryAction::Error(
+                "This browser would not start a Web Worker to read the history.".into(),
             ));
             return;
         }
     };
+    state.dispatch(HistoryAction::Reading(name.clone()));
     // The text as it is, beside its kind: escaping 10 MB into JSON costs the page
     // more than the worker takes to check it.
     let request = js_sys::Array::of2(&"check".into(), &wasm_bindgen::JsValue::from_str(&text));
+    drop(text);
     let on_message = {
         let state = state.clone();
         let w2 = w.clone();
         let request = RefCell::new(Some(request));
+        let opened = std::cell::Cell::new(false);
+        let workers = workers.clone();
         Closure::<dyn Fn(MessageEvent)>::new(move |m: MessageEvent| {
-            let text = m.data().as_string().unwrap_or_default();
-            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+            let data = m.data();
+            if let Some(a) = data.dyn_ref::<js_sys::Array>() {
+                let ops = ops_of(a).unwrap_or_default();
+                if ops.is_empty() {
+                    state.dispatch(HistoryAction::Error(format!(
+                        "{name} holds no operations to check. What was open stays open."
+                    )));
+                    workers.borrow_mut().pending = None;
+                    w2.terminate();
+                    return;
+                }
+                opened.set(true);
+                {
+                    let mut ws = workers.borrow_mut();
+                    if let Some(old) = ws.shown.take() {
+                        old.terminate();
+                    }
+                    ws.shown = ws.pending.take();
+                }
+                let keys = keys(&ops);
+                let processes = ops
+                    .iter()
+                    .map(|o| o.process.as_str())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len();
+                state.dispatch(HistoryAction::Open(
+                    n,
+                    Rc::new(Loaded {
+                        name: name.clone(),
+                        ops,
+                        keys,
+                        processes,
+                    }),
+                ));
+                return;
+            }
+            let Ok(mut v) =
+                serde_json::from_str::<serde_json::Value>(&data.as_string().unwrap_or_default())
+            else {
                 return;
             };
             if v.get("ready").is_some() {
@@ -346,7 +401,14 @@ fn open_text(
                     let _ = w2.post_message(&r);
                 }
             } else if let Some(e) = v.get("error").and_then(|e| e.as_str()) {
-                state.dispatch(HistoryAction::Verdict(n, Err(e.to_string())));
+                if opened.get() {
+                    state.dispatch(HistoryAction::Verdict(n, Err(e.to_string())));
+                } else {
+                    state.dispatch(HistoryAction::Error(format!(
+                        "{name} is not a history this lab can read ({e}). It reads the lab's JSON lines and Jepsen's EDN history or log lines, of read, write and cas operations. What was open stays open."
+                    )));
+                    workers.borrow_mut().pending = None;
+                }
                 w2.terminate();
             } else if let Ok(verdict) = serde_json::from_value::<Verdict>(v["verdict"].take()) {
                 let ms = v["ms"].as_f64().unwrap_or(0.0);
@@ -360,22 +422,21 @@ fn open_text(
     let on_error = {
         let state = state.clone();
         Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
-            state.dispatch(HistoryAction::Verdict(
-                n,
-                Err("The checker's worker failed to load; reload the page and try again.".into()),
+            state.dispatch(HistoryAction::Error(
+                "The history's worker failed to load; reload the page and try again.".into(),
             ))
         })
     };
     w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    *worker.borrow_mut() = Some(w);
+    workers.borrow_mut().pending = Some(w);
 }
 
 /// Reads a file the person chose or dropped, then opens it.
 fn open_file(
     file: web_sys::File,
     state: UseReducerDispatcher<HistoryState>,
-    worker: Rc<RefCell<Option<Worker>>>,
+    workers: Rc<RefCell<Workers>>,
     generation: Rc<RefCell<u32>>,
 ) {
     let name = file.name();
@@ -385,7 +446,7 @@ fn open_file(
             .ok()
             .and_then(|t| t.as_string());
         match text {
-            Some(t) => open_text(name, t, state, worker, generation),
+            Some(t) => open_text(name, t, state, workers, generation),
             None => state.dispatch(HistoryAction::Error(format!(
                 "{name} could not be read as text. What was open stays open."
             ))),
@@ -397,12 +458,12 @@ fn open_file(
 #[component]
 pub fn HistoryPanel(p: &HistoryProps) -> Html {
     let state = use_reducer(HistoryState::default);
-    let worker: Rc<RefCell<Option<Worker>>> = use_mut_ref(|| None);
+    let workers: Rc<RefCell<Workers>> = use_mut_ref(Workers::default);
     let generation: Rc<RefCell<u32>> = use_mut_ref(|| 0);
     let opener = {
         let d = state.dispatcher();
-        let (worker, generation) = (worker.clone(), generation.clone());
-        move |file: web_sys::File| open_file(file, d.clone(), worker.clone(), generation.clone())
+        let (workers, generation) = (workers.clone(), generation.clone());
+        move |file: web_sys::File| open_file(file, d.clone(), workers.clone(), generation.clone())
     };
     let on_file = {
         let opener = opener.clone();
@@ -431,7 +492,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
     };
     let on_run = {
         let d = state.dispatcher();
-        let (worker, generation) = (worker.clone(), generation.clone());
+        let (workers, generation) = (workers.clone(), generation.clone());
         let run = p.run.clone();
         let name = format!("this run ({})", p.run_name);
         Callback::from(move |_: MouseEvent| {
@@ -440,7 +501,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
                 name.clone(),
                 text,
                 d.clone(),
-                worker.clone(),
+                workers.clone(),
                 generation.clone(),
             );
         })
@@ -569,6 +630,9 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
             </div>
             if let Some(m) = &state.error {
                 <p class="error" role="alert">{m.clone()}</p>
+            }
+            if let Some(name) = &state.reading {
+                <p class="history-reading" role="status">{format!("Reading {name} in a Web Worker…")}</p>
             }
             { body.unwrap_or_default() }
         </section>

@@ -8,7 +8,9 @@
 //!   `{"finished": true, …}` at the end.
 //! - A check: the page sends the array `["check", "<the history file's text>"]` (the
 //!   text as it is: escaping it into JSON would cost the page more than the check);
-//!   the worker answers `{"verdict": …, "ms": …}`.
+//!   the worker answers with the operations in columns, as an array `["ops",
+//!   processes, keys, …typed arrays]` (see `sim::check::columns`), then `{"verdict":
+//!   …, "ms": …}` once checked. The page carries no parser of its own.
 //!
 //! Either may answer `{"error": "…"}`. Cancelling is the page terminating the worker.
 //! What a run is and what it found, and the checker, come from the core (`sim::drill`,
@@ -28,11 +30,12 @@ fn main() {
     };
     let handler = {
         let post = post.clone();
+        let scope = scope.clone();
         Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
             let data = e.data();
             let done = match data.dyn_ref::<js_sys::Array>() {
                 Some(a) if a.get(0).as_string().as_deref() == Some("check") => {
-                    check(&a.get(1).as_string().unwrap_or_default(), &post)
+                    check(&a.get(1).as_string().unwrap_or_default(), &scope, &post)
                 }
                 _ => drill(&data.as_string().unwrap_or_default(), &post),
             };
@@ -77,10 +80,36 @@ fn drill(text: &str, post: &dyn Fn(serde_json::Value)) -> Result<(), String> {
 }
 
 /// Reads a history and checks it: the same parser and checker as `splitbrain check`.
+/// The operations go back first, in columns (`sim::check::columns`), so the page draws
+/// them while the search runs.
 #[cfg(target_arch = "wasm32")]
-fn check(history: &str, post: &dyn Fn(serde_json::Value)) -> Result<(), String> {
+fn check(
+    history: &str,
+    scope: &web_sys::DedicatedWorkerGlobalScope,
+    post: &dyn Fn(serde_json::Value),
+) -> Result<(), String> {
+    use js_sys::{Array, BigInt64Array, BigUint64Array, Uint32Array, Uint8Array};
+    use wasm_bindgen::JsValue;
     let started = js_sys::Date::now();
     let ops = sim::check::formats::parse(history).map_err(|e| e.to_string())?;
+    let c = sim::check::columns::Columns::from_ops(&ops);
+    let names = |v: &[String]| v.iter().map(|s| JsValue::from_str(s)).collect::<Array>();
+    let message = Array::new();
+    for part in [
+        JsValue::from_str("ops"),
+        names(&c.processes).into(),
+        names(&c.keys).into(),
+        Uint32Array::from(&c.process[..]).into(),
+        Uint32Array::from(&c.key[..]).into(),
+        Uint8Array::from(&c.kind[..]).into(),
+        BigUint64Array::from(&c.a[..]).into(),
+        BigUint64Array::from(&c.b[..]).into(),
+        BigInt64Array::from(&c.invoke[..]).into(),
+        BigInt64Array::from(&c.complete[..]).into(),
+    ] {
+        message.push(&part);
+    }
+    let _ = scope.post_message(&message);
     let verdict = sim::check::check(&ops);
     post(serde_json::json!({ "verdict": verdict, "ms": js_sys::Date::now() - started }));
     Ok(())

@@ -17,6 +17,7 @@
 //! says nothing and is dropped; a definite failure (`:fail`) did not happen and is
 //! dropped too.
 
+pub mod columns;
 pub mod formats;
 pub mod lanes;
 
