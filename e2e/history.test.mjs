@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { sharedLab, openLab, labState, shots, root, bigHistory } from './harness.mjs';
+import { sharedLab, openLab, labState, waitForState, shots, root, bigHistory } from './harness.mjs';
 
 const lab = sharedLab({ before, after });
 
@@ -41,6 +41,7 @@ test('a Jepsen history opens, is checked in the worker, and its violation is hig
   assert.match(await involved.nth(1).textContent(), /^In the longest valid order: process 0's write 1/);
   assert.match(await involved.nth(3).textContent(), /^In the longest valid order: process 0's write 2/);
   assert.equal(await attr(page, 'data-highlighted'), '4', 'all are drawn, outlined');
+  assert.equal(await page.locator('button.see-in-run').count(), 0, 'a file from outside has no run to be seen in');
   await page.locator('.history-involved li button').first().click();
   assert.match(await page.locator('.history-point').textContent(), /process 1's read of 1 .*the operation no order can place/);
   await page.screenshot({ path: path.join(shots, 'history-violation.png') });
@@ -87,6 +88,13 @@ test("the run's own history opens with the run's verdict, and reads on a phone",
   assert.equal(await attr(page, 'data-highlighted'), String(await page.locator('.history-involved li').count()));
   const box = await page.locator('canvas.history-canvas').boundingBox();
   assert.ok(box.width >= 340, `the drawing fills the phone's width: ${box.width}`);
+  // Its times are the run's: the read no order can place is seen in the run at its moment.
+  const see = page.locator('.history-involved li').first().locator('button.see-in-run');
+  const at = Number(await see.getAttribute('data-at'));
+  assert.match(await see.textContent(), /^See it in the run at [\d.]+ s$/);
+  await see.click();
+  const shown = await waitForState(page, (st) => st.now_ms === at);
+  assert.equal(shown.preset, 'raft-stale-read');
   await page.locator('canvas.history-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: path.join(shots, 'history-phone.png') });
   await ctx.close();

@@ -641,7 +641,7 @@ pub fn App() -> Html {
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.comparing()} on_intent={on_intent.clone()} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} sides={state.twins.iter().map(|t| (t.labels.clone(), t.lab.borrow().scenario())).collect::<Vec<_>>()} on_intent={on_intent.clone()} />
-                <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} />
+                <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} on_intent={on_intent.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::conf_files::ConfFiles scenario={scenario.clone()} on_intent={on_intent.clone()} />

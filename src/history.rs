@@ -34,6 +34,9 @@ pub struct Loaded {
     pub keys: Vec<(String, usize)>,
     /// Its processes.
     pub processes: usize,
+    /// The run it is the history of, when it is the lab's own: its times are the run's,
+    /// so an operation can be seen in the run.
+    pub run: Option<Rc<Vec<Operation>>>,
 }
 
 /// Where the verdict stands.
@@ -284,6 +287,8 @@ pub struct HistoryProps {
     pub run: Rc<Vec<Operation>>,
     /// The run's name.
     pub run_name: String,
+    /// Sends an intent to the lab (to see an operation of the run at its moment).
+    pub on_intent: Callback<crate::state::Intent>,
 }
 
 /// The workers: the one that read (and checks) the history shown, and the one reading
@@ -322,6 +327,7 @@ fn ops_of(message: &js_sys::Array) -> Option<Vec<Operation>> {
 fn open_text(
     name: String,
     text: String,
+    run: Option<Rc<Vec<Operation>>>,
     state: UseReducerDispatcher<HistoryState>,
     workers: Rc<RefCell<Workers>>,
     generation: Rc<RefCell<u32>>,
@@ -387,6 +393,7 @@ fn open_text(
                         ops,
                         keys,
                         processes,
+                        run: run.clone(),
                     }),
                 ));
                 return;
@@ -446,7 +453,7 @@ fn open_file(
             .ok()
             .and_then(|t| t.as_string());
         match text {
-            Some(t) => open_text(name, t, state, workers, generation),
+            Some(t) => open_text(name, t, None, state, workers, generation),
             None => state.dispatch(HistoryAction::Error(format!(
                 "{name} could not be read as text. What was open stays open."
             ))),
@@ -500,6 +507,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
             open_text(
                 name.clone(),
                 text,
+                Some(run.clone()),
                 d.clone(),
                 workers.clone(),
                 generation.clone(),
@@ -556,6 +564,26 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
             }
         }
         let involved = state.involved();
+        // The run's own history, while that run is shown: its times are the lab's.
+        let in_run = l.run.as_ref().is_some_and(|r| Rc::ptr_eq(r, &p.run));
+        let see = |i: usize| -> Html {
+            let op = &l.ops[i];
+            if !in_run || op.invoke < 0 {
+                return Html::default();
+            }
+            let at = op.invoke as u64;
+            let on_intent = p.on_intent.clone();
+            let go = Callback::from(move |_: MouseEvent| {
+                on_intent.emit(crate::state::Intent::Seek(at));
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".banner-slot, section.controls").ok().flatten())
+                {
+                    el.scroll_into_view();
+                }
+            });
+            html! { <button type="button" class="see-in-run" onclick={go} data-at={at.to_string()}>{format!("See it in the run at {:.1} s", at as f64 / 1000.0)}</button> }
+        };
         let pointed = state.point.map(|i| {
             let op = &l.ops[i];
             format!("{}, key {}{}.", op.describe(), op.key, match involved.iter().position(|&j| j == i) {
@@ -583,7 +611,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
                     }
                 </div>
                 <HistoryCanvas state={state.clone()} />
-                <p class="history-point" aria-live="polite">{ pointed.unwrap_or_else(|| "Point at or tap an operation for its details; drag to move along, pinch or Ctrl + wheel to zoom. With the drawing focused: ← → move, + − zoom, ↑ ↓ lanes, Home the whole history, V the violation.".into()) }</p>
+                <p class="history-point" aria-live="polite">{ pointed.unwrap_or_else(|| "Point at or tap an operation for its details; drag to move along, pinch or Ctrl + wheel to zoom. With the drawing focused: ← → move, + − zoom, ↑ ↓ lanes, Home the whole history, V the violation.".into()) }{" "}{ state.point.map(&see).unwrap_or_default() }</p>
                 <div class="history-legend" aria-hidden="true">
                     <span><i class="hk write" />{"write"}</span>
                     <span><i class="hk read" />{"read"}</span>
@@ -605,6 +633,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
                                         { if k == 0 { "Cannot be placed: " } else { "In the longest valid order: " } }
                                         { l.ops[i].describe() }
                                         {" "}<button type="button" onclick={show} aria-label={format!("Show operation {} in the drawing", i + 1)}>{"Show"}</button>
+                                        {" "}{ see(i) }
                                     </li>
                                 }
                             }) }
