@@ -118,7 +118,7 @@ pub fn sides(text: &str) -> Vec<&str> {
 }
 
 /// The first side's label beside several others: its value of each setting they
-/// change, once each ("quorum=2, min_replicas_to_write=0").
+/// change, once each ("a=2, b=0").
 pub fn first_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
     let mut seen: Vec<&str> = Vec::new();
     for l in labels {
