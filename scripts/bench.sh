@@ -25,7 +25,7 @@ for f in dist/*; do
   parts="$parts ${f##*.} $((n / 1024)) KB,"
 done
 printf 'transferred on load, gzipped: %d KB in all (%s)\n' $((total / 1024)) "${parts%,}"
-printf 'the lab's worker (drills, history checks), fetched when first needed, gzipped: %d KB\n' $((worker / 1024))
+printf 'the lab worker (drills, history checks), fetched when first needed, gzipped: %d KB\n' $((worker / 1024))
 
 ./target/release/splitbrain bench --minutes 10
 node e2e/bench.mjs
