@@ -123,7 +123,8 @@ test('side by side, the drill runs every side on the same schedules at once, and
     ['sweep', '--preset', 'sentinel-old-master-isolated', '--schedules', '100', '--duration-ms', '60000', '--against', 'quorum=1'], { encoding: 'utf8' });
   assert.equal(sentences[0], cli.split('\n')[0]);
   assert.match(sentences[1], /^min_replicas_to_write=1 loses acknowledged writes in \d+ of 100 schedules .* where min_replicas_to_write=0 loses them in \d+/);
-  assert.deepEqual(await panel.locator('.drill-side-table thead th').allTextContents(),
+  // (Headings may wrap after an underscore: zero-width spaces, left out here.)
+  assert.deepEqual((await panel.locator('.drill-side-table thead th').allTextContents()).map((t) => t.replace(/\u200b/g, '')),
     ['A: quorum=2, min_replicas_to_write=0', 'B: quorum=1', 'C: min_replicas_to_write=1']);
   await panel.locator('.drill-sides-results').screenshot({ path: path.join(shots, 'drill-sides.png') });
   await ctx.close();

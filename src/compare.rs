@@ -12,6 +12,12 @@ use yew::prelude::*;
 use crate::canvas::Canvas;
 use crate::state::{Intent, Twin};
 
+/// A side's label as a column heading: free to wrap after an underscore or an equals
+/// sign (a zero-width space), so that `min_replicas_to_write=1` fits a phone's column.
+pub fn breakable(label: &str) -> String {
+    label.replace('_', "_\u{200B}").replace('=', "=\u{200B}")
+}
+
 /// A side's letter: A is the scenario shown, then B, C, D.
 pub fn letter(k: usize) -> char {
     (b'A' + k.min(25) as u8) as char
@@ -251,7 +257,7 @@ pub fn CompareTable(p: &TableProps) -> Html {
     let mut labels = vec![p.a_label.clone()];
     labels.extend(p.twins.iter().map(|t| t.labels.1.clone()));
     let head = html! {
-        <thead><tr><td></td>{ for labels.iter().enumerate().map(|(k, l)| html! { <th scope="col">{format!("{}: {l}", letter(k))}</th> }) }</tr></thead>
+        <thead><tr><td></td>{ for labels.iter().enumerate().map(|(k, l)| html! { <th scope="col">{format!("{}: {}", letter(k), breakable(l))}</th> }) }</tr></thead>
     };
     let ends: Option<Vec<Rc<sim::Outcome>>> = std::iter::once(p.a_end.clone())
         .chain(labs.iter().map(|t| t.final_outcome.clone()))
@@ -311,6 +317,7 @@ pub fn CompareTable(p: &TableProps) -> Html {
         }
     };
     html! {
-        <div class="compare-result" aria-live="polite">{table}</div>
+        // Focusable, so that a table wider than a phone scrolls from the keyboard too.
+        <div class="compare-result" aria-live="polite" tabindex="0" role="region" aria-label="The difference in outcome">{table}</div>
     }
 }

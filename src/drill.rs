@@ -554,7 +554,7 @@ fn sides_results(a: &Rc<DrillReport>, sides: &[SideDrill], w: sim::process::Word
         }
     };
     html! {
-        <div class="drill-sides-results">
+        <div class="drill-sides-results" tabindex="0" role="region" aria-label="Every side, on the same schedules">
             <h3>{"Every side, on the same schedules"}</h3>
             <ul class="drill-side-sentences">
                 { for sides.iter().filter_map(|x| x.report.as_ref().map(|r| (x, r))).map(|(x, r)| html! {
@@ -562,7 +562,7 @@ fn sides_results(a: &Rc<DrillReport>, sides: &[SideDrill], w: sim::process::Word
                 }) }
             </ul>
             <table class="drill-numbers drill-side-table">
-                <thead><tr><td></td>{ for reports.iter().enumerate().map(|(k, (l, _))| html! { <th scope="col">{format!("{}: {l}", crate::compare::letter(k))}</th> }) }</tr></thead>
+                <thead><tr><td></td>{ for reports.iter().enumerate().map(|(k, (l, _))| html! { <th scope="col">{format!("{}: {}", crate::compare::letter(k), crate::compare::breakable(l))}</th> }) }</tr></thead>
                 <tbody>
                     { row("Schedules run".into(), &|r| sim::drill::thousands(r.schedules)) }
                     { row(format!("Runs with {}", w.lost), &|r| sim::drill::thousands(r.runs_with_loss)) }
