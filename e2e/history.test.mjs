@@ -61,6 +61,17 @@ test('a Jepsen history opens, is checked in the worker, and its violation is hig
   assert.ok(a2 > a1, '→ moves on');
   await page.keyboard.press(' ');
   assert.equal((await labState(page)).playing, false, 'Space on the drawing does not play the lab');
+  // N and P go from operation to operation in time, each read out in words: from the
+  // read no order can place (the last invoked), back to write 2 and process 2's read.
+  const point = page.locator('.history-point');
+  await page.keyboard.press('n');
+  assert.match(await point.textContent(), /^process 1's read of 1 \(invoked at 40/, 'nothing after the last');
+  await page.keyboard.press('p');
+  assert.match(await point.textContent(), /^process 0's write 2 \(invoked at 20, answered at 30\), key 0: a last step of the longest valid order/);
+  await page.keyboard.press('p');
+  assert.match(await point.textContent(), /^process 2's read of 1 \(invoked at 5/);
+  await page.keyboard.press('n');
+  assert.match(await point.textContent(), /^process 0's write 2 /);
 
   // A broken file: one message, where the person is looking, and the history stays.
   await openHistory(page, 'broken.jsonl', '{"process": "C1", "f": "write", "value": 1, "invoke": 0, "complete": 2}\n{"process": "C1", "f": "write"');

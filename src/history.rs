@@ -130,6 +130,9 @@ pub enum HistoryAction {
     Top(usize),
     /// The operation pointed at.
     Point(Option<usize>),
+    /// Point at the next operation in time (false: the previous), and bring it into
+    /// view: how the keyboard and a screen reader go through a history.
+    Step(bool),
     /// A file is being read in the worker.
     Reading(String),
     /// A file could not be opened.
@@ -259,6 +262,25 @@ impl Reducible for HistoryState {
                     return self;
                 }
                 s.point = p;
+            }
+            HistoryAction::Step(forward) => {
+                let Some(l) = s.loaded.clone() else {
+                    return self;
+                };
+                let Some(i) = s.lanes.step(s.point, s.t0.ceil() as i64, forward) else {
+                    return self;
+                };
+                s.point = Some(i);
+                let (a, b) = (l.ops[i].invoke as f64, s.lanes.drawn_end(i) as f64);
+                if a > s.t1 || b < s.t0 {
+                    let w = s.t1 - s.t0;
+                    s.set_window(a - w * 0.2, a + w * 0.8);
+                }
+                if let Some(lane) = lane_of(&s.lanes, &l.ops[i]) {
+                    if lane < s.top || lane >= s.top + SHOWN {
+                        s.top = lane.saturating_sub(SHOWN / 2);
+                    }
+                }
             }
             HistoryAction::Reading(name) => {
                 s.reading = Some(name);
@@ -611,7 +633,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
                     }
                 </div>
                 <HistoryCanvas state={state.clone()} />
-                <p class="history-point" aria-live="polite">{ pointed.unwrap_or_else(|| "Point at or tap an operation for its details; drag to move along, pinch or Ctrl + wheel to zoom. With the drawing focused: ← → move, + − zoom, ↑ ↓ lanes, Home the whole history, V the violation.".into()) }{" "}{ state.point.map(&see).unwrap_or_default() }</p>
+                <p class="history-point" aria-live="polite">{ pointed.unwrap_or_else(|| "Point at or tap an operation for its details; drag to move along, pinch or Ctrl + wheel to zoom. With the drawing focused: N and P go from operation to operation, ← → move, + − zoom, ↑ ↓ lanes, Home the whole history, V the violation.".into()) }{" "}{ state.point.map(&see).unwrap_or_default() }</p>
                 <div class="history-legend" aria-hidden="true">
                     <span><i class="hk write" />{"write"}</span>
                     <span><i class="hk read" />{"read"}</span>

@@ -237,6 +237,8 @@ pub fn HistoryCanvas(p: &CanvasProps) -> Html {
                 "ArrowDown" => HistoryAction::Top(s.top + 1),
                 "Home" => HistoryAction::Fit,
                 "v" | "V" => HistoryAction::ShowViolation,
+                "n" | "N" => HistoryAction::Step(true),
+                "p" | "P" => HistoryAction::Step(false),
                 _ => return,
             };
             e.prevent_default();
@@ -244,7 +246,7 @@ pub fn HistoryCanvas(p: &CanvasProps) -> Html {
         })
     };
     let label = format!(
-        "The history drawn: {} lanes, one per process, each operation a bar from its invocation to its completion. Arrow keys move along it, plus and minus zoom, V shows the violation; the operations the verdict names are listed below.",
+        "The history drawn: {} lanes, one per process, each operation a bar from its invocation to its completion. N and P go from operation to operation (each is read out below the drawing), arrow keys move along it, plus and minus zoom, V shows the violation; the operations the verdict names are listed below.",
         s.lanes.lanes.len()
     );
     html! {

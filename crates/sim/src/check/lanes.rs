@@ -17,6 +17,9 @@ pub struct Lanes {
     pub lanes: Vec<Vec<usize>>,
     /// Each lane's running maximum of drawn ends, for the binary search.
     reach: Vec<Vec<i64>>,
+    /// Every operation laid out, by invocation across the lanes (for stepping
+    /// through them one by one).
+    order: Vec<usize>,
     /// Each lane's invocations, in its order.
     invokes: Vec<Vec<i64>>,
     /// Where each operation's bar starts and ends (by history index; 0 for those left
@@ -127,7 +130,10 @@ impl Lanes {
             invokes.push(lane.iter().map(|&i| ops[i].invoke).collect());
             sorted.push(lane);
         }
+        let mut by_time: Vec<usize> = sorted.iter().flatten().copied().collect();
+        by_time.sort_by_key(|&i| (ops[i].invoke, i));
         Lanes {
+            order: by_time,
             names: order.iter().map(|&l| names[l].to_string()).collect(),
             lanes: sorted,
             reach,
@@ -137,6 +143,30 @@ impl Lanes {
             start,
             end,
         }
+    }
+
+    /// Every operation laid out, by invocation across the lanes.
+    pub fn by_time(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The operation after `from` in time (or before it, going back); from nowhere,
+    /// the first one invoked at or after `t` (or the last before it).
+    pub fn step(&self, from: Option<usize>, t: i64, forward: bool) -> Option<usize> {
+        let o = &self.order;
+        let at = match from.and_then(|p| o.iter().position(|&i| i == p)) {
+            Some(k) if forward => k + 1,
+            Some(k) => k.checked_sub(1)?,
+            None => {
+                let k = o.partition_point(|&i| self.invoke[i] < t);
+                if forward {
+                    k
+                } else {
+                    k.checked_sub(1)?
+                }
+            }
+        };
+        o.get(at).copied()
     }
 
     /// Where operation `i`'s bar ends.
@@ -220,6 +250,13 @@ mod tests {
         assert_eq!(l.at(0, 7, 1), None);
         assert_eq!(l.at(0, 7, 3), Some(0), "the nearest within the slack");
         assert_eq!(keys(&ops), [("a".to_string(), 3), ("b".to_string(), 1)]);
+        // Stepping goes by invocation across the lanes: 0, 1, 3 (C2 at 20), 2.
+        assert_eq!(l.by_time(), [0, 1, 3, 2]);
+        assert_eq!(l.step(None, 12, true), Some(3));
+        assert_eq!(l.step(None, 12, false), Some(1));
+        assert_eq!(l.step(Some(3), 0, true), Some(2));
+        assert_eq!(l.step(Some(2), 0, true), None, "nothing after the last");
+        assert_eq!(l.step(Some(0), 0, false), None, "nothing before the first");
     }
 
     /// `visible` against a plain filter, over windows of every size, on histories
