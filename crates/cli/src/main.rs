@@ -266,36 +266,37 @@ fn run(cmd: Command) -> Result<(), String> {
             let write = |path: &str, bytes: &[u8]| {
                 std::fs::write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
             };
-            if svg.is_some() || png.is_some() {
-                let picture =
-                    sim::report::svg::drawing(&scenario, &view, words.epoch, &out.sentence(&words));
-                if let Some(path) = &svg {
+            // A picture, made only when asked for, as SVG and/or PNG.
+            let pictures = |svg: &Option<String>,
+                            png: &Option<String>,
+                            make: &dyn Fn() -> String|
+             -> Result<(), String> {
+                if svg.is_none() && png.is_none() {
+                    return Ok(());
+                }
+                let picture = make();
+                if let Some(path) = svg {
                     write(path, picture.as_bytes())?;
                 }
-                if let Some(path) = &png {
+                if let Some(path) = png {
                     write(
                         path,
                         &png::png(&picture).map_err(|e| format!("{path}: {e}"))?,
                     )?;
                 }
-            }
-            if timeline_svg.is_some() || timeline_png.is_some() {
+                Ok(())
+            };
+            pictures(&svg, &png, &|| {
+                sim::report::svg::drawing(&scenario, &view, words.epoch, &out.sentence(&words))
+            })?;
+            let shown = (svg.is_some() || png.is_some()).then_some(at);
+            pictures(&timeline_svg, &timeline_png, &|| {
                 let moments = sim::report::moments(sim.as_ref(), Some(&out));
-                let shown = (svg.is_some() || png.is_some()).then_some(at);
-                let picture = sim::report::svg::timeline(&scenario, &moments, shown);
-                if let Some(path) = &timeline_svg {
-                    write(path, picture.as_bytes())?;
-                }
-                if let Some(path) = &timeline_png {
-                    write(
-                        path,
-                        &png::png(&picture).map_err(|e| format!("{path}: {e}"))?,
-                    )?;
-                }
-            }
+                sim::report::svg::timeline(&scenario, &moments, shown)
+            })?;
             if let Some(path) = &history {
                 let text = sim::check::formats::write_json_lines(&sim.checked_history());
-                std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
+                write(path, text.as_bytes())?;
             }
             let text = if json {
                 serde_json::to_string(&out).map_err(|e| e.to_string())? + "\n"
@@ -593,7 +594,7 @@ fn compare(a: &Scenario, against: &[String], json: bool) -> Result<(), String> {
     let heads: Vec<String> = labels
         .iter()
         .enumerate()
-        .map(|(k, l)| format!("{}: {l}", (b'A' + k as u8) as char))
+        .map(|(k, l)| format!("{}: {l}", sim::compare::letter(k)))
         .collect();
     let w0 = rows
         .iter()
