@@ -533,7 +533,7 @@ pub fn App() -> Html {
                     <Canvas view={state.view.clone()} on_intent={on_intent.clone()} on_select={on_select} selected={*selected} animate={*animate} shown={state.shown} annotations={notes} {words} width={*half_w} />
                 </section>
                 { for state.twins.iter().enumerate().map(|(k, twin)| html! {
-                    <crate::compare::TwinStage key={(*twin.changes).clone()} twin={twin.clone()} letter={crate::compare::letter(k + 1)} animate={*animate} width={*half_w} />
+                    <crate::compare::TwinStage key={(*twin.changes).clone()} twin={twin.clone()} letter={sim::compare::letter(k + 1)} animate={*animate} width={*half_w} />
                 }) }
             </div>
         },
@@ -641,7 +641,7 @@ pub fn App() -> Html {
                 <Settings scenario={scenario.clone()} on_intent={on_intent.clone()} message={state.message.clone().filter(|_| state.setting_error && !state.own_setting)} />
                 <crate::compare::CompareForm scenario={scenario.clone()} comparing={state.comparing()} on_intent={on_intent.clone()} />
                 <crate::drill::DrillPanel scenario={scenario.clone()} sides={state.twins.iter().map(|t| (t.labels.clone(), t.lab.borrow().scenario())).collect::<Vec<_>>()} on_intent={on_intent.clone()} />
-                <crate::history::HistoryPanel run={lab.final_history.clone()} run_name={scenario.name.clone()} on_intent={on_intent.clone()} />
+                <crate::history::HistoryPanel run={lab.finished.clone()} run_name={scenario.name.clone()} on_intent={on_intent.clone()} />
                 <Topology scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::share::Share scenario={scenario.clone()} on_intent={on_intent.clone()} />
                 <crate::conf_files::ConfFiles scenario={scenario.clone()} on_intent={on_intent.clone()} />

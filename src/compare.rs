@@ -13,14 +13,9 @@ use crate::canvas::Canvas;
 use crate::state::{Intent, Twin};
 
 /// A side's label as a column heading: free to wrap after an underscore or an equals
-/// sign (a zero-width space), so that `min_replicas_to_write=1` fits a phone's column.
+/// sign (a zero-width space), so that a long `setting_name=1` fits a phone's column.
 pub fn breakable(label: &str) -> String {
     label.replace('_', "_\u{200B}").replace('=', "=\u{200B}")
-}
-
-/// A side's letter: A is the scenario shown, then B, C, D.
-pub fn letter(k: usize) -> char {
-    (b'A' + k.min(25) as u8) as char
 }
 
 /// Properties of the form that starts and stops a comparison.
@@ -145,9 +140,9 @@ pub fn CompareForm(p: &CompareFormProps) -> Html {
         };
         html! {
             <li key={side.clone()}>
-                <strong>{format!("{}: ", letter(k + 1))}</strong>{what}{" "}
+                <strong>{format!("{}: ", sim::compare::letter(k + 1))}</strong>{what}{" "}
                 if many {
-                    <button type="button" class="remove-side" onclick={remove} aria-label={format!("Remove side {}", letter(k + 1))}>{"Remove"}</button>
+                    <button type="button" class="remove-side" onclick={remove} aria-label={format!("Remove side {}", sim::compare::letter(k + 1))}>{"Remove"}</button>
                 }
             </li>
         }
@@ -257,7 +252,7 @@ pub fn CompareTable(p: &TableProps) -> Html {
     let mut labels = vec![p.a_label.clone()];
     labels.extend(p.twins.iter().map(|t| t.labels.1.clone()));
     let head = html! {
-        <thead><tr><td></td>{ for labels.iter().enumerate().map(|(k, l)| html! { <th scope="col">{format!("{}: {}", letter(k), breakable(l))}</th> }) }</tr></thead>
+        <thead><tr><td></td>{ for labels.iter().enumerate().map(|(k, l)| html! { <th scope="col">{format!("{}: {}", sim::compare::letter(k), breakable(l))}</th> }) }</tr></thead>
     };
     let ends: Option<Vec<Rc<sim::Outcome>>> = std::iter::once(p.a_end.clone())
         .chain(labs.iter().map(|t| t.final_outcome.clone()))

@@ -350,7 +350,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
             let mut others = Vec::new();
             for (k, (labels, s)) in sides.iter().enumerate() {
                 if let Err(m) = spec.validate(s) {
-                    error.set(Some(format!("Side {}: {m}", crate::compare::letter(k + 1))));
+                    error.set(Some(format!("Side {}: {m}", sim::compare::letter(k + 1))));
                     return;
                 }
                 others.push((labels.clone(), bare(s)));
@@ -562,7 +562,7 @@ fn sides_results(a: &Rc<DrillReport>, sides: &[SideDrill], w: sim::process::Word
                 }) }
             </ul>
             <table class="drill-numbers drill-side-table">
-                <thead><tr><td></td>{ for reports.iter().enumerate().map(|(k, (l, _))| html! { <th scope="col">{format!("{}: {}", crate::compare::letter(k), crate::compare::breakable(l))}</th> }) }</tr></thead>
+                <thead><tr><td></td>{ for reports.iter().enumerate().map(|(k, (l, _))| html! { <th scope="col">{format!("{}: {}", sim::compare::letter(k), crate::compare::breakable(l))}</th> }) }</tr></thead>
                 <tbody>
                     { row("Schedules run".into(), &|r| sim::drill::thousands(r.schedules)) }
                     { row(format!("Runs with {}", w.lost), &|r| sim::drill::thousands(r.runs_with_loss)) }

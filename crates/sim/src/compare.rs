@@ -117,6 +117,11 @@ pub fn sides(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// A side's letter: A is the scenario shown, then B, C, D.
+pub fn letter(k: usize) -> char {
+    (b'A' + k.min(25) as u8) as char
+}
+
 /// The first side's label beside several others: its value of each setting they
 /// change, once each ("a=2, b=0").
 pub fn first_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
