@@ -89,11 +89,7 @@ pub fn ConfFiles(p: &ScenarioProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut confs = Vec::new();
                 for f in files {
-                    let text = wasm_bindgen_futures::JsFuture::from(f.text())
-                        .await
-                        .ok()
-                        .and_then(|t| t.as_string())
-                        .unwrap_or_default();
+                    let text = crate::share::file_text(&f).await.unwrap_or_default();
                     confs.extend(sim::conf::split_sections(&f.name(), &text));
                 }
                 run(confs);

@@ -36,7 +36,7 @@ pub struct Loaded {
     pub processes: usize,
     /// The run it is the history of, when it is the lab's own: its times are the run's,
     /// so an operation can be seen in the run.
-    pub run: Option<Rc<Vec<Operation>>>,
+    pub run: Option<Rc<crate::lab::Finished>>,
 }
 
 /// Where the verdict stands.
@@ -305,8 +305,8 @@ pub fn lane_of(lanes: &Lanes, op: &Operation) -> Option<usize> {
 /// Properties of the history view.
 #[derive(Properties, PartialEq)]
 pub struct HistoryProps {
-    /// The run shown's history, as the checker reads it (empty while computing).
-    pub run: Rc<Vec<Operation>>,
+    /// The run shown, once computed to its end.
+    pub run: Option<Rc<crate::lab::Finished>>,
     /// The run's name.
     pub run_name: String,
     /// Sends an intent to the lab (to see an operation of the run at its moment).
@@ -349,7 +349,7 @@ fn ops_of(message: &js_sys::Array) -> Option<Vec<Operation>> {
 fn open_text(
     name: String,
     text: String,
-    run: Option<Rc<Vec<Operation>>>,
+    run: Option<Rc<crate::lab::Finished>>,
     state: UseReducerDispatcher<HistoryState>,
     workers: Rc<RefCell<Workers>>,
     generation: Rc<RefCell<u32>>,
@@ -470,11 +470,7 @@ fn open_file(
 ) {
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
-        let text = wasm_bindgen_futures::JsFuture::from(file.text())
-            .await
-            .ok()
-            .and_then(|t| t.as_string());
-        match text {
+        match crate::share::file_text(&file).await {
             Some(t) => open_text(name, t, None, state, workers, generation),
             None => state.dispatch(HistoryAction::Error(format!(
                 "{name} could not be read as text. What was open stays open."
@@ -525,11 +521,12 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
         let run = p.run.clone();
         let name = format!("this run ({})", p.run_name);
         Callback::from(move |_: MouseEvent| {
-            let text = sim::check::formats::write_json_lines(&run);
+            let Some(run) = run.clone() else { return };
+            let text = sim::check::formats::write_json_lines(&run.history());
             open_text(
                 name.clone(),
                 text,
-                Some(run.clone()),
+                Some(run),
                 d.clone(),
                 workers.clone(),
                 generation.clone(),
@@ -587,7 +584,7 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
         }
         let involved = state.involved();
         // The run's own history, while that run is shown: its times are the lab's.
-        let in_run = l.run.as_ref().is_some_and(|r| Rc::ptr_eq(r, &p.run));
+        let in_run = matches!((&l.run, &p.run), (Some(a), Some(b)) if Rc::ptr_eq(a, b));
         let see = |i: usize| -> Html {
             let op = &l.ops[i];
             if !in_run || op.invoke < 0 {
@@ -675,8 +672,8 @@ pub fn HistoryPanel(p: &HistoryProps) -> Html {
                 <label>{"Open a history file "}
                     <input type="file" accept=".edn,.jsonl,.json,.txt,.log,.ndjson" onchange={on_file} />
                 </label>
-                <button type="button" onclick={on_run} disabled={p.run.is_empty()}>
-                    { if p.run.is_empty() { "This run's history (computing…)" } else { "Open this run's history" } }
+                <button type="button" onclick={on_run} disabled={p.run.is_none()}>
+                    { if p.run.is_none() { "This run's history (computing…)" } else { "Open this run's history" } }
                 </button>
             </div>
             if let Some(m) = &state.error {

@@ -40,6 +40,13 @@ impl Geom {
         let k = ((y - AXIS) / LANE).floor();
         (k >= 0.0 && (k as usize) < self.shown).then(|| self.top + k as usize)
     }
+
+    /// The operation under (x, y), within `px` pixels either side.
+    fn hit(&self, lanes: &sim::check::lanes::Lanes, x: f64, y: f64, px: f64) -> Option<usize> {
+        let lane = self.lane_at(y).filter(|&l| l < lanes.lanes.len())?;
+        let slack = (px / self.plot_w.max(1.0) * (self.t1 - self.t0)).ceil() as i64;
+        lanes.at(lane, self.time_at(x).round() as i64, slack)
+    }
 }
 
 /// A drag under way: where it started and the window then.
@@ -182,13 +189,7 @@ pub fn HistoryCanvas(p: &CanvasProps) -> Html {
                     }
                 }
                 None if e.pointer_type() == "mouse" => {
-                    let hit = g
-                        .lane_at(y)
-                        .filter(|&l| l < s.lanes.lanes.len())
-                        .and_then(|l| {
-                            let slack = (4.0 / g.plot_w.max(1.0) * (g.t1 - g.t0)).ceil() as i64;
-                            s.lanes.at(l, g.time_at(x).round() as i64, slack)
-                        });
+                    let hit = g.hit(&s.lanes, x, y, 4.0);
                     if hit.is_some() {
                         s.dispatch(HistoryAction::Point(hit));
                     }
@@ -207,13 +208,7 @@ pub fn HistoryCanvas(p: &CanvasProps) -> Html {
             // A tap (or a click) points at an operation, for its details.
             if !d.moved {
                 let g = *geom.borrow();
-                let hit = g
-                    .lane_at(d.y)
-                    .filter(|&l| l < s.lanes.lanes.len())
-                    .and_then(|l| {
-                        let slack = (8.0 / g.plot_w.max(1.0) * (g.t1 - g.t0)).ceil() as i64;
-                        s.lanes.at(l, g.time_at(d.x).round() as i64, slack)
-                    });
+                let hit = g.hit(&s.lanes, d.x, d.y, 8.0);
                 s.dispatch(HistoryAction::Point(hit));
             }
         })

@@ -137,6 +137,35 @@ struct Snap {
     state: Box<dyn Any>,
 }
 
+/// A run computed to its end.
+pub struct Finished {
+    sim: Box<dyn Simulation>,
+    history: std::cell::OnceCell<Rc<Vec<sim::check::Operation>>>,
+}
+
+impl Finished {
+    /// Its history as the checker reads it (`Simulation::checked_history`), taken the
+    /// first time it is asked for.
+    pub fn history(&self) -> Rc<Vec<sim::check::Operation>> {
+        self.history
+            .get_or_init(|| Rc::new(self.sim.checked_history()))
+            .clone()
+    }
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Finished(..)")
+    }
+}
+
+/// One finished run is the same as another only if it is the very same run.
+impl PartialEq for Finished {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 /// The lab.
 pub struct Lab {
     /// The scenario as loaded or last edited.
@@ -156,9 +185,9 @@ pub struct Lab {
     pub final_outcome: Option<Rc<Outcome>>,
     /// The system's invariants on the whole run, once computed.
     pub final_invariants: Rc<Vec<sim::system::InvariantReport>>,
-    /// The whole run's history as the checker reads it (for the history view and its
-    /// export), once computed; empty before.
-    pub final_history: Rc<Vec<sim::check::Operation>>,
+    /// The whole run, once computed: kept so that its history is taken only when the
+    /// history view asks for it, not at the end of every run.
+    pub finished: Option<Rc<Finished>>,
     /// The checker's verdict on the part of the run computed so far.
     live: sim::check::Live,
     /// When the history stops being linearizable and why, once the part computed
@@ -230,7 +259,7 @@ impl Lab {
             snapshots: Vec::new(),
             final_outcome: None,
             final_invariants: Rc::new(Vec::new()),
-            final_history: Rc::default(),
+            finished: None,
             live: Default::default(),
             verdict: None,
             involved: Rc::new(Vec::new()),
@@ -292,7 +321,7 @@ impl Lab {
         self.ahead = Some(ahead);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
-        self.final_history = Rc::default();
+        self.finished = None;
         self.live = Default::default();
         self.verdict = None;
         self.involved = Rc::new(Vec::new());
@@ -363,8 +392,11 @@ impl Lab {
         }
         self.final_outcome = Some(Rc::new(outcome));
         self.final_invariants = Rc::new(ahead.check_invariants());
-        self.final_history = Rc::new(ahead.checked_history());
         self.ended = Rc::new(Ended::from_history(&ahead.history()));
+        self.finished = Some(Rc::new(Finished {
+            sim: ahead,
+            history: Default::default(),
+        }));
     }
 
     /// Marks the moment the history stops being linearizable, among the run's own
@@ -661,7 +693,7 @@ impl Lab {
         self.sim.run_until(t);
         self.final_outcome = None;
         self.final_invariants = Rc::new(Vec::new());
-        self.final_history = Rc::default();
+        self.finished = None;
         self.live = Default::default();
         self.verdict = None;
         self.involved = Rc::new(Vec::new());

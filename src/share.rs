@@ -8,16 +8,20 @@ use yew::prelude::*;
 use crate::panels::ScenarioProps;
 use crate::state::Intent;
 
+/// A file's text, as the browser reads it; None if it is not text.
+pub async fn file_text(file: &web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+}
+
 /// Reads a scenario file the person chose or dropped, and loads it if it is one; the
 /// current scenario stays, with a message in plain words, if it is not.
 pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
-        let text = wasm_bindgen_futures::JsFuture::from(file.text())
-            .await
-            .ok()
-            .and_then(|t| t.as_string());
-        let intent = match text {
+        let intent = match file_text(&file).await {
             None => Intent::Load(Err(format!(
                 "{name} could not be read as text. Nothing was changed."
             ))),
