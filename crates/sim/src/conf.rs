@@ -137,18 +137,18 @@ mod tests {
     fn sections_split_and_join_back() {
         let files = vec![
             ConfFile {
-                name: "box1/M1".into(),
-                text: "port 6379\n".into(),
+                name: "box1/A1".into(),
+                text: "port 7000\n".into(),
             },
             ConfFile {
-                name: "box1/S1".into(),
-                text: "sentinel monitor m 10.0.0.1 6379 2\n".into(),
+                name: "box1/B1".into(),
+                text: "watch a 10.0.0.1 7000 2\n".into(),
             },
         ];
         let text = join_sections(&files);
         assert_eq!(split_sections("pasted", &text), files);
-        let plain = split_sections("redis.conf", "port 6379\n");
+        let plain = split_sections("server.conf", "port 7000\n");
         assert_eq!(plain.len(), 1);
-        assert_eq!(plain[0].name, "redis.conf");
+        assert_eq!(plain[0].name, "server.conf");
     }
 }

@@ -358,12 +358,8 @@ mod tests {
     fn unavailability_counts_refusals_and_timeouts_among_ended_operations() {
         let mut h = History::default();
         h.ops.push(op(OpKind::Write, 0, 5, OpResult::Ok));
-        h.ops.push(op(
-            OpKind::Write,
-            10,
-            15,
-            OpResult::Error("READONLY".into()),
-        ));
+        h.ops
+            .push(op(OpKind::Write, 10, 15, OpResult::Error("REFUSED".into())));
         h.ops.push(op(
             OpKind::Read,
             20,
