@@ -651,9 +651,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let dragged = drag.as_ref().map(|d| d.b);
     let on_top = |b: sim::BoxId| dragged == Some(b);
     let mut box_order: Vec<&sim::view::BoxState> = v.boxes.iter().collect();
-    box_order.sort_by_key(|b| on_top(b.id));
+    sim::sort::by_key(&mut box_order, |b| on_top(b.id));
     let mut proc_order: Vec<&sim::view::ProcState> = v.procs.iter().collect();
-    proc_order.sort_by_key(|p| on_top(p.on_box));
+    sim::sort::by_key(&mut proc_order, |p| on_top(p.on_box));
     let boxes = box_order.into_iter().map(|b| {
         let r = l.boxes[b.id.idx()];
         let (dx, dy) = match *drag {

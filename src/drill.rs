@@ -420,7 +420,7 @@ pub fn DrillPanel(p: &DrillProps) -> Html {
                 f.kinds.retain(|x| *x != k);
             } else {
                 f.kinds.push(k);
-                f.kinds.sort();
+                sim::sort::by_key(&mut f.kinds, |k| *k);
             }
             form.set(f);
         });

@@ -120,16 +120,33 @@ pub(crate) fn from_value_at<T: serde::de::DeserializeOwned>(
     v: serde_json::Value,
     prefix: &str,
 ) -> Result<T, ScenarioError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = match (prefix.is_empty(), path.as_str()) {
-            (_, ".") if prefix.is_empty() => String::new(),
-            (_, ".") => prefix.to_string(),
-            (true, p) => p.to_string(),
-            (false, p) => format!("{prefix}.{p}"),
-        };
-        ScenarioError::new(field, plain(e.into_inner().to_string()))
-    })
+    let read = crate::json_at::read::<T>(&v, prefix).map_err(|(f, m)| ScenarioError::new(f, m));
+    #[cfg(test)]
+    same_as_path_to_error::<T>(v, prefix, read.as_ref().err());
+    read
+}
+
+/// In the core's own tests every read is checked against serde_path_to_error, which
+/// named the field before `json_at` did: the same field and the same words.
+#[cfg(test)]
+fn same_as_path_to_error<T: serde::de::DeserializeOwned>(
+    v: serde_json::Value,
+    prefix: &str,
+    got: Option<&ScenarioError>,
+) {
+    let want = serde_path_to_error::deserialize::<_, T>(v.clone())
+        .err()
+        .map(|e| {
+            let path = e.path().to_string();
+            let field = match (prefix.is_empty(), path.as_str()) {
+                (true, ".") => String::new(),
+                (false, ".") => prefix.to_string(),
+                (true, p) => p.to_string(),
+                (false, p) => format!("{prefix}.{p}"),
+            };
+            ScenarioError::new(field, plain(e.into_inner().to_string()))
+        });
+    assert_eq!(got, want.as_ref(), "reading {v}");
 }
 
 /// Deserializes the system's part of a scenario, naming `settings.<field>` on error.
@@ -187,6 +204,7 @@ pub fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
 }
 
 /// serde's messages, minus the line/column noise that means nothing after a `--set`.
+#[cfg(test)]
 fn plain(m: String) -> String {
     match m.find(" at line ") {
         Some(i) => m[..i].to_string(),
@@ -253,7 +271,7 @@ impl Scenario {
             return "This scenario has no faults of its own: make one.".into();
         }
         let mut faults: Vec<&ScheduledFault> = self.faults.iter().collect();
-        faults.sort_by_key(|f| f.at_ms);
+        crate::sort::by_key(&mut faults, |f| f.at_ms);
         let steps: Vec<String> = faults
             .iter()
             .map(|f| {
@@ -499,5 +517,86 @@ impl Scenario {
             .iter()
             .enumerate()
             .flat_map(|(b, bx)| bx.processes.iter().map(move |p| (b, p)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// Every leaf, object and key of `v`, as JSON pointers.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, x)| pointers(x, format!("{at}/{k}"), out)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
+            _ => {}
+        }
+    }
+
+    /// Every preset, each value in turn made wrong (another type, out of range,
+    /// removed, or given an unknown neighbour), read in full: `from_value_at` checks
+    /// each read against serde_path_to_error (the same field, the same words).
+    #[test]
+    fn bad_values_anywhere_are_named_as_path_to_error_named_them() {
+        let wrong = [
+            json!("x"),
+            json!(-1),
+            json!(1.5),
+            json!([]),
+            json!({}),
+            json!(null),
+            json!(true),
+            json!([1, "a"]),
+            json!({"zz": 1}),
+        ];
+        let (mut runs, mut refused) = (0, 0);
+        for preset in crate::presets::all() {
+            let base: Value = serde_json::from_str(&preset.scenario().to_json()).unwrap();
+            let mut at = Vec::new();
+            pointers(&base, String::new(), &mut at);
+            for p in at
+                .iter()
+                .filter(|p| !p.is_empty() && !p.starts_with("/faults"))
+            {
+                let mut edits: Vec<Value> = Vec::new();
+                for w in &wrong {
+                    let mut v = base.clone();
+                    *v.pointer_mut(p).unwrap() = w.clone();
+                    edits.push(v);
+                }
+                let (parent, key) = p.rsplit_once('/').unwrap();
+                for typo in [false, true] {
+                    let mut v = base.clone();
+                    match v.pointer_mut(parent).unwrap() {
+                        Value::Object(m) if typo => {
+                            m.insert(format!("{key}_typo"), json!(1));
+                        }
+                        Value::Object(m) => {
+                            m.remove(key);
+                        }
+                        Value::Array(a) if !typo => {
+                            a.remove(key.parse::<usize>().unwrap());
+                        }
+                        _ => continue,
+                    }
+                    edits.push(v);
+                }
+                for v in edits {
+                    runs += 1;
+                    let read = Scenario::from_value(v)
+                        .and_then(|s| crate::simulation::build(&s, Default::default()));
+                    refused += usize::from(read.is_err());
+                }
+            }
+        }
+        println!("{runs} edited presets read, {refused} refused, each named as before");
+        assert!(refused > runs / 2, "{refused} of {runs}");
     }
 }

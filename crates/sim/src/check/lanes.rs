@@ -70,7 +70,7 @@ pub fn keys(ops: &[Operation]) -> Vec<(String, usize)> {
         *count.entry(op.key.as_str()).or_default() += 1;
     }
     let mut out: Vec<(String, usize)> = count.into_iter().map(|(k, n)| (k.into(), n)).collect();
-    out.sort_by(|a, b| natural(&a.0, &b.0));
+    crate::sort::by(&mut out, |a, b| natural(&a.0, &b.0));
     out
 }
 
@@ -99,7 +99,7 @@ impl Lanes {
             (start, end) = (0, 0);
         }
         let mut order: Vec<usize> = (0..names.len()).collect();
-        order.sort_by(|a, b| natural(names[*a], names[*b]));
+        crate::sort::by(&mut order, |a, b| natural(names[*a], names[*b]));
         let mut ends = vec![0; ops.len()];
         let invoke: Vec<i64> = ops.iter().map(|o| o.invoke).collect();
         let mut invokes = Vec::with_capacity(order.len());
@@ -107,7 +107,7 @@ impl Lanes {
         let mut sorted = Vec::with_capacity(order.len());
         for &l in &order {
             let mut lane = std::mem::take(&mut lanes[l]);
-            lane.sort_by_key(|&i| (ops[i].invoke, i));
+            crate::sort::by_key(&mut lane, |&i| (ops[i].invoke, i));
             for (k, &i) in lane.iter().enumerate() {
                 let op = &ops[i];
                 ends[i] = match op.complete {
@@ -131,7 +131,7 @@ impl Lanes {
             sorted.push(lane);
         }
         let mut by_time: Vec<usize> = sorted.iter().flatten().copied().collect();
-        by_time.sort_by_key(|&i| (ops[i].invoke, i));
+        crate::sort::by_key(&mut by_time, |&i| (ops[i].invoke, i));
         Lanes {
             order: by_time,
             names: order.iter().map(|&l| names[l].to_string()).collect(),

@@ -521,7 +521,7 @@ pub fn ops_of_history(h: &History, final_data: Option<&DataSet>, end_ms: i64) ->
 /// is the same.
 pub fn renumber(ops: &mut [Operation]) {
     let mut order: Vec<usize> = (0..ops.len()).collect();
-    order.sort_by_key(|&i| (ops[i].invoke, i));
+    crate::sort::by_key(&mut order, |&i| (ops[i].invoke, i));
     let mut to: std::collections::HashMap<u64, u64> = Default::default();
     for &i in &order {
         if let Some(v) = ops[i].written() {
@@ -645,7 +645,7 @@ pub fn bench_history(ops: usize, keys: usize, clients: usize, seed: u64) -> Vec<
         ));
     }
     let mut ops = take_effect_at(made);
-    ops.sort_by_key(|op| op.invoke);
+    crate::sort::by_key(&mut ops, |op| op.invoke);
     ops
 }
 
@@ -654,7 +654,7 @@ pub fn bench_history(ops: usize, keys: usize, clients: usize, seed: u64) -> Vec<
 /// each compare-and-set compares with it (a key still nil fails it, definitely). What
 /// comes out is linearizable by construction, in the order of the points.
 pub fn take_effect_at(mut ops: Vec<(i64, Operation)>) -> Vec<Operation> {
-    ops.sort_by_key(|(p, _)| *p);
+    crate::sort::by_key(&mut ops, |(p, _)| *p);
     let mut value: std::collections::HashMap<String, Value> = Default::default();
     for (_, op) in &mut ops {
         let v = value.entry(op.key.clone()).or_default();

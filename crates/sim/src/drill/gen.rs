@@ -113,7 +113,7 @@ pub(super) fn schedule(
             });
         }
     }
-    out.sort_by_key(|f| f.at_ms);
+    crate::sort::by_key(&mut out, |f| f.at_ms);
     out
 }
 

@@ -364,7 +364,7 @@ impl Summary {
         if v.is_empty() {
             return Summary::default();
         }
-        v.sort_by(f64::total_cmp);
+        crate::sort::by(&mut v, f64::total_cmp);
         let rank = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
         Summary {
             mean: v.iter().sum::<f64>() / v.len() as f64,
@@ -535,7 +535,7 @@ pub fn aggregate(
     mut runs: Vec<DrillRun>,
     shard: Option<Shard>,
 ) -> DrillReport {
-    runs.sort_by_key(|r| r.index);
+    crate::sort::by_key(&mut runs, |r| r.index);
     let count = |f: &dyn Fn(&DrillRun) -> bool| runs.iter().filter(|r| f(r)).count() as u64;
     let column = |f: &dyn Fn(&DrillRun) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
     let lost = column(&|r| r.lost as f64);
@@ -551,7 +551,7 @@ pub fn aggregate(
         .iter()
         .filter(|r| r.lost > 0 || r.split_brain_ms > 0 || r.linearizable == Some(false))
         .collect();
-    ranked.sort_by(|a, b| {
+    crate::sort::by(&mut ranked, |a, b| {
         b.lost
             .cmp(&a.lost)
             .then(b.split_brain_ms.cmp(&a.split_brain_ms))
@@ -628,7 +628,7 @@ pub fn merge(shards: Vec<DrillReport>) -> Result<DrillReport, String> {
         }
         runs.extend(r.runs);
     }
-    runs.sort_by_key(|r| r.index);
+    crate::sort::by_key(&mut runs, |r| r.index);
     for (want, r) in runs.iter().enumerate() {
         if r.index != want as u64 {
             return Err(if r.index < want as u64 {

@@ -45,7 +45,7 @@ impl Monitor {
         }
         // Judge the round that just ended, then start the next.
         let mut named = std::mem::take(&mut self.answers);
-        named.sort();
+        crate::sort::by(&mut named, Ord::cmp);
         named.dedup();
         if named.len() > 1 && !self.alerting {
             self.alerting = true;

@@ -274,7 +274,7 @@ pub fn markdown(
         let _ = writeln!(m, "None.");
     }
     let mut faults: Vec<_> = s.faults.iter().collect();
-    faults.sort_by_key(|f| f.at_ms);
+    crate::sort::by_key(&mut faults, |f| f.at_ms);
     for f in faults {
         let _ = writeln!(m, "- at {}: {}", secs(f.at_ms), f.action.describe());
     }
