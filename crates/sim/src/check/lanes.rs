@@ -107,7 +107,7 @@ impl Lanes {
         let mut sorted = Vec::with_capacity(order.len());
         for &l in &order {
             let mut lane = std::mem::take(&mut lanes[l]);
-            crate::sort::by_key(&mut lane, |&i| (ops[i].invoke, i));
+            super::by_invoke(&mut lane, ops);
             for (k, &i) in lane.iter().enumerate() {
                 let op = &ops[i];
                 ends[i] = match op.complete {
@@ -131,7 +131,7 @@ impl Lanes {
             sorted.push(lane);
         }
         let mut by_time: Vec<usize> = sorted.iter().flatten().copied().collect();
-        crate::sort::by_key(&mut by_time, |&i| (ops[i].invoke, i));
+        super::by_invoke(&mut by_time, ops);
         Lanes {
             order: by_time,
             names: order.iter().map(|&l| names[l].to_string()).collect(),
