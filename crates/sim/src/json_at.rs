@@ -1,11 +1,12 @@
 //! Typed reading of JSON that names the field at fault (`settings.quorum`,
 //! `boxes[0].processes[1].settings`), without a path-tracking deserializer.
 //!
-//! A path-tracking wrapper (serde_path_to_error) wraps every visitor of every settings
-//! type and cost the page's wasm about 110 KB. Here the value is printed one field per
-//! line and read back with serde_json, whose errors carry a line and a column; one
-//! plain function then walks the printed text to that place and names the field. The
-//! path is only looked for when reading fails.
+//! A path-tracking wrapper (serde_path_to_error) wraps every visitor of every type it
+//! reads: 115 KB of the page's wasm code (twiggy, after wasm-opt -Oz). Here the
+//! value is printed one field per line and read back with serde_json, whose errors
+//! carry a line and a column; one plain function then walks the printed text to that
+//! place and names the field, only when reading fails. Net of serde_json's own reader
+//! for each type, the page is 13 KB smaller gzipped.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
