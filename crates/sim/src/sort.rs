@@ -65,7 +65,7 @@ mod tests {
             assert_eq!(got, want, "n = {n}");
             let mut got = v;
             by(&mut got, |a, b| b.0.cmp(&a.0));
-            want.sort_by(|a, b| b.0.cmp(&a.0));
+            want.sort_by_key(|x| std::cmp::Reverse(x.0));
             assert_eq!(got, want, "n = {n}, reversed");
             runs += 2;
         }
