@@ -144,7 +144,10 @@ fn same_as_path_to_error<T: serde::de::DeserializeOwned>(
                 (true, p) => p.to_string(),
                 (false, p) => format!("{prefix}.{p}"),
             };
-            ScenarioError::new(field, plain(e.into_inner().to_string()))
+            ScenarioError::new(
+                field,
+                crate::json_at::without_position(e.into_inner().to_string()),
+            )
         });
     assert_eq!(got, want.as_ref(), "reading {v}");
 }
@@ -200,15 +203,6 @@ pub fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
             }
         }
         (b, o) => *b = o.clone(),
-    }
-}
-
-/// serde's messages, minus the line/column noise that means nothing after a `--set`.
-#[cfg(test)]
-fn plain(m: String) -> String {
-    match m.find(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m,
     }
 }
 
