@@ -276,22 +276,15 @@ impl Reducible for LabState {
                 Intent::Lesson(_) => {}
                 Intent::Compare(None) => next.twins.clear(),
                 Intent::Compare(Some(text)) => {
-                    let sides = sim::compare::sides(&text);
-                    let most = sim::compare::MAX_SIDES;
-                    if sides.len() >= most {
-                        lab.message = Some(format!(
-                            "Cannot compare: a comparison draws at most {most} sides, this scenario and {} others.",
-                            most - 1
-                        ));
-                    } else {
-                        match sides
+                    let twins = sim::compare::checked_sides(&text).and_then(|sides| {
+                        sides
                             .iter()
                             .map(|side| Twin::new(&lab, side))
                             .collect::<Result<Vec<_>, _>>()
-                        {
-                            Ok(t) => next.twins = t,
-                            Err(e) => lab.message = Some(format!("Cannot compare: {e}.")),
-                        }
+                    });
+                    match twins {
+                        Ok(t) => next.twins = t,
+                        Err(e) => lab.message = Some(format!("Cannot compare: {e}.")),
                     }
                 }
                 Intent::TogglePlay => {

@@ -534,24 +534,12 @@ fn report(s: &Scenario, sys: &sim::SystemDesc, o: &sim::Outcome) -> String {
 fn compare(a: &Scenario, against: &[String], json: bool) -> Result<(), String> {
     // As a link's `vs=`: `|` separates sides; within a side, the changes add up.
     let text = against.join(";");
-    let sides = sim::compare::sides(&text);
-    if sides.len() >= sim::compare::MAX_SIDES {
-        return Err(format!(
-            "--against: a comparison has at most {} sides, the scenario and {} others",
-            sim::compare::MAX_SIDES,
-            sim::compare::MAX_SIDES - 1
-        ));
-    }
+    let sides = sim::compare::checked_sides(&text).map_err(|e| format!("--against: {e}"))?;
     let mut firsts: Vec<String> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
     let mut scenarios = vec![a.clone()];
     for side in sides {
-        let other = if side.contains("preset:") && side.split(';').count() > 1 {
-            Err("`preset:NAME` stands alone: another preset, or settings changed, not both".into())
-        } else {
-            sim::compare::parse_other(side)
-        }
-        .map_err(|e| format!("--against: {e}"))?;
+        let other = sim::compare::parse_other(side).map_err(|e| format!("--against: {e}"))?;
         let (b, (la, lb)) =
             sim::compare::other_side(a, &other).map_err(|e| format!("--against: {e}"))?;
         firsts.push(la);

@@ -48,6 +48,11 @@ pub enum Other {
 
 /// Reads what a link's `vs=` holds: `preset:NAME`, or changes.
 pub fn parse_other(text: &str) -> Result<Other, String> {
+    if text.contains("preset:") && text.split(';').count() > 1 {
+        return Err(
+            "`preset:NAME` stands alone: another preset, or settings changed, not both".into(),
+        );
+    }
     match text.trim().strip_prefix("preset:") {
         Some(name) => crate::presets::find(name.trim())
             .map(|p| Other::Preset(p.name.to_string()))
@@ -115,6 +120,19 @@ pub fn sides(text: &str) -> Vec<&str> {
         .map(str::trim)
         .filter(|x| !x.is_empty())
         .collect()
+}
+
+/// The other sides of a comparison asked for (`SIDE|SIDE|…`), refused in plain words
+/// when there are more than the drawing holds; the page and the command line both ask.
+pub fn checked_sides(text: &str) -> Result<Vec<&str>, String> {
+    let sides = sides(text);
+    if sides.len() >= MAX_SIDES {
+        return Err(format!(
+            "a comparison draws at most {MAX_SIDES} sides, this scenario and {} others",
+            MAX_SIDES - 1
+        ));
+    }
+    Ok(sides)
 }
 
 /// A side's letter: A is the scenario shown, then B, C, D.

@@ -110,3 +110,18 @@ fn three_quorums_side_by_side_on_the_same_faults() {
         "{said}"
     );
 }
+
+/// What the page and the command line both refuse, in the same words.
+#[test]
+fn too_many_sides_and_a_preset_with_changes_are_refused() {
+    assert_eq!(checked_sides("quorum=1|quorum=3").unwrap().len(), 2);
+    let e = checked_sides("quorum=1|quorum=3|quorum=4|down_after_ms=1000").unwrap_err();
+    assert!(e.contains("at most 4 sides"), "{e}");
+    for text in [
+        "preset:raft-minority-leader;quorum=1",
+        "quorum=1;preset:raft-minority-leader",
+    ] {
+        let e = parse_other(text).unwrap_err();
+        assert!(e.contains("`preset:NAME` stands alone"), "{text}: {e}");
+    }
+}
