@@ -131,26 +131,40 @@ pub fn stage(l: &Lesson, step: usize, current: &str) -> Vec<Intent> {
 mod tests {
     use super::*;
 
+    /// A lesson of four steps over two presets: the second step has its own moment,
+    /// the third opens the other preset and asks a question played to 18 s, the fourth
+    /// has no moment of its own.
+    fn two_preset_lesson() -> Lesson {
+        serde_json::from_value(serde_json::json!({
+            "version": 1,
+            "name": "two-presets",
+            "title": "Two presets",
+            "steps": [
+                { "say": "look", "preset": "first" },
+                { "say": "look", "at_ms": 10_000 },
+                { "say": "look", "preset": "second", "predict": {
+                    "question": "what next?", "answers": ["this", "that"], "correct": 0,
+                    "play_to_ms": 18_000, "reveal": "this"
+                } },
+                { "say": "look" },
+            ],
+        }))
+        .unwrap()
+    }
+
     #[test]
     fn back_returns_the_run_to_where_the_step_began() {
-        let l = sim::lesson::find("quorum-1-corrected").unwrap();
-        // Step 2 opens the flaky-link preset; back to step 1 reopens the first preset
-        // at the step's own moment.
+        let l = two_preset_lesson();
+        // Step 3 opens the second preset; back to step 1 reopens the first preset at
+        // the step's own moment.
         assert_eq!(
-            stage(&l, 1, "sentinel-quorum-1-flaky-link"),
-            vec![
-                Intent::Preset("sentinel-quorum-1-isolated-sentinel".into()),
-                Intent::Seek(10_000)
-            ]
+            stage(&l, 1, "second"),
+            vec![Intent::Preset("first".into()), Intent::Seek(10_000)]
         );
         // Within one preset, only the moment moves.
-        assert_eq!(
-            stage(&l, 1, "sentinel-quorum-1-isolated-sentinel"),
-            vec![Intent::Seek(10_000)]
-        );
+        assert_eq!(stage(&l, 1, "first"), vec![Intent::Seek(10_000)]);
         // A step without a moment of its own starts where the prediction before it ended.
-        let s = sim::lesson::find("sentinel-split-brain").unwrap();
-        assert_eq!(start_of(&s, 3), 18_000);
+        assert_eq!(start_of(&l, 3), 18_000);
     }
 }
 
