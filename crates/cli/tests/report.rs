@@ -5,6 +5,13 @@ mod common;
 
 use common::splitbrain;
 
+/// `run --preset PRESET --against SIDES --json`, which must succeed, read as JSON.
+fn sides_json(preset: &str, against: &str) -> serde_json::Value {
+    let (ok, out, err) = splitbrain(&["run", "--preset", preset, "--against", against, "--json"]);
+    assert!(ok, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
 #[test]
 fn a_review_report_in_markdown_with_its_pictures() {
     let dir = std::env::temp_dir().join(format!("splitbrain-report-{}", std::process::id()));
@@ -78,16 +85,7 @@ fn a_review_report_in_markdown_with_its_pictures() {
 
 #[test]
 fn two_configurations_side_by_side_on_the_same_faults() {
-    let (ok, out, err) = splitbrain(&[
-        "run",
-        "--preset",
-        "sentinel-old-master-isolated",
-        "--against",
-        "min_replicas_to_write=1",
-        "--json",
-    ]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = sides_json("sentinel-old-master-isolated", "min_replicas_to_write=1");
     assert_eq!(v["a"]["outcome"]["acked_writes_lost"], 403);
     let b = v["b"]["outcome"]["acked_writes_lost"].as_u64().unwrap();
     assert!(b < 403, "min-replicas bounds the loss: {b}");
@@ -108,16 +106,10 @@ fn two_configurations_side_by_side_on_the_same_faults() {
 
 #[test]
 fn another_system_side_by_side_sentinel_against_raft() {
-    let (ok, out, err) = splitbrain(&[
-        "run",
-        "--preset",
+    let v = sides_json(
         "sentinel-old-master-isolated",
-        "--against",
         "preset:raft-minority-leader",
-        "--json",
-    ]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    );
     assert_eq!(
         v["a"]["label"],
         "sentinel-old-master-isolated on Redis with Sentinel"
@@ -206,16 +198,10 @@ fn a_runs_history_written_then_checked_gives_the_runs_verdict() {
 /// `|` starts another side, as in a link's `vs=`: three configurations, one table.
 #[test]
 fn three_configurations_side_by_side() {
-    let (ok, out, err) = splitbrain(&[
-        "run",
-        "--preset",
+    let v = sides_json(
         "sentinel-old-master-isolated",
-        "--against",
         "quorum=1|min_replicas_to_write=1",
-        "--json",
-    ]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    );
     let labels: Vec<&str> = v["sides"]
         .as_array()
         .unwrap()
